@@ -1,0 +1,55 @@
+"""archsmith: declarative AutoML and neural architecture search on Keras 3.
+
+Importing archsmith is cheap: Keras, TensorFlow and MLflow load when a search runs.
+
+Example:
+    >>> import archsmith
+    >>> archsmith.__version__
+    '0.1.0'
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from archsmith._version import __version__
+from archsmith.exceptions import ArchsmithError
+from archsmith.exceptions import DataError
+from archsmith.exceptions import NotFittedError
+from archsmith.exceptions import SpecError
+from archsmith.exceptions import TrialFailed
+
+logging.getLogger("archsmith").addHandler(logging.NullHandler())
+
+__all__ = [
+    "ArchsmithError",
+    "AutoModel",
+    "Classifier",
+    "DataError",
+    "NotFittedError",
+    "Regressor",
+    "SpecError",
+    "TrialFailed",
+    "__version__",
+    "load_experiment",
+    "load_model",
+    "run_search",
+]
+
+_LAZY = {
+    "AutoModel": "archsmith.estimator",
+    "Classifier": "archsmith.estimator",
+    "Regressor": "archsmith.estimator",
+    "run_search": "archsmith.runner",
+    "load_experiment": "archsmith.spec",
+    "load_model": "archsmith.builders",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'archsmith' has no attribute {name!r}")

@@ -1,0 +1,5 @@
+import sys
+
+from archsmith.cli import main
+
+sys.exit(main())

@@ -1,0 +1,18 @@
+"""Model builders: pure functions of (config, schema, task) -> keras.Model.
+
+Importing this package is cheap; Keras is imported when a model is built.
+"""
+
+from typing import Any
+
+from archsmith.builders._catalog import CATALOG
+
+__all__ = ["CATALOG", "build_model", "count_params", "export_model", "load_model", "takes_strings"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("build_model", "count_params", "export_model", "load_model", "takes_strings"):
+        from archsmith.builders import _build
+
+        return getattr(_build, name)
+    raise AttributeError(f"module 'archsmith.builders' has no attribute {name!r}")

@@ -1,0 +1,131 @@
+"""Assemble a model: inputs + in-model preprocessing -> searched blocks -> task head."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from archsmith.builders._layers import NumericFeatures
+from archsmith.builders._tabular import BLOCKS
+from archsmith.datasets import InputSchema
+from archsmith.datasets import Target
+from archsmith.datasets._schema import ONE_HOT_MAX
+from archsmith.exceptions import TrialFailed
+
+
+def _inputs(schema: InputSchema) -> tuple[dict[str, Any], Any]:
+    """One Keras input per column and the preprocessed feature vector."""
+    inputs: dict[str, Any] = {}
+    parts: list[Any] = []
+    numeric = [c for c in schema.columns if c.kind != "categorical"]
+    for col in schema.columns:
+        dtype = "int64" if col.kind == "categorical" else "float32"
+        inputs[col.name] = keras.Input(shape=(1,), name=col.name, dtype=dtype)
+    if numeric:
+        stacked = (
+            inputs[numeric[0].name]
+            if len(numeric) == 1
+            else keras.layers.Concatenate(name="numeric")([inputs[c.name] for c in numeric])
+        )
+        parts.append(
+            NumericFeatures(
+                [c.mean for c in numeric],
+                [c.std for c in numeric],
+                [i for i, c in enumerate(numeric) if c.has_missing],
+                name="numeric_features",
+            )(stacked)
+        )
+    for col in schema.columns:
+        if col.kind != "categorical":
+            continue
+        tokens = len(col.vocabulary) + 1  # index 0: unknown or missing
+        if tokens <= ONE_HOT_MAX:
+            parts.append(
+                keras.layers.CategoryEncoding(
+                    tokens, output_mode="one_hot", name=f"{col.name}_onehot"
+                )(inputs[col.name])
+            )
+        else:
+            dim = int(min(32, round(1.6 * tokens**0.56)))
+            emb = keras.layers.Embedding(tokens, dim, name=f"{col.name}_embedding")
+            parts.append(keras.layers.Flatten()(emb(inputs[col.name])))
+    features = parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="features")(parts)
+    return inputs, features
+
+
+def _head(x: Any, target: Target) -> Any:
+    if target.kind == "binary":
+        return keras.layers.Dense(1, activation="sigmoid", name="probability")(x)
+    if target.kind == "multiclass":
+        return keras.layers.Dense(len(target.classes), activation="softmax", name="probabilities")(
+            x
+        )
+    z = keras.layers.Dense(1, name="standardised")(x)
+    # the network learns the standardised target; this fixed layer restores its units
+    return keras.layers.Rescaling(scale=target.std, offset=target.mean, name="prediction")(z)
+
+
+def build_model(config: Mapping[str, Any], schema: InputSchema, target: Target) -> keras.Model:
+    """Build the (uncompiled) network of one trial.
+
+    Args:
+        config: the resolved architecture (``SearchSpace.resolve``): ``model`` is a list of
+            ``{block_name: {args}}``.
+        schema: input columns and their statistics.
+        target: the task's target (sets the head).
+
+    Raises:
+        TrialFailed: the config cannot be built (its message names the block).
+    """
+    inputs, x = _inputs(schema)
+    for i, block in enumerate(config["model"]):
+        ((name, args),) = block.items()
+        try:
+            x = BLOCKS[name](x, **args)  # type: ignore[operator]
+        except (ValueError, TypeError) as exc:
+            raise TrialFailed(f"model.{i}.{name}: cannot build block: {exc}") from exc
+    return keras.Model(inputs, _head(x, target), name=str(config.get("family", "model")))
+
+
+def export_model(model: keras.Model, schema: InputSchema) -> keras.Model:
+    """A model that takes raw rows: categories as strings (TF backend), numbers as floats.
+
+    On backends without string tensors (JAX, PyTorch) the model is returned as is and
+    categorical columns are fed as integer codes (``InputSchema.model_inputs``).
+    """
+    categorical = [c for c in schema.columns if c.kind == "categorical"]
+    if not categorical or keras.backend.backend() != "tensorflow":
+        return model
+    raw: dict[str, Any] = {}
+    fed: dict[str, Any] = {}
+    for col in schema.columns:
+        if col.kind == "categorical":
+            raw[col.name] = keras.Input(shape=(1,), name=col.name, dtype="string")
+            lookup = keras.layers.StringLookup(
+                vocabulary=list(col.vocabulary),
+                num_oov_indices=1,
+                output_mode="int",
+                name=f"{col.name}_lookup",
+            )
+            fed[col.name] = lookup(raw[col.name])
+        else:
+            raw[col.name] = keras.Input(shape=(1,), name=col.name, dtype="float32")
+            fed[col.name] = raw[col.name]
+    return keras.Model(raw, model(fed), name=f"{model.name}_raw")
+
+
+def count_params(model: keras.Model) -> int:
+    return int(model.count_params())
+
+
+def load_model(path: str | Path) -> keras.Model:
+    """Load a ``.keras`` file in safe mode (archsmith's custom layers are registered)."""
+    return keras.saving.load_model(path, safe_mode=True)
+
+
+def takes_strings(model: keras.Model) -> bool:
+    """Whether a model's categorical inputs are raw strings (an exported model)."""
+    return any("string" in str(t.dtype) for t in model.inputs)

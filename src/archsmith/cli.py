@@ -1,0 +1,268 @@
+"""The ``archsmith`` command line: search, resume, leaderboard, ui, schema, validate, spaces.
+
+Only argparse is imported up front, so ``archsmith --help`` answers at once; each command
+imports what it needs when it runs. Declaration and data errors print one clear message
+(no traceback) and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class Command:
+    """One subcommand: its arguments and what it does."""
+
+    name = ""
+    help = ""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Declare the command's arguments."""
+
+    def run(self, args: argparse.Namespace) -> int:
+        raise NotImplementedError
+
+
+def _tracking(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tracking-uri",
+        default="mlruns",
+        help="MLflow store: a folder (default: mlruns) or a tracking URI",
+    )
+
+
+class Search(Command):
+    name = "search"
+    help = "run the search a declaration describes"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("file", help="declaration YAML file")
+        parser.add_argument(
+            "--resume", action="store_true", help="continue the latest search of the same name"
+        )
+        parser.add_argument(
+            "--max-trials", type=int, default=None, help="override search.max_trials"
+        )
+        parser.add_argument("--quiet", action="store_true", help="no line per trial")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from archsmith.runner import print_progress
+        from archsmith.runner import run_search
+        from archsmith.spec import load_experiment
+
+        exp = load_experiment(args.file)
+        if args.max_trials is not None:
+            search = exp.search.model_dump()
+            exp = load_experiment(exp, search={**search, "max_trials": args.max_trials})
+        print(
+            f"search '{exp.name}': {exp.task.type} on {exp.task.metric}, spaces "
+            f"{list(exp.search.space)}, engine {exp.search.engine}, up to "
+            f"{exp.search.max_trials} trials{' (resumed)' if args.resume else ''}",
+            flush=True,
+        )
+        try:
+            result = run_search(
+                exp, resume=args.resume, progress=None if args.quiet else print_progress
+            )
+        except KeyboardInterrupt:
+            print(
+                f"\ninterrupted; completed trials are kept. Continue with:\n"
+                f"  archsmith search {args.file} --resume",
+                file=sys.stderr,
+            )
+            return 130
+        _print_board(result.leaderboard)
+        assert result.best is not None
+        print(
+            f"\nbest: trial {result.best.number}, {exp.task.metric} = "
+            f"{result.best.value:.4f} (validation)"
+        )
+        for key, value in result.test_scores.items():
+            print(f"  test {key}: {value:.4f}")
+        print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
+        print(f"browse: archsmith ui --tracking-uri {exp.tracking.uri}  -> http://127.0.0.1:5000")
+        return 0
+
+
+def _print_board(board: Any, rows: int = 10) -> None:
+    import pandas as pd
+
+    if board is None or not len(board):
+        print("(no trials)")
+        return
+    fixed = [
+        c
+        for c in ("trial", "state", "score", "params_count", "epochs", "fit_seconds")
+        if c in board
+    ]
+    params = [c for c in board.columns if "." in c and not c.startswith(("val.", "data."))]
+    view = board[fixed + params].head(rows).copy()
+    view.columns = [c.rsplit(".", 1)[-1] if c in params else c for c in view.columns]
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format
+    ):
+        print(view.to_string(index=False))
+
+
+class Leaderboard(Command):
+    name = "leaderboard"
+    help = "print the trials of the latest search of an experiment"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("name", help="experiment (declaration) name")
+        parser.add_argument("--rows", type=int, default=20, help="rows to show")
+        parser.add_argument("--csv", action="store_true", help="print all columns as CSV")
+        _tracking(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        from archsmith.tracking import MlflowTracker
+
+        board = MlflowTracker(args.tracking_uri).leaderboard(args.name)
+        if len(board) and "score" in board:
+            board = board.sort_values("score", ascending=False, na_position="last")
+        if args.csv:
+            print(board.to_csv(index=False), end="")
+        else:
+            _print_board(board, args.rows)
+        return 0
+
+
+class Ui(Command):
+    name = "ui"
+    help = "open the MLflow UI over the project's store (binds 127.0.0.1)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="interface to bind (default 127.0.0.1: this machine only)",
+        )
+        parser.add_argument("--port", type=int, default=5000)
+        _tracking(parser)
+
+    def command(self, args: argparse.Namespace) -> list[str]:
+        from archsmith.tracking import store_uris
+
+        backend, artifacts = store_uris(args.tracking_uri)
+        cmd = [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "ui",
+            "--backend-store-uri",
+            backend,
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+        ]
+        if artifacts:
+            cmd += ["--default-artifact-root", artifacts]
+        return cmd
+
+    def run(self, args: argparse.Namespace) -> int:
+        import subprocess
+
+        print(f"MLflow UI on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+        try:
+            return subprocess.call(self.command(args))
+        except KeyboardInterrupt:
+            return 0
+
+
+class Schema(Command):
+    name = "schema"
+    help = "print the JSON Schema of a declaration (for editors)"
+
+    def run(self, args: argparse.Namespace) -> int:
+        import json
+
+        from archsmith.spec import Experiment
+
+        print(json.dumps(Experiment.model_json_schema(), indent=2))
+        return 0
+
+
+class Validate(Command):
+    name = "validate"
+    help = "check a declaration and its search spaces without training"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("file", help="declaration YAML file")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from archsmith.builders import CATALOG
+        from archsmith.search_space import load_space
+        from archsmith.spec import load_experiment
+
+        exp = load_experiment(args.file)
+        space = load_space(exp.search.space, CATALOG, exp.base_dir)
+        print(f"{args.file}: ok ({len(space.params)} params in space '{space.name}')")
+        return 0
+
+
+class Spaces(Command):
+    name = "spaces"
+    help = "list the shipped search spaces"
+
+    def run(self, args: argparse.Namespace) -> int:
+        from archsmith.search_space import shipped_spaces
+        from archsmith.spec import read_yaml
+
+        for name, path in sorted(shipped_spaces().items()):
+            data = read_yaml(path).data or {}
+            print(f"{name:<14} {data.get('description', '')}")
+        return 0
+
+
+COMMANDS: tuple[Command, ...] = (Search(), Leaderboard(), Ui(), Schema(), Validate(), Spaces())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from archsmith._version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="archsmith",
+        description="Declarative AutoML and neural architecture search on Keras 3, "
+        "tracked in MLflow.",
+    )
+    parser.add_argument("--version", action="version", version=f"archsmith {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(p)
+        p.set_defaults(handler=command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``archsmith`` script; returns the exit status."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ INFO lines
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from archsmith.exceptions import ArchsmithError
+    from archsmith.exceptions import DataError
+    from archsmith.exceptions import SpecError
+
+    try:
+        return int(args.handler.run(args))
+    except (SpecError, DataError) as exc:
+        print(f"archsmith {args.command}: error:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ArchsmithError as exc:
+        print(f"archsmith {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

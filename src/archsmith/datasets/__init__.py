@@ -1,0 +1,23 @@
+"""Data: loading tables, schema inference, splits."""
+
+from archsmith.datasets._dataset import Dataset
+from archsmith.datasets._dataset import Split
+from archsmith.datasets._dataset import as_frame
+from archsmith.datasets._dataset import load_dataset
+from archsmith.datasets._dataset import read_table
+from archsmith.datasets._schema import Column
+from archsmith.datasets._schema import InputSchema
+from archsmith.datasets._schema import Target
+from archsmith.datasets._schema import build_schema
+
+__all__ = [
+    "Column",
+    "Dataset",
+    "InputSchema",
+    "Split",
+    "Target",
+    "as_frame",
+    "build_schema",
+    "load_dataset",
+    "read_table",
+]

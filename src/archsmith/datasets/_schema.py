@@ -1,0 +1,237 @@
+"""What the model's inputs are: column kinds and the statistics preprocessing needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from archsmith.exceptions import DataError
+
+ColumnKind = Literal["numeric", "boolean", "categorical"]
+#: categorical columns with more categories than this are embedded, not one-hot encoded
+ONE_HOT_MAX = 32
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column.
+
+    Attributes:
+        name: column name (also the Keras input name).
+        kind: ``numeric``, ``boolean`` or ``categorical``.
+        mean, std: training statistics of numeric and boolean columns.
+        has_missing: whether the training data had missing values (adds an indicator).
+        vocabulary: categories seen in training, most frequent first (categorical only).
+    """
+
+    name: str
+    kind: ColumnKind
+    mean: float = 0.0
+    std: float = 1.0
+    has_missing: bool = False
+    vocabulary: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    """The target: its kind, class labels (classification) or scale (regression)."""
+
+    name: str
+    kind: Literal["binary", "multiclass", "continuous"]
+    classes: tuple[Any, ...] = ()
+    mean: float = 0.0
+    std: float = 1.0
+
+    def encode(self, y: pd.Series) -> np.ndarray:
+        """Labels -> class indices (classification) or float32 values (regression)."""
+        if self.kind == "continuous":
+            return y.to_numpy(dtype="float32")
+        index = {c: i for i, c in enumerate(self.classes)}
+        codes = y.map(index)
+        if codes.isna().any():
+            unknown = sorted(map(str, y[codes.isna()].unique()))[:5]
+            raise DataError(
+                f"target '{self.name}' has labels not seen in training: {unknown}; "
+                f"expected one of {list(self.classes)}"
+            )
+        return codes.to_numpy(dtype="int32")
+
+    def decode(self, indices: np.ndarray) -> np.ndarray:
+        """Class indices -> original labels."""
+        return np.asarray(self.classes)[indices]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "classes": [_plain(c) for c in self.classes],
+            "mean": self.mean,
+            "std": self.std,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Target:
+        return cls(data["name"], data["kind"], tuple(data["classes"]), data["mean"], data["std"])
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars -> Python scalars (JSON-friendly)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _as_strings(series: pd.Series) -> pd.Series:
+    """Category values as strings; missing values become ''."""
+    out = series.astype("object").where(series.notna(), "")
+    return out.map(str)
+
+
+@dataclass(frozen=True)
+class InputSchema:
+    """The input columns a model takes, in order, and how to turn a table into inputs.
+
+    ``model_inputs`` gives the arrays the trained network takes (categories as integer
+    codes, 0 for unknown or missing); ``raw_inputs`` gives what the exported model takes
+    (categories as strings).
+    """
+
+    columns: tuple[Column, ...]
+    kind: Literal["tabular"] = "tabular"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "columns": [
+                {
+                    "name": c.name,
+                    "kind": c.kind,
+                    "mean": c.mean,
+                    "std": c.std,
+                    "has_missing": c.has_missing,
+                    "vocabulary": list(c.vocabulary),
+                }
+                for c in self.columns
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InputSchema:
+        return cls(
+            tuple(
+                Column(
+                    c["name"],
+                    c["kind"],
+                    c["mean"],
+                    c["std"],
+                    c["has_missing"],
+                    tuple(c["vocabulary"]),
+                )
+                for c in data["columns"]
+            ),
+            data["kind"],
+        )
+
+    def inputs_for(self, frame: pd.DataFrame, raw: bool) -> dict[str, np.ndarray]:
+        """``raw_inputs`` for a model taking strings, else ``model_inputs``."""
+        return self.raw_inputs(frame) if raw else self.model_inputs(frame)
+
+    def check_frame(self, frame: pd.DataFrame, what: str = "X") -> None:
+        """Raise a DataError unless ``frame`` has every column the model was fit on."""
+        missing = [c for c in self.names if c not in frame.columns]
+        if missing:
+            raise DataError(
+                f"{what} is missing column(s) {missing} that the model was fit on; got columns "
+                f"{list(map(str, frame.columns))}; expected at least {list(self.names)}"
+            )
+        for col in self.columns:
+            if col.kind != "categorical" and not _numeric_like(frame[col.name]):
+                bad = frame[col.name][
+                    pd.to_numeric(frame[col.name], errors="coerce").isna() & frame[col.name].notna()
+                ]
+                raise DataError(
+                    f"{what} column '{col.name}' must be numeric (as in training) but has "
+                    f"values like {bad.iloc[:3].tolist()}"
+                )
+
+    def _numbers(self, frame: pd.DataFrame, col: Column) -> np.ndarray:
+        values = pd.to_numeric(frame[col.name].astype("object"), errors="coerce")
+        return values.to_numpy(dtype="float32", na_value=np.nan).reshape(-1, 1)
+
+    def model_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Arrays for the trained network: one ``(N, 1)`` array per column."""
+        self.check_frame(frame)
+        out: dict[str, np.ndarray] = {}
+        for col in self.columns:
+            if col.kind == "categorical":
+                codes = pd.Categorical(_as_strings(frame[col.name]), categories=col.vocabulary)
+                out[col.name] = (np.asarray(codes.codes, dtype="int64") + 1).reshape(-1, 1)
+            else:
+                out[col.name] = self._numbers(frame, col)
+        return out
+
+    def raw_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Arrays for the exported model: categories stay strings ('' when missing)."""
+        self.check_frame(frame)
+        out: dict[str, np.ndarray] = {}
+        for col in self.columns:
+            if col.kind == "categorical":
+                out[col.name] = _as_strings(frame[col.name]).to_numpy(dtype=str).reshape(-1, 1)
+            else:
+                out[col.name] = self._numbers(frame, col)
+        return out
+
+
+def _numeric_like(series: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        return True
+    values = series.dropna()
+    return bool(pd.to_numeric(values, errors="coerce").notna().all())
+
+
+def _is_boolean(series: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(series):
+        return True
+    values = series.dropna()
+    return len(values) > 0 and bool(values.map(lambda v: isinstance(v, bool | np.bool_)).all())
+
+
+def infer_kind(series: pd.Series) -> ColumnKind:
+    """Column kind from its dtype and values."""
+    if _is_boolean(series):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(series):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        raise DataError(
+            f"column '{series.name}' holds dates; convert them to numbers (e.g. days since a "
+            "date) or list the column under data.drop"
+        )
+    return "categorical"
+
+
+def build_schema(frame: pd.DataFrame, max_categories: int = 10_000) -> InputSchema:
+    """Infer column kinds and training statistics from the training rows."""
+    columns: list[Column] = []
+    for name in frame.columns:
+        series = frame[name]
+        kind = infer_kind(series)
+        missing = bool(series.isna().any())
+        if kind == "categorical":
+            counts = _as_strings(series).value_counts()
+            vocab = tuple(str(v) for v in counts.index if v != "")[:max_categories]
+            columns.append(Column(str(name), kind, has_missing=missing, vocabulary=vocab))
+        else:
+            values = pd.to_numeric(series.astype("object"), errors="coerce").astype("float64")
+            mean = float(values.mean()) if values.notna().any() else 0.0
+            std = float(values.std(ddof=0)) if values.notna().sum() > 1 else 0.0
+            columns.append(
+                Column(str(name), kind, mean=mean, std=std if std > 0 else 1.0, has_missing=missing)
+            )
+    return InputSchema(tuple(columns))

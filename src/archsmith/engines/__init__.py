@@ -1,0 +1,59 @@
+"""Search engines behind one ask/tell contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archsmith.engines._base import Engine
+from archsmith.engines._base import EngineCapabilities
+from archsmith.engines._base import Trial
+from archsmith.engines._base import TrialRecord
+from archsmith.engines._base import TrialState
+from archsmith.exceptions import SpecError
+
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "EngineCapabilities",
+    "Trial",
+    "TrialRecord",
+    "TrialState",
+    "engine_class",
+    "make_engine",
+]
+
+ENGINES = ("optuna", "random")
+
+
+def engine_class(name: str) -> type[Engine]:
+    """The engine class for a declaration's ``search.engine``."""
+    if name == "optuna":
+        from archsmith.engines._optuna import OptunaEngine
+
+        return OptunaEngine
+    if name == "random":
+        from archsmith.engines._random import RandomEngine
+
+        return RandomEngine
+    raise SpecError(
+        f"unknown engine {name!r}; expected one of: {', '.join(ENGINES)}", path="search.engine"
+    )
+
+
+def make_engine(kind: str, *args: Any, **kwargs: Any) -> Engine:
+    """Create engine ``kind``, checking the algorithm and resume against its capabilities."""
+    cls = engine_class(kind)
+    algorithm = kwargs.get("algorithm") or cls.capabilities.algorithms[0]
+    kwargs["algorithm"] = algorithm
+    if algorithm not in cls.capabilities.algorithms:
+        raise SpecError(
+            f"engine '{kind}' has no algorithm {algorithm!r}; expected one of: "
+            f"{', '.join(cls.capabilities.algorithms)}",
+            path="search.algorithm",
+        )
+    if kwargs.get("resume") and not cls.capabilities.resume:
+        raise SpecError(
+            f"engine '{kind}' keeps trials in memory and cannot resume; use engine: optuna",
+            path="search.engine",
+        )
+    return cls(*args, **kwargs)

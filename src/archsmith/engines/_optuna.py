@@ -1,0 +1,160 @@
+"""Optuna engine: define-by-run sampling of the static space, RDB storage, resume."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterator
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from archsmith.engines._base import Engine
+from archsmith.engines._base import EngineCapabilities
+from archsmith.engines._base import Trial
+from archsmith.engines._base import TrialRecord
+from archsmith.engines._base import TrialState
+from archsmith.exceptions import SpecError
+from archsmith.search_space import Bool
+from archsmith.search_space import Choice
+from archsmith.search_space import Float
+from archsmith.search_space import Int
+from archsmith.search_space import Param
+
+_STATES = {
+    "COMPLETE": TrialState.COMPLETE,
+    "PRUNED": TrialState.PRUNED,
+    "FAIL": TrialState.FAILED,
+    "RUNNING": TrialState.RUNNING,
+    "WAITING": TrialState.RUNNING,
+}
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Hush Optuna's INFO lines while we call it, without changing its settings for good."""
+    logger = logging.getLogger("optuna")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def suggest(trial: Any, param: Param) -> Any:
+    """Ask an Optuna trial for one param's value (exhaustive over domain types)."""
+    d = param.domain
+    if isinstance(d, Int):
+        return trial.suggest_int(param.name, d.low, d.high, step=d.step, log=d.log)
+    if isinstance(d, Float):
+        return trial.suggest_float(param.name, d.low, d.high, step=d.step, log=d.log)
+    if isinstance(d, Choice):
+        return trial.suggest_categorical(param.name, list(d.values))
+    if isinstance(d, Bool):
+        return trial.suggest_categorical(param.name, [False, True])
+    raise TypeError(f"unknown domain {d!r}")
+
+
+class OptunaEngine(Engine):
+    """Optuna study per search; ``tpe`` (default) or ``random`` sampling.
+
+    The study is named ``<name>/<timestamp>-<id>`` in the storage, so each search keeps its
+    trials and ``resume`` continues the most recent one.
+    """
+
+    capabilities = EngineCapabilities(algorithms=("tpe", "random"), resume=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        import optuna
+
+        if self.algorithm == "random":
+            sampler: optuna.samplers.BaseSampler = optuna.samplers.RandomSampler(seed=self.seed)
+        else:
+            sampler = optuna.samplers.TPESampler(seed=self.seed)
+        storage = self.storage or "sqlite:///:memory:"
+        with _quiet():
+            if self.resume:
+                name = self._latest(storage)
+                self._study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
+            else:
+                name = f"{self.name}/{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+                self._study = optuna.create_study(
+                    study_name=name, storage=storage, sampler=sampler, direction=self.direction
+                )
+        self._live: dict[int, Any] = {}
+
+    def _latest(self, storage: Any) -> str:
+        import optuna
+
+        prefix = f"{self.name}/"
+        names = [
+            s.study_name
+            for s in optuna.get_all_study_summaries(storage, False)
+            if s.study_name.startswith(prefix)
+        ]
+        if not names:
+            raise SpecError(
+                f"no earlier search named '{self.name}' to resume in the engine "
+                "storage; run it without --resume first",
+                path="search.storage",
+            )
+        return max(names)
+
+    @property
+    def search_id(self) -> str:
+        return str(self._study.study_name)
+
+    def ask(self) -> Trial:
+        with _quiet():
+            live = self._study.ask()
+            values: dict[str, Any] = {}
+            for param in self.space.params:
+                if param.is_active(values):
+                    values[param.name] = suggest(live, param)
+        self._live[live.number] = live
+        return Trial(live.number, values, live)
+
+    def tell(
+        self,
+        trial: Trial,
+        state: TrialState,
+        value: float | None = None,
+        attrs: Mapping[str, Any] | None = None,
+    ) -> None:
+        import optuna
+
+        live = self._live.pop(trial.number)
+        for key, val in (attrs or {}).items():
+            live.set_user_attr(key, val)
+        with _quiet():
+            if state is TrialState.COMPLETE:
+                self._study.tell(live, value)
+            elif state is TrialState.PRUNED:
+                self._study.tell(live, state=optuna.trial.TrialState.PRUNED)
+            else:
+                self._study.tell(live, state=optuna.trial.TrialState.FAIL)
+
+    def trials(self) -> list[TrialRecord]:
+        return [
+            TrialRecord(
+                t.number, _STATES[t.state.name], t.value, dict(t.params), dict(t.user_attrs)
+            )
+            for t in self._study.get_trials(deepcopy=False)
+        ]
+
+    def fail_stale(self, number: int, reason: str) -> None:
+        import optuna
+
+        trial = next(t for t in self._study.get_trials(deepcopy=False) if t.number == number)
+        storage = self._study._storage
+        storage.set_trial_user_attr(trial._trial_id, "reason", reason)
+        storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
+
+    def get_metadata(self) -> dict[str, Any]:
+        return dict(self._study.user_attrs)
+
+    def set_metadata(self, key: str, value: Any) -> None:
+        self._study.set_user_attr(key, value)

@@ -1,0 +1,302 @@
+"""Fit-style façade over :func:`archsmith.runner.run_search` (scikit-learn estimator contract)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from archsmith import builders
+from archsmith import training
+from archsmith.datasets import as_frame
+from archsmith.exceptions import DataError
+from archsmith.exceptions import NotFittedError
+from archsmith.runner import Progress
+from archsmith.runner import SearchResult
+from archsmith.runner import print_progress
+from archsmith.runner import run_search
+from archsmith.spec import Experiment
+from archsmith.spec import load_experiment
+
+
+class AutoModel(BaseEstimator):
+    """Search a Keras model for a table: ``fit``, ``predict``, ``evaluate``, ``export``.
+
+    Args:
+        task: ``classification`` or ``regression``.
+        max_trials: number of candidates to train.
+        space: shipped space name(s) or YAML path(s); several = choose among families.
+        metric: validation metric to optimise (default: accuracy / rmse).
+        engine: ``optuna`` or ``random``.
+        algorithm: the engine's sampling algorithm (default: ``tpe`` for Optuna).
+        epochs: maximum epochs per trial.
+        patience: early-stopping patience (epochs).
+        validation: fraction of rows held out for validation.
+        time_budget: wall-clock budget (``"20m"``, seconds), or None.
+        seed: seed of the splits and the sampler.
+        name: search name (MLflow experiment); default ``automodel-<task>``.
+        tracking_uri: MLflow store: a folder (default ``mlruns``) or a tracking URI.
+        experiment: a whole declaration (YAML path or mapping); when given, the arguments
+            above are not used, and ``target`` of ``fit`` overrides ``task.target``.
+        verbose: 1 prints a line per trial, 0 is silent.
+
+    Attributes:
+        best_params_: params of the best trial (dotted names).
+        best_score_: its validation score.
+        leaderboard_: one row per trial (DataFrame), best first.
+        classes_: class labels (classification).
+        feature_names_in_: input columns seen in ``fit``.
+        search_: the full :class:`archsmith.runner.SearchResult`.
+
+    Example:
+        >>> from sklearn.datasets import load_iris
+        >>> X, y = load_iris(return_X_y=True, as_frame=True)
+        >>> model = AutoModel(task="classification", max_trials=2, epochs=3, verbose=0)
+        >>> model.fit(X, y).predict(X.head(2)).shape  # doctest: +SKIP
+        (2,)
+    """
+
+    def __init__(
+        self,
+        task: str = "classification",
+        *,
+        max_trials: int = 10,
+        space: str | list[str] = "mlp",
+        metric: str | None = None,
+        engine: str = "optuna",
+        algorithm: str | None = None,
+        epochs: int = 50,
+        patience: int = 5,
+        validation: float = 0.2,
+        time_budget: str | float | None = None,
+        seed: int = 0,
+        name: str | None = None,
+        tracking_uri: str = "mlruns",
+        experiment: str | Path | dict[str, Any] | None = None,
+        verbose: int = 1,
+    ) -> None:
+        self.task = task
+        self.max_trials = max_trials
+        self.space = space
+        self.metric = metric
+        self.engine = engine
+        self.algorithm = algorithm
+        self.epochs = epochs
+        self.patience = patience
+        self.validation = validation
+        self.time_budget = time_budget
+        self.seed = seed
+        self.name = name
+        self.tracking_uri = tracking_uri
+        self.experiment = experiment
+        self.verbose = verbose
+
+    # -- fitting ---------------------------------------------------------------------------
+    def _declaration(self, target: str | None) -> Experiment:
+        if self.experiment is not None:
+            exp = load_experiment(self.experiment)
+            if target is None:
+                return exp
+            return load_experiment(exp, task={**exp.task.model_dump(), "target": target})
+        task: dict[str, Any] = {"type": self.task, "target": target}
+        if self.metric:
+            task["metric"] = self.metric
+        return load_experiment(
+            name=self.name or f"automodel-{self.task}",
+            task=task,
+            data={"validation": self.validation, "seed": self.seed},
+            search={
+                "engine": self.engine,
+                "algorithm": self.algorithm,
+                "space": self.space,
+                "max_trials": self.max_trials,
+                "time_budget": self.time_budget,
+                "seed": self.seed,
+            },
+            training={"epochs": self.epochs, "early_stopping": {"patience": self.patience}},
+            tracking={"uri": self.tracking_uri},
+        )
+
+    def fit(self, X: Any, y: Any = None, *, target: str | None = None) -> AutoModel:
+        """Run the search on ``X`` (and ``y``, or the ``target`` column of ``X``).
+
+        Returns:
+            self, fitted with the best model found.
+
+        Raises:
+            SpecError: invalid arguments (named like the declaration fields).
+            DataError: data that cannot serve the task.
+        """
+        exp = self._declaration(target)
+        progress: Progress | None = print_progress if self.verbose else None
+        result = run_search(exp, X, y, progress=progress)
+        self._set_fitted(result)
+        return self
+
+    def _set_fitted(self, result: SearchResult) -> None:
+        assert result.best is not None and result.model_path is not None
+        self.search_ = result
+        self.model_ = builders.load_model(result.model_path)
+        self.schema_ = result.dataset.schema
+        self.target_ = result.dataset.target
+        self.best_params_ = dict(result.best.params)
+        self.best_score_ = result.best.value
+        self.leaderboard_ = result.leaderboard
+        self.feature_names_in_ = np.asarray(self.schema_.names, dtype=object)
+        self.n_features_in_ = len(self.schema_.names)
+        if self.target_.kind != "continuous":
+            self.classes_ = np.asarray(self.target_.classes)
+
+    # -- using the model -------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError(
+                f"this {type(self).__name__} is not fitted yet; call fit(X, y) first"
+            )
+
+    def _frame(self, X: Any) -> pd.DataFrame:
+        frame = as_frame(X)
+        names = list(self.schema_.names)
+        if (
+            not isinstance(X, pd.DataFrame | dict)
+            and not isinstance(X, str | Path)
+            and frame.shape[1] != len(names)
+        ):
+            raise DataError(
+                f"X has {frame.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {len(names)} features as input"
+            )
+        return frame
+
+    def _outputs(self, X: Any) -> np.ndarray:
+        self._check_fitted()
+        frame = self._frame(X)
+        raw = builders.takes_strings(self.model_)
+        return training.outputs(self.model_, self.schema_.inputs_for(frame, raw))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Labels (classification) or values (regression) for raw rows."""
+        return training.predictions(self._outputs(X), self.target_)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_``."""
+        self._check_fitted()
+        if self.target_.kind == "continuous":
+            raise AttributeError("predict_proba is only available for classification")
+        return training.probabilities(self._outputs(X), self.target_)
+
+    def evaluate(self, X: Any, y: Any = None, *, target: str | None = None) -> dict[str, float]:
+        """Every metric of the task on ``X`` and ``y`` (or the target column of ``X``)."""
+        self._check_fitted()
+        frame = as_frame(X) if y is None else self._frame(X)
+        if y is None:
+            column = target or self.target_.name
+            if column not in frame.columns:
+                raise DataError(f"no y given and X has no target column '{column}'; pass y")
+            y = frame.pop(column)
+        labels = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y).ravel())
+        if len(labels) != len(frame):
+            raise DataError(f"X has {len(frame)} rows but y has {len(labels)}")
+        raw = builders.takes_strings(self.model_)
+        out = training.outputs(self.model_, self.schema_.inputs_for(frame, raw))
+        return training.all_scores(
+            self.target_.encode(labels.reset_index(drop=True)), out, self.target_
+        )
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """The declared metric on ``X``, ``y``."""
+        return self.evaluate(X, y)[self.search_.experiment.task.metric]
+
+    def export(self, path: str | Path) -> Path:
+        """Save the best model as a ``.keras`` file that takes raw rows.
+
+        Load it with ``archsmith.load_model(path)`` (Keras safe mode).
+        """
+        self._check_fitted()
+        path = Path(path)
+        if path.suffix != ".keras":
+            path = path.with_suffix(".keras")
+        return training.save_model(self.model_, path)
+
+
+class Classifier(AutoModel):
+    """:class:`AutoModel` for classification."""
+
+    def __init__(
+        self,
+        *,
+        max_trials: int = 10,
+        space: str | list[str] = "mlp",
+        metric: str | None = None,
+        engine: str = "optuna",
+        algorithm: str | None = None,
+        epochs: int = 50,
+        patience: int = 5,
+        validation: float = 0.2,
+        time_budget: str | float | None = None,
+        seed: int = 0,
+        name: str | None = None,
+        tracking_uri: str = "mlruns",
+        experiment: str | Path | dict[str, Any] | None = None,
+        verbose: int = 1,
+    ) -> None:
+        super().__init__(
+            "classification",
+            max_trials=max_trials,
+            space=space,
+            metric=metric,
+            engine=engine,
+            algorithm=algorithm,
+            epochs=epochs,
+            patience=patience,
+            validation=validation,
+            time_budget=time_budget,
+            seed=seed,
+            name=name,
+            tracking_uri=tracking_uri,
+            experiment=experiment,
+            verbose=verbose,
+        )
+
+
+class Regressor(AutoModel):
+    """:class:`AutoModel` for regression."""
+
+    def __init__(
+        self,
+        *,
+        max_trials: int = 10,
+        space: str | list[str] = "mlp",
+        metric: str | None = None,
+        engine: str = "optuna",
+        algorithm: str | None = None,
+        epochs: int = 50,
+        patience: int = 5,
+        validation: float = 0.2,
+        time_budget: str | float | None = None,
+        seed: int = 0,
+        name: str | None = None,
+        tracking_uri: str = "mlruns",
+        experiment: str | Path | dict[str, Any] | None = None,
+        verbose: int = 1,
+    ) -> None:
+        super().__init__(
+            "regression",
+            max_trials=max_trials,
+            space=space,
+            metric=metric,
+            engine=engine,
+            algorithm=algorithm,
+            epochs=epochs,
+            patience=patience,
+            validation=validation,
+            time_budget=time_budget,
+            seed=seed,
+            name=name,
+            tracking_uri=tracking_uri,
+            experiment=experiment,
+            verbose=verbose,
+        )

@@ -1,0 +1,463 @@
+"""The search loop: for each trial build -> train -> track -> tell.
+
+Every outcome of a trial is sorted into exactly one state (COMPLETE, PRUNED, FAILED) and
+recorded in both the engine and the tracker before the next trial starts; an exception in
+one trial never stops the search.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from archsmith import builders
+from archsmith import training
+from archsmith.datasets import Dataset
+from archsmith.datasets import load_dataset
+from archsmith.engines import Engine
+from archsmith.engines import Trial
+from archsmith.engines import TrialRecord
+from archsmith.engines import TrialState
+from archsmith.engines import make_engine
+from archsmith.exceptions import ArchsmithError
+from archsmith.exceptions import DataError
+from archsmith.exceptions import SpecError
+from archsmith.exceptions import TrialFailed
+from archsmith.search_space import Params
+from archsmith.search_space import SearchSpace
+from archsmith.search_space import load_space
+from archsmith.spec import Experiment
+from archsmith.spec import load_experiment
+from archsmith.tracking import MlflowTracker
+from archsmith.tracking import Tracker
+from archsmith.tracking import mask_password
+
+logger = logging.getLogger("archsmith")
+
+INTERRUPTED = "interrupted: the process running this trial stopped before it finished"
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """How one trial ended (frozen record handed to the engine, tracker and progress)."""
+
+    number: int
+    state: TrialState
+    value: float | None
+    params: Params
+    reason: str | None = None
+    scores: Mapping[str, float] = field(default_factory=dict)
+    epochs: int = 0
+    params_count: int = 0
+    fit_seconds: float = 0.0
+    eval_seconds: float = 0.0
+    seconds: float = 0.0
+    run_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search produced.
+
+    Attributes:
+        experiment: the validated declaration.
+        space: the search space.
+        dataset: the data and its splits.
+        run_id: the MLflow parent run.
+        trials: every trial of the search (earlier processes' too, on resume), in order.
+        best: the best COMPLETE trial, if any.
+        model_path: local ``.keras`` file of the best model (takes raw rows).
+        model_uri: MLflow URI of the logged pyfunc model.
+        test_scores: scores of the best model on the test split (empty without one).
+        leaderboard: one row per trial, best first.
+        wall_seconds: time of this call.
+    """
+
+    experiment: Experiment
+    space: SearchSpace
+    dataset: Dataset
+    run_id: str
+    search_id: str
+    tracking_uri: str
+    trials: tuple[TrialRecord, ...]
+    best: TrialRecord | None
+    model_path: Path | None
+    model_uri: str | None
+    test_scores: Mapping[str, float]
+    leaderboard: pd.DataFrame
+    wall_seconds: float
+    new_trials: tuple[TrialResult, ...] = ()
+
+
+Progress = Callable[[TrialResult, "_Best", int, int], None]
+
+
+@dataclass
+class _Best:
+    """The best COMPLETE trial seen so far."""
+
+    value: float | None = None
+    number: int | None = None
+    run_id: str | None = None
+
+    def improves(self, value: float, maximize: bool) -> bool:
+        if self.value is None:
+            return True
+        return value > self.value if maximize else value < self.value
+
+
+def _default_storage(exp: Experiment) -> str:
+    uri = exp.tracking.uri
+    root = Path("mlruns") if "://" in uri or uri.startswith("sqlite:") else Path(uri)
+    root = root.expanduser().resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{root / 'optuna.db'}"
+
+
+def _declaration_yaml(exp: Experiment) -> str:
+    data = exp.model_dump(mode="json")
+    if data["search"].get("storage"):
+        data["search"]["storage"] = mask_password(data["search"]["storage"])
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+class _Search:
+    """State of one running search (one process)."""
+
+    def __init__(
+        self,
+        exp: Experiment,
+        space: SearchSpace,
+        dataset: Dataset,
+        engine: Engine,
+        tracker: Tracker,
+        run_id: str,
+        workdir: Path,
+        progress: Progress | None,
+    ) -> None:
+        self.exp = exp
+        self.space = space
+        self.dataset = dataset
+        self.engine = engine
+        self.tracker = tracker
+        self.run_id = run_id
+        self.workdir = workdir
+        self.progress = progress
+        self.maximize = exp.direction == "maximize"
+        self.best = _Best()
+        self.best_model: Path | None = None
+        for rec in engine.trials():
+            if (
+                rec.state is TrialState.COMPLETE
+                and rec.value is not None
+                and self.best.improves(rec.value, self.maximize)
+            ):
+                self.best = _Best(rec.value, rec.number, rec.attrs.get("mlflow_run_id"))
+
+    def run_trial(self, trial: Trial, deadline: float | None) -> TrialResult:
+        """Build, train and score one candidate; record it whatever happens."""
+        start = time.perf_counter()
+        logged = {**dict(self.space.fixed), **dict(trial.params)}
+        run_id = self.tracker.start_trial(self.run_id, trial.number, logged)
+        fields: dict[str, Any] = {"run_id": run_id}
+        state, value, reason = TrialState.FAILED, None, None
+        try:
+            config = self.space.resolve(trial.params)
+            training.clear_session()
+            try:
+                model = builders.build_model(config, self.dataset.schema, self.dataset.target)
+            except TrialFailed:
+                raise
+            except Exception as exc:
+                raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
+            fields["params_count"] = builders.count_params(model)
+            result = training.fit(
+                model,
+                self.dataset,
+                config,
+                self.exp.training,
+                deadline=deadline,
+                on_epoch=lambda epoch, logs: self.tracker.log_epoch(run_id, epoch, logs),
+            )
+            value = result.scores.get(self.exp.task.metric)
+            if value is None or not math.isfinite(value):
+                raise TrialFailed(
+                    f"metric {self.exp.task.metric} could not be computed on the validation split"
+                )
+            fields.update(
+                scores=dict(result.scores),
+                epochs=result.epochs,
+                fit_seconds=result.fit_seconds,
+                eval_seconds=result.eval_seconds,
+            )
+            state = TrialState.COMPLETE
+            if self.best.improves(value, self.maximize):
+                self._keep_best(model, trial.number, value, run_id)
+        except TrialFailed as exc:
+            reason = str(exc)
+        except (KeyboardInterrupt, SystemExit):
+            self._record(trial, TrialState.FAILED, None, "interrupted by the user", fields, start)
+            raise
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            logger.debug("trial %s failed", trial.number, exc_info=True)
+        return self._record(trial, state, value, reason, fields, start)
+
+    def _keep_best(self, model: Any, number: int, value: float, run_id: str) -> None:
+        path = self.workdir / f"trial-{number}" / "model.keras"
+        training.save_model(builders.export_model(model, self.dataset.schema), path)
+        self.tracker.log_file(run_id, path, "model")
+        self.best = _Best(value, number, run_id)
+        self.best_model = path
+
+    def _record(
+        self,
+        trial: Trial,
+        state: TrialState,
+        value: float | None,
+        reason: str | None,
+        fields: dict[str, Any],
+        start: float,
+    ) -> TrialResult:
+        seconds = time.perf_counter() - start
+        result = TrialResult(
+            trial.number, state, value, trial.params, reason, seconds=seconds, **fields
+        )
+        metrics = {f"val.{k}": v for k, v in result.scores.items()}
+        if value is not None:
+            metrics["score"] = value
+        metrics.update(
+            params_count=result.params_count,
+            epochs=result.epochs,
+            fit_seconds=result.fit_seconds,
+            trial_seconds=seconds,
+        )
+        tags = {"archsmith.reason": reason} if reason else {}
+        self.tracker.end_trial(fields["run_id"], state.value, metrics, tags)
+        attrs = {"mlflow_run_id": fields["run_id"], **({"reason": reason} if reason else {})}
+        self.engine.tell(trial, state, value, attrs)
+        return result
+
+
+def print_progress(result: Any, best: Any, done: int, total: int) -> None:
+    """One line per trial: state, score, best so far, time."""
+    score = "" if result.value is None else f"score={result.value:.4f}"
+    best_txt = "" if best.value is None else f"best={best.value:.4f} (trial {best.number})"
+    extra = f"  {result.reason[:100]}" if result.reason else ""
+    print(
+        f"[{done:>3}/{total}] trial {result.number:<3} {result.state.value:<8} {score:<13} "
+        f"{best_txt:<26} {result.seconds:6.1f}s {result.params_count:>9,} params{extra}",
+        flush=True,
+    )
+
+
+def _finished(records: list[TrialRecord]) -> int:
+    return sum(1 for r in records if r.state.finished and r.attrs.get("reason") != INTERRUPTED)
+
+
+def run_search(
+    experiment: str | Path | Mapping[str, Any] | Experiment,
+    x: Any = None,
+    y: Any = None,
+    *,
+    resume: bool = False,
+    progress: Progress | None = None,
+) -> SearchResult:
+    """Run (or resume) a search end to end and return its result.
+
+    Args:
+        experiment: a declaration: YAML path, mapping or :class:`Experiment`.
+        x: the data (DataFrame, array, path), or None to read ``data.train``.
+        y: the target when it is not a column of ``x``.
+        resume: continue the latest search of the same name: completed trials are kept,
+            trials left running by a dead process are marked FAILED, and only the remaining
+            ``max_trials`` run.
+        progress: called after each trial with ``(result, best, done, total)``.
+
+    Raises:
+        SpecError: the declaration or search space is invalid.
+        DataError: the data cannot serve the task.
+        ArchsmithError: no trial completed.
+
+    Example:
+        >>> result = run_search("examples/iris.yaml")  # doctest: +SKIP
+        >>> result.best.value  # doctest: +SKIP
+        0.97
+    """
+    wall = time.perf_counter()
+    exp = load_experiment(experiment)
+    space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
+    dataset = load_dataset(x, y, task=exp.task, data=exp.data, base_dir=exp.base_dir)
+    if dataset.kind not in space.inputs:
+        raise SpecError(
+            f"space '{space.name}' is for {list(space.inputs)} data, but the data "
+            f"is {dataset.kind}",
+            path="search.space",
+        )
+    tracker = MlflowTracker(exp.tracking.uri)
+    storage = exp.search.storage or _default_storage(exp)
+    engine = make_engine(
+        exp.search.engine,
+        space,
+        name=exp.name,
+        direction=exp.direction,
+        seed=exp.search.seed,
+        storage=storage,
+        resume=resume,
+        algorithm=exp.search.algorithm,
+    )
+    meta = engine.get_metadata()
+    if resume:
+        run_id = meta.get("mlflow_run_id")
+        if not run_id:
+            raise ArchsmithError(f"search {engine.search_id} has no tracking run to resume")
+        if meta.get("dataset_fingerprint") not in (None, dataset.fingerprint):
+            raise DataError(
+                "the data differs from the data the search started with "
+                f"(fingerprint {dataset.fingerprint} != "
+                f"{meta['dataset_fingerprint']}); start a new search instead"
+            )
+        for rec in engine.trials():
+            if rec.state is TrialState.RUNNING:
+                engine.fail_stale(rec.number, INTERRUPTED)
+        tracker.fail_running_trials(run_id, INTERRUPTED)
+        tracker.start_search(
+            exp.experiment_name,
+            engine.search_id,
+            params={},
+            tags={},
+            texts={},
+            resume_run_id=run_id,
+        )
+    else:
+        texts = {"declaration.yaml": _declaration_yaml(exp)}
+        texts.update({f"spaces/{n}.yaml": t for n, t in space.sources.items()})
+        run_id = tracker.start_search(
+            exp.experiment_name,
+            engine.search_id,
+            params={
+                "engine": exp.search.engine,
+                "algorithm": engine.algorithm,
+                "space": space.name,
+                "metric": exp.task.metric,
+                "direction": exp.direction,
+                "max_trials": exp.search.max_trials,
+                "epochs": exp.training.epochs,
+                "dataset_fingerprint": dataset.fingerprint,
+                "storage": mask_password(storage),
+                **{f"data.{k}": v for k, v in dataset.describe().items()},
+            },
+            tags={"archsmith.search_id": engine.search_id, "archsmith.task": exp.task.type},
+            texts=texts,
+        )
+        engine.set_metadata("mlflow_run_id", run_id)
+        engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
+
+    workdir = Path(tempfile.mkdtemp(prefix="archsmith-"))
+    search = _Search(exp, space, dataset, engine, tracker, run_id, workdir, progress)
+    new: list[TrialResult] = []
+    status = "FAILED"
+    try:
+        done = _finished(engine.trials())
+        budget = exp.search.time_budget
+        deadline = time.monotonic() + budget if budget else None
+        while done < exp.search.max_trials:
+            if deadline is not None and time.monotonic() >= deadline:
+                logger.info("time budget reached after %d trials", done)
+                break
+            result = search.run_trial(engine.ask(), deadline)
+            new.append(result)
+            done += 1
+            if progress is not None:
+                progress(result, search.best, done, exp.search.max_trials)
+        status = "FINISHED"
+        return _finish(search, new, wall)
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    finally:
+        if status != "FINISHED":
+            tracker.end_search(run_id, status, {}, pd.DataFrame())
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResult:
+    exp, tracker, dataset = search.exp, search.tracker, search.dataset
+    records = search.engine.trials()
+    best = next((r for r in records if r.number == search.best.number), None)
+    model_path = None
+    model_uri = None
+    test_scores: dict[str, float] = {}
+    summary: dict[str, float] = {
+        "trials_complete": sum(r.state is TrialState.COMPLETE for r in records),
+        "trials_failed": sum(r.state is TrialState.FAILED for r in records),
+        "trials_pruned": sum(r.state is TrialState.PRUNED for r in records),
+    }
+    if best is not None and search.best.run_id:
+        local = search.best_model
+        if local is None:  # best trial ran in an earlier process
+            local = tracker.artifact_path(search.best.run_id, "model/model.keras")
+        keep = Path(tempfile.mkdtemp(prefix="archsmith-best-")) / "model.keras"
+        shutil.copy(local, keep)
+        model_path = keep
+        model = builders.load_model(keep)
+        raw = builders.takes_strings(model)
+        if dataset.test is not None:
+            out = training.outputs(model, dataset.schema.inputs_for(dataset.test.frame, raw))
+            test_scores = training.all_scores(dataset.test.y, out, dataset.target)
+        example = dataset.validation.frame.head(5)
+        preds = training.predictions(
+            training.outputs(model, dataset.schema.inputs_for(example, raw)), dataset.target
+        )
+        meta = {
+            "schema": dataset.schema.to_dict(),
+            "target": dataset.target.to_dict(),
+            "task": exp.task.type,
+            "metric": exp.task.metric,
+            "params": dict(best.params),
+            "example_predictions": preds.tolist(),
+        }
+        model_uri = tracker.log_model(search.run_id, keep, meta, example)
+        summary["best_score"] = float(best.value) if best.value is not None else math.nan
+        summary["best_trial"] = best.number
+        summary.update({f"test.{k}": v for k, v in test_scores.items()})
+    board = tracker.leaderboard(exp.experiment_name, search.run_id)
+    if len(board) and "score" in board:
+        board = board.sort_values(
+            ["score", "trial"], ascending=[not search.maximize, True], na_position="last"
+        ).reset_index(drop=True)
+    tracker.end_search(search.run_id, "FINISHED", summary, board)
+    if best is None:
+        reasons = [r.attrs.get("reason") for r in records if r.attrs.get("reason")]
+        first = f"; first failure: {reasons[0]}" if reasons else ""
+        raise ArchsmithError(
+            f"no trial of search '{exp.name}' completed ({len(records)} trials){first}"
+        )
+    return SearchResult(
+        experiment=exp,
+        space=search.space,
+        dataset=dataset,
+        run_id=search.run_id,
+        search_id=search.engine.search_id,
+        tracking_uri=getattr(tracker, "tracking_uri", ""),
+        trials=tuple(records),
+        best=best,
+        model_path=model_path,
+        model_uri=model_uri,
+        test_scores=test_scores,
+        leaderboard=board,
+        wall_seconds=time.perf_counter() - wall,
+        new_trials=tuple(new),
+    )

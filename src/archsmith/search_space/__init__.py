@@ -1,0 +1,37 @@
+"""Search spaces: param domains, conditions, block choices; YAML -> engine-neutral IR."""
+
+from archsmith.search_space._catalog import Arg
+from archsmith.search_space._catalog import BlockSpec
+from archsmith.search_space._catalog import Catalog
+from archsmith.search_space._params import Bool
+from archsmith.search_space._params import Choice
+from archsmith.search_space._params import Condition
+from archsmith.search_space._params import Domain
+from archsmith.search_space._params import Float
+from archsmith.search_space._params import Int
+from archsmith.search_space._params import Param
+from archsmith.search_space._parse import find_space
+from archsmith.search_space._parse import load_space
+from archsmith.search_space._parse import parse_space
+from archsmith.search_space._parse import shipped_spaces
+from archsmith.search_space._space import Params
+from archsmith.search_space._space import SearchSpace
+
+__all__ = [
+    "Arg",
+    "BlockSpec",
+    "Bool",
+    "Catalog",
+    "Choice",
+    "Condition",
+    "Domain",
+    "Float",
+    "Int",
+    "Param",
+    "Params",
+    "SearchSpace",
+    "find_space",
+    "load_space",
+    "parse_space",
+    "shipped_spaces",
+]

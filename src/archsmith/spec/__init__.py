@@ -1,0 +1,33 @@
+"""The declaration: task, data, search, training and tracking, validated and frozen."""
+
+from archsmith.spec._errors import did_you_mean
+from archsmith.spec._load import load_experiment
+from archsmith.spec._models import CLASSIFICATION_METRICS
+from archsmith.spec._models import REGRESSION_METRICS
+from archsmith.spec._models import ClassificationTask
+from archsmith.spec._models import DataSpec
+from archsmith.spec._models import Experiment
+from archsmith.spec._models import RegressionTask
+from archsmith.spec._models import SearchSpec
+from archsmith.spec._models import TrackingSpec
+from archsmith.spec._models import TrainingSpec
+from archsmith.spec._yaml import Source
+from archsmith.spec._yaml import parse_yaml
+from archsmith.spec._yaml import read_yaml
+
+__all__ = [
+    "CLASSIFICATION_METRICS",
+    "REGRESSION_METRICS",
+    "ClassificationTask",
+    "DataSpec",
+    "Experiment",
+    "RegressionTask",
+    "SearchSpec",
+    "Source",
+    "TrackingSpec",
+    "TrainingSpec",
+    "did_you_mean",
+    "load_experiment",
+    "parse_yaml",
+    "read_yaml",
+]

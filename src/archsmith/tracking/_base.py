@@ -1,0 +1,63 @@
+"""The tracker contract the runner logs through."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from typing import Protocol
+
+import pandas as pd
+
+
+class Tracker(Protocol):
+    """Records searches (parent runs) and trials (child runs). Run ids are passed explicitly."""
+
+    def start_search(
+        self,
+        experiment: str,
+        name: str,
+        *,
+        params: Mapping[str, Any],
+        tags: Mapping[str, str],
+        texts: Mapping[str, str],
+        resume_run_id: str | None = None,
+    ) -> str:
+        """Open (or re-open) the parent run of a search; return its id."""
+
+    def start_trial(self, search_run: str, number: int, params: Mapping[str, Any]) -> str:
+        """Open a child run for trial ``number``; return its id."""
+
+    def log_epoch(self, run_id: str, epoch: int, metrics: Mapping[str, float]) -> None:
+        """Record one epoch's metrics (may be buffered until ``end_trial``)."""
+
+    def end_trial(
+        self, run_id: str, state: str, metrics: Mapping[str, float], tags: Mapping[str, str]
+    ) -> None:
+        """Close a child run with its final state (COMPLETE, PRUNED, FAILED)."""
+
+    def log_file(self, run_id: str, path: Path, artifact_path: str | None = None) -> None:
+        """Attach a file to a run."""
+
+    def log_model(
+        self,
+        run_id: str,
+        keras_file: Path,
+        metadata: Mapping[str, Any],
+        input_example: pd.DataFrame,
+    ) -> str:
+        """Log a servable model (signature + input example); return its URI."""
+
+    def fail_running_trials(self, search_run: str, reason: str) -> list[str]:
+        """Close child runs left RUNNING by a dead process as FAILED; return their ids."""
+
+    def end_search(
+        self, run_id: str, status: str, metrics: Mapping[str, float], leaderboard: pd.DataFrame
+    ) -> None:
+        """Close the parent run with summary metrics and the leaderboard CSV."""
+
+    def leaderboard(self, experiment: str, search_run: str | None = None) -> pd.DataFrame:
+        """One row per trial of a search (default: the latest search of ``experiment``)."""
+
+    def artifact_path(self, run_id: str, path: str) -> Path:
+        """Local copy of a run's artifact."""

@@ -1,0 +1,323 @@
+"""MLflow tracker. Owns its own ``MlflowClient``; never touches MLflow's global state."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from collections.abc import Mapping
+from importlib import metadata as importlib_metadata
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from archsmith.exceptions import ArchsmithError
+from archsmith.exceptions import SpecError
+
+logger = logging.getLogger("archsmith")
+
+_STATUS = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAILED": "FAILED"}
+_MAX_PARAM = 6000
+_MAX_TAG = 8000
+
+
+def store_uris(uri: str) -> tuple[str, str | None]:
+    """Tracking URI and artifact root for a declaration's ``tracking.uri``.
+
+    A plain folder (the default ``mlruns``) becomes ``sqlite:///<folder>/mlflow.db`` with
+    artifacts in ``<folder>/artifacts``; anything with a scheme is used as is.
+    """
+    if "://" in uri or uri.startswith(("sqlite:", "file:", "databricks")):
+        return uri, None
+    root = Path(uri).expanduser().resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{root / 'mlflow.db'}", (root / "artifacts").as_uri()
+
+
+def mask_password(url: str) -> str:
+    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    if ":" in creds:
+        creds = creds.split(":", 1)[0] + ":***"
+    return f"{scheme}://{creds}@{host}"
+
+
+def _str(value: Any, limit: int) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class MlflowTracker:
+    """Logs searches and trials to MLflow.
+
+    Args:
+        uri: a folder (default store: SQLite + artifacts folder inside it) or an MLflow
+            tracking URI (``http://…``, ``postgresql://…``, ``sqlite:///…``).
+
+    Example:
+        >>> tracker = MlflowTracker("mlruns")  # doctest: +SKIP
+    """
+
+    def __init__(self, uri: str = "mlruns") -> None:
+        from mlflow.tracking import MlflowClient
+
+        self.tracking_uri, self.artifact_root = store_uris(uri)
+        for name in ("mlflow.store.db.utils", "alembic.runtime.migration"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        try:
+            self.client = MlflowClient(tracking_uri=self.tracking_uri)
+        except Exception as exc:
+            raise SpecError(
+                f"cannot open the tracking store {mask_password(uri)}: {exc}", path="tracking.uri"
+            ) from None
+        self._epochs: dict[str, list[Any]] = {}
+
+    # -- searches --------------------------------------------------------------------------
+    def _experiment_id(self, name: str, create: bool = True) -> str | None:
+        exp = self.client.get_experiment_by_name(name)
+        if exp is not None:
+            if exp.lifecycle_stage == "deleted":
+                self.client.restore_experiment(exp.experiment_id)
+            return str(exp.experiment_id)
+        if not create:
+            return None
+        location = f"{self.artifact_root}/{name}" if self.artifact_root else None
+        return str(self.client.create_experiment(name, artifact_location=location))
+
+    def start_search(
+        self,
+        experiment: str,
+        name: str,
+        *,
+        params: Mapping[str, Any],
+        tags: Mapping[str, str],
+        texts: Mapping[str, str],
+        resume_run_id: str | None = None,
+    ) -> str:
+        from mlflow.entities import Param
+
+        if resume_run_id:
+            self.client.update_run(resume_run_id, status="RUNNING")
+            return resume_run_id
+        exp_id = self._experiment_id(experiment)
+        assert exp_id is not None
+        run = self.client.create_run(
+            exp_id,
+            run_name=name,
+            tags={"archsmith.role": "search", **{k: _str(v, _MAX_TAG) for k, v in tags.items()}},
+        )
+        run_id = str(run.info.run_id)
+        self.client.log_batch(
+            run_id, params=[Param(k, _str(v, _MAX_PARAM)) for k, v in params.items()]
+        )
+        for file_name, text in texts.items():
+            self.client.log_text(run_id, text, file_name)
+        return run_id
+
+    def end_search(
+        self, run_id: str, status: str, metrics: Mapping[str, float], leaderboard: pd.DataFrame
+    ) -> None:
+        from mlflow.entities import Metric
+
+        stamp = _now_ms()
+        self.client.log_batch(
+            run_id, metrics=[Metric(k, float(v), stamp, 0) for k, v in metrics.items()]
+        )
+        self.client.log_text(run_id, leaderboard.to_csv(index=False), "leaderboard.csv")
+        self.client.set_terminated(run_id, status=status)
+
+    # -- trials ----------------------------------------------------------------------------
+    def start_trial(self, search_run: str, number: int, params: Mapping[str, Any]) -> str:
+        from mlflow.entities import Param
+
+        parent = self.client.get_run(search_run)
+        run = self.client.create_run(
+            parent.info.experiment_id,
+            run_name=f"trial-{number:03d}",
+            tags={
+                "mlflow.parentRunId": search_run,
+                "archsmith.role": "trial",
+                "archsmith.trial": str(number),
+                "archsmith.state": "RUNNING",
+            },
+        )
+        run_id = str(run.info.run_id)
+        self.client.log_batch(
+            run_id, params=[Param(k, _str(v, _MAX_PARAM)) for k, v in params.items()]
+        )
+        self._epochs[run_id] = []
+        return run_id
+
+    def log_epoch(self, run_id: str, epoch: int, metrics: Mapping[str, float]) -> None:
+        from mlflow.entities import Metric
+
+        stamp = _now_ms()
+        self._epochs.setdefault(run_id, []).extend(
+            Metric(k, float(v), stamp, epoch) for k, v in metrics.items()
+        )
+
+    def end_trial(
+        self, run_id: str, state: str, metrics: Mapping[str, float], tags: Mapping[str, str]
+    ) -> None:
+        from mlflow.entities import Metric
+        from mlflow.entities import RunTag
+
+        stamp = _now_ms()
+        batch = self._epochs.pop(run_id, [])
+        batch += [Metric(k, float(v), stamp, 0) for k, v in metrics.items()]
+        all_tags = [RunTag("archsmith.state", state)]
+        all_tags += [RunTag(k, _str(v, _MAX_TAG)) for k, v in tags.items()]
+        for start in range(0, max(len(batch), 1), 900):  # MLflow takes 1000 per batch
+            self.client.log_batch(
+                run_id, metrics=batch[start : start + 900], tags=all_tags if start == 0 else []
+            )
+        self.client.set_terminated(run_id, status=_STATUS[state])
+
+    def fail_running_trials(self, search_run: str, reason: str) -> list[str]:
+        failed = []
+        for run in self._children(search_run):
+            if run.info.status == "RUNNING":
+                self.client.set_tag(run.info.run_id, "archsmith.state", "FAILED")
+                self.client.set_tag(run.info.run_id, "archsmith.reason", reason)
+                self.client.set_terminated(run.info.run_id, status="FAILED")
+                failed.append(str(run.info.run_id))
+        return failed
+
+    # -- artifacts -------------------------------------------------------------------------
+    def log_file(self, run_id: str, path: Path, artifact_path: str | None = None) -> None:
+        self.client.log_artifact(run_id, str(path), artifact_path)
+
+    def artifact_path(self, run_id: str, path: str) -> Path:
+        dest = tempfile.mkdtemp(prefix="archsmith-")
+        with _hushed():
+            return Path(self.client.download_artifacts(run_id, path, dest))
+
+    def log_model(
+        self,
+        run_id: str,
+        keras_file: Path,
+        metadata: Mapping[str, Any],
+        input_example: pd.DataFrame,
+    ) -> str:
+        """Log the model as an MLflow pyfunc (``archsmith/serving.py`` as model code)."""
+        import mlflow.pyfunc
+        from mlflow.models import infer_signature
+
+        code = resources.files("archsmith") / "serving.py"
+        with _hushed(), tempfile.TemporaryDirectory(prefix="archsmith-") as tmp:
+            meta = Path(tmp) / "archsmith.json"
+            meta.write_text(json.dumps(metadata, default=str))
+            predictions = metadata.get("example_predictions")
+            signature = infer_signature(input_example, predictions)
+            target = Path(tmp) / "model"
+            mlflow.pyfunc.save_model(
+                str(target),
+                python_model=str(code),
+                artifacts={"keras_model": str(keras_file), "metadata": str(meta)},
+                signature=signature,
+                input_example=input_example,
+                pip_requirements=_requirements(),
+            )
+            self.client.log_artifacts(run_id, str(target), "model")
+        return f"runs:/{run_id}/model"
+
+    # -- reading back ----------------------------------------------------------------------
+    def _children(self, search_run: str) -> list[Any]:
+        parent = self.client.get_run(search_run)
+        return list(
+            self.client.search_runs(
+                [parent.info.experiment_id],
+                filter_string=f"tags.mlflow.parentRunId = '{search_run}'",
+                max_results=50_000,
+            )
+        )
+
+    def latest_search(self, experiment: str) -> str:
+        exp_id = self._experiment_id(experiment, create=False)
+        runs = (
+            []
+            if exp_id is None
+            else self.client.search_runs(
+                [exp_id],
+                filter_string="tags.`archsmith.role` = 'search'",
+                order_by=["attributes.start_time DESC"],
+                max_results=1,
+            )
+        )
+        if not runs:
+            raise ArchsmithError(f"no search named '{experiment}' in {self.tracking_uri}")
+        return str(runs[0].info.run_id)
+
+    def leaderboard(self, experiment: str, search_run: str | None = None) -> pd.DataFrame:
+        search_run = search_run or self.latest_search(experiment)
+        rows = []
+        for run in self._children(search_run):
+            tags = run.data.tags
+            rows.append(
+                {
+                    "trial": int(tags.get("archsmith.trial", -1)),
+                    "state": tags.get("archsmith.state", run.info.status),
+                    "score": run.data.metrics.get("score"),
+                    **{
+                        k: v
+                        for k, v in run.data.metrics.items()
+                        if k.startswith("val.") or k in ("params_count", "epochs", "fit_seconds")
+                    },
+                    **run.data.params,
+                    "reason": tags.get("archsmith.reason", ""),
+                    "run_id": run.info.run_id,
+                }
+            )
+        frame = pd.DataFrame(rows)
+        for column in frame.columns:  # MLflow keeps params as strings
+            if column not in ("state", "reason", "run_id"):
+                try:
+                    frame[column] = pd.to_numeric(frame[column])
+                except (ValueError, TypeError):
+                    continue
+        return frame.sort_values("trial").reset_index(drop=True) if len(frame) else frame
+
+
+@contextlib.contextmanager
+def _hushed() -> Iterator[None]:
+    """Silence MLflow's progress bars, INFO lines and hints for one call, then restore."""
+    logger_ = logging.getLogger("mlflow")
+    level = logger_.level
+    old = os.environ.get("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR")
+    os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
+    logger_.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            yield
+    finally:
+        logger_.setLevel(level)
+        if old is None:
+            os.environ.pop("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", None)
+        else:
+            os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = old
+
+
+def _now_ms() -> int:
+    import time
+
+    return int(time.time() * 1000)
+
+
+def _requirements() -> list[str]:
+    reqs = []
+    for dist in ("archsmith", "keras", "tensorflow-cpu", "tensorflow", "pandas", "numpy"):
+        try:
+            reqs.append(f"{dist}=={importlib_metadata.version(dist)}")
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return reqs

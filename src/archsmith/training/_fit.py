@@ -1,0 +1,202 @@
+"""Compile, fit and evaluate one candidate."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from archsmith.datasets import Dataset
+from archsmith.datasets import Target
+from archsmith.exceptions import TrialFailed
+from archsmith.spec import TrainingSpec
+from archsmith.training._metrics import all_scores
+
+EpochHook = Callable[[int, Mapping[str, float]], None]
+
+_OPTIMIZERS = {
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "sgd": "SGD",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+}
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What training one candidate produced.
+
+    Attributes:
+        history: per-epoch values of every Keras metric (``loss``, ``val_loss`` …).
+        epochs: epochs run.
+        scores: validation scores of every metric that applies to the task.
+        fit_seconds: time inside ``model.fit``.
+        eval_seconds: time spent predicting the validation split.
+        stopped_by: ``early_stopping``, ``time_budget`` or ``None`` (ran all epochs).
+    """
+
+    history: Mapping[str, tuple[float, ...]]
+    epochs: int
+    scores: Mapping[str, float]
+    fit_seconds: float
+    eval_seconds: float
+    stopped_by: str | None
+
+
+class _Guard(keras.callbacks.Callback):
+    """Stops on a non-finite loss or at the deadline; forwards epoch logs to a hook."""
+
+    def __init__(self, on_epoch: EpochHook | None, deadline: float | None) -> None:
+        super().__init__()
+        self.on_epoch = on_epoch
+        self.deadline = deadline
+        self.nan_epoch: int | None = None
+        self.out_of_time = False
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        values = {k: float(v) for k, v in (logs or {}).items()}
+        if self.on_epoch is not None:
+            self.on_epoch(epoch, values)
+        if any(not math.isfinite(values[k]) for k in ("loss", "val_loss") if k in values):
+            self.nan_epoch = epoch
+            self.model.stop_training = True
+        elif self.deadline is not None and time.monotonic() >= self.deadline:
+            self.out_of_time = True
+            self.model.stop_training = True
+
+
+def make_optimizer(config: Mapping[str, Any]) -> keras.optimizers.Optimizer:
+    """An optimizer from ``{name: …, learning_rate: …, <its own args>}``."""
+    kwargs = {k: v for k, v in config.items() if k != "name"}
+    return getattr(keras.optimizers, _OPTIMIZERS[config["name"]])(**kwargs)
+
+
+def compile_model(
+    model: keras.Model, config: Mapping[str, Any], target: Target, training: TrainingSpec
+) -> None:
+    """Compile with the trial's optimizer and the task's loss."""
+    if target.kind == "continuous":
+        # mean squared error in standardised units: the loss scale is the same for every
+        # target, so learning-rate ranges carry over between datasets
+        loss: Any = "mean_squared_error"
+        weights: Any = 1.0 / (target.std**2)
+        metrics: list[Any] = []
+    else:
+        loss = (
+            "binary_crossentropy" if target.kind == "binary" else "sparse_categorical_crossentropy"
+        )
+        weights = None
+        metrics = ["accuracy"]
+    model.compile(
+        optimizer=make_optimizer(config["optimizer"]),
+        loss=loss,
+        loss_weights=weights,
+        metrics=metrics,
+        jit_compile=training.jit_compile,
+    )
+
+
+def outputs(model: keras.Model, x: Mapping[str, np.ndarray], batch_size: int = 8192) -> np.ndarray:
+    """Network outputs by direct calls in inference mode (no graph tracing per trial)."""
+    n = len(next(iter(x.values())))
+    parts = []
+    for start in range(0, n, batch_size):
+        batch = {k: v[start : start + batch_size] for k, v in x.items()}
+        parts.append(keras.ops.convert_to_numpy(model(batch, training=False)))
+    return np.concatenate(parts, axis=0) if parts else np.zeros((0, 1), dtype="float32")
+
+
+def fit(
+    model: keras.Model,
+    dataset: Dataset,
+    config: Mapping[str, Any],
+    training: TrainingSpec,
+    *,
+    on_epoch: EpochHook | None = None,
+    deadline: float | None = None,
+) -> TrainingResult:
+    """Compile, train with early stopping (best weights restored), score on validation.
+
+    Args:
+        model: the built network.
+        dataset: the search's data.
+        config: the resolved trial config (``optimizer``, ``batch_size``).
+        training: epochs, early stopping, default batch size.
+        on_epoch: called with ``(epoch, logs)`` after every epoch.
+        deadline: ``time.monotonic()`` value after which training stops at the epoch end.
+
+    Raises:
+        TrialFailed: the loss became NaN/inf, or the model produced non-finite outputs.
+    """
+    compile_model(model, config, dataset.target, training)
+    guard = _Guard(on_epoch, deadline)
+    callbacks: list[keras.callbacks.Callback] = [guard]
+    stopper = None
+    if training.early_stopping is not None:
+        stopper = keras.callbacks.EarlyStopping(
+            monitor="val_loss",
+            patience=training.early_stopping.patience,
+            min_delta=training.early_stopping.min_delta,
+            restore_best_weights=True,
+        )
+        callbacks.append(stopper)
+    batch_size = int(config.get("batch_size") or training.batch_size)
+    start = time.perf_counter()
+    history = model.fit(
+        dataset.train.x,
+        dataset.train.y,
+        validation_data=(dataset.validation.x, dataset.validation.y),
+        epochs=training.epochs,
+        batch_size=batch_size,
+        callbacks=callbacks,
+        verbose=0,
+    )
+    fit_seconds = time.perf_counter() - start
+    if guard.nan_epoch is not None:
+        raise TrialFailed(
+            f"loss became NaN or infinite at epoch {guard.nan_epoch + 1}; a lower "
+            f"optimizer.learning_rate (now {config['optimizer'].get('learning_rate')}) or "
+            "batch normalisation usually helps"
+        )
+    start = time.perf_counter()
+    out = outputs(model, dataset.validation.x)
+    eval_seconds = time.perf_counter() - start
+    if not np.isfinite(out).all():
+        raise TrialFailed("the model predicts NaN or infinite values on the validation split")
+    epochs = len(history.history.get("loss", []))
+    stopped_by = (
+        "time_budget"
+        if guard.out_of_time
+        else "early_stopping"
+        if stopper is not None and stopper.stopped_epoch > 0
+        else None
+    )
+    return TrainingResult(
+        history={k: tuple(float(v) for v in vals) for k, vals in history.history.items()},
+        epochs=epochs,
+        scores=all_scores(dataset.validation.y, out, dataset.target),
+        fit_seconds=fit_seconds,
+        eval_seconds=eval_seconds,
+        stopped_by=stopped_by,
+    )
+
+
+def save_model(model: keras.Model, path: str | Path) -> Path:
+    """Save a model as a ``.keras`` file (load it with ``archsmith.builders.load_model``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    return path
+
+
+def clear_session() -> None:
+    """Free the previous trial's graph and layer-name counters."""
+    keras.backend.clear_session(free_memory=True)

@@ -23,12 +23,12 @@ def _inputs(schema: InputSchema) -> tuple[dict[str, Any], Any]:
     numeric = [c for c in schema.columns if c.kind != "categorical"]
     for col in schema.columns:
         dtype = "int64" if col.kind == "categorical" else "float32"
-        inputs[col.name] = keras.Input(shape=(1,), name=col.name, dtype=dtype)
+        inputs[col.key] = keras.Input(shape=(1,), name=col.key, dtype=dtype)
     if numeric:
         stacked = (
-            inputs[numeric[0].name]
+            inputs[numeric[0].key]
             if len(numeric) == 1
-            else keras.layers.Concatenate(name="numeric")([inputs[c.name] for c in numeric])
+            else keras.layers.Concatenate(name="numeric")([inputs[c.key] for c in numeric])
         )
         parts.append(
             NumericFeatures(
@@ -45,13 +45,13 @@ def _inputs(schema: InputSchema) -> tuple[dict[str, Any], Any]:
         if tokens <= ONE_HOT_MAX:
             parts.append(
                 keras.layers.CategoryEncoding(
-                    tokens, output_mode="one_hot", name=f"{col.name}_onehot"
-                )(inputs[col.name])
+                    tokens, output_mode="one_hot", name=f"{col.key}_onehot"
+                )(inputs[col.key])
             )
         else:
             dim = int(min(32, round(1.6 * tokens**0.56)))
-            emb = keras.layers.Embedding(tokens, dim, name=f"{col.name}_embedding")
-            parts.append(keras.layers.Flatten()(emb(inputs[col.name])))
+            emb = keras.layers.Embedding(tokens, dim, name=f"{col.key}_embedding")
+            parts.append(keras.layers.Flatten()(emb(inputs[col.key])))
     features = parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="features")(parts)
     return inputs, features
 
@@ -103,17 +103,17 @@ def export_model(model: keras.Model, schema: InputSchema) -> keras.Model:
     fed: dict[str, Any] = {}
     for col in schema.columns:
         if col.kind == "categorical":
-            raw[col.name] = keras.Input(shape=(1,), name=col.name, dtype="string")
+            raw[col.key] = keras.Input(shape=(1,), name=col.key, dtype="string")
             lookup = keras.layers.StringLookup(
                 vocabulary=list(col.vocabulary),
                 num_oov_indices=1,
                 output_mode="int",
-                name=f"{col.name}_lookup",
+                name=f"{col.key}_lookup",
             )
-            fed[col.name] = lookup(raw[col.name])
+            fed[col.key] = lookup(raw[col.key])
         else:
-            raw[col.name] = keras.Input(shape=(1,), name=col.name, dtype="float32")
-            fed[col.name] = raw[col.name]
+            raw[col.key] = keras.Input(shape=(1,), name=col.key, dtype="float32")
+            fed[col.key] = raw[col.key]
     return keras.Model(raw, model(fed), name=f"{model.name}_raw")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from typing import Literal
@@ -21,7 +22,7 @@ class Column:
     """One input column.
 
     Attributes:
-        name: column name (also the Keras input name).
+        name: column name in the user's table.
         kind: ``numeric``, ``boolean`` or ``categorical``.
         mean, std: training statistics of numeric and boolean columns.
         has_missing: whether the training data had missing values (adds an indicator).
@@ -34,6 +35,11 @@ class Column:
     std: float = 1.0
     has_missing: bool = False
     vocabulary: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The Keras input name: the column name with characters Keras refuses replaced."""
+        return re.sub(r"[^A-Za-z0-9_.\-]", "_", self.name) or "column"
 
 
 @dataclass(frozen=True)
@@ -171,9 +177,9 @@ class InputSchema:
         for col in self.columns:
             if col.kind == "categorical":
                 codes = pd.Categorical(_as_strings(frame[col.name]), categories=col.vocabulary)
-                out[col.name] = (np.asarray(codes.codes, dtype="int64") + 1).reshape(-1, 1)
+                out[col.key] = (np.asarray(codes.codes, dtype="int64") + 1).reshape(-1, 1)
             else:
-                out[col.name] = self._numbers(frame, col)
+                out[col.key] = self._numbers(frame, col)
         return out
 
     def raw_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -182,9 +188,9 @@ class InputSchema:
         out: dict[str, np.ndarray] = {}
         for col in self.columns:
             if col.kind == "categorical":
-                out[col.name] = _as_strings(frame[col.name]).to_numpy(dtype=str).reshape(-1, 1)
+                out[col.key] = _as_strings(frame[col.name]).to_numpy(dtype=str).reshape(-1, 1)
             else:
-                out[col.name] = self._numbers(frame, col)
+                out[col.key] = self._numbers(frame, col)
         return out
 
 
@@ -219,6 +225,14 @@ def infer_kind(series: pd.Series) -> ColumnKind:
 def build_schema(frame: pd.DataFrame, max_categories: int = 10_000) -> InputSchema:
     """Infer column kinds and training statistics from the training rows."""
     columns: list[Column] = []
+    keys = [Column(str(n), "numeric").key for n in frame.columns]
+    clashes = sorted({k for k in keys if keys.count(k) > 1})
+    if clashes:
+        raise DataError(
+            f"columns {[n for n, k in zip(frame.columns, keys) if k in clashes]} "
+            "differ only in characters other than letters, digits, '_', '.' and "
+            "'-'; rename them"
+        )
     for name in frame.columns:
         series = frame[name]
         kind = infer_kind(series)

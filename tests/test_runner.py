@@ -1,0 +1,218 @@
+"""run_search end to end: MLflow layout, failure states, resume, where files go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import optuna
+import pytest
+import yaml
+from mlflow.tracking import MlflowClient
+
+from archsmith.exceptions import ArchsmithError
+from archsmith.runner import run_search
+from conftest import mixed_frame
+
+
+def declaration(tmp: Path, **search) -> dict:
+    return {
+        "name": "t",
+        "task": {"type": "classification", "target": "y", "metric": "roc_auc"},
+        "search": {"max_trials": 3, **search},
+        "training": {"epochs": 3, "early_stopping": {"patience": 2}},
+        "tracking": {"uri": str(tmp / "mlruns")},
+    }
+
+
+def runs(tmp: Path, experiment: str = "t") -> tuple[list, list]:
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp / 'mlruns' / 'mlflow.db'}")
+    exp = client.get_experiment_by_name(experiment)
+    all_runs = client.search_runs([exp.experiment_id])
+    parents = [r for r in all_runs if r.data.tags.get("archsmith.role") == "search"]
+    children = [r for r in all_runs if r.data.tags.get("archsmith.role") == "trial"]
+    return parents, children
+
+
+def studies(tmp: Path) -> list[optuna.study.StudySummary]:
+    return optuna.get_all_study_summaries(f"sqlite:///{tmp / 'mlruns' / 'optuna.db'}")
+
+
+def test_three_trials_land_in_mlflow_as_one_parent_and_three_children(tmp_path: Path) -> None:
+    result = run_search(declaration(tmp_path), mixed_frame())
+    parents, children = runs(tmp_path)
+    assert len(parents) == 1 and len(children) == 3
+    parent = parents[0]
+    assert parent.info.run_id == result.run_id
+    assert parent.info.status == "FINISHED"
+    assert parent.data.params["engine"] == "optuna"
+    assert parent.data.params["dataset_fingerprint"] == result.dataset.fingerprint
+    client = MlflowClient(tracking_uri=result.tracking_uri)
+    files = {a.path for a in client.list_artifacts(parent.info.run_id)}
+    assert {"declaration.yaml", "leaderboard.csv", "spaces", "model"} <= files
+    assert (
+        yaml.safe_load(
+            Path(
+                client.download_artifacts(parent.info.run_id, "declaration.yaml", str(tmp_path))
+            ).read_text()
+        )["task"]["metric"]
+        == "roc_auc"
+    )
+    model_files = {Path(a.path).name for a in client.list_artifacts(parent.info.run_id, "model")}
+    assert {"MLmodel", "input_example.json"} <= model_files
+
+    numbers = set()
+    for child in children:
+        assert child.data.tags["mlflow.parentRunId"] == parent.info.run_id
+        assert child.data.tags["archsmith.state"] == "COMPLETE"
+        assert child.info.status == "FINISHED"
+        params = child.data.params
+        assert "model.0.dense_stack.units" in params and "optimizer.learning_rate" in params
+        assert params["family"] == "mlp"
+        metrics = child.data.metrics
+        assert 0 <= metrics["score"] <= 1
+        assert metrics["params_count"] > 0 and metrics["fit_seconds"] > 0
+        assert "val.accuracy" in metrics
+        history = client.get_metric_history(child.info.run_id, "val_loss")
+        assert [m.step for m in history] == list(range(int(metrics["epochs"])))
+        numbers.add(int(child.data.tags["archsmith.trial"]))
+    assert numbers == {0, 1, 2}
+    # the same dotted names in Optuna
+    study = optuna.load_study(
+        study_name=result.search_id, storage=f"sqlite:///{tmp_path / 'mlruns' / 'optuna.db'}"
+    )
+    for trial in study.trials:
+        assert set(trial.params) <= set(children[0].data.params) | set(
+            c for ch in children for c in ch.data.params
+        )
+
+
+def test_failed_trials_are_recorded_and_the_search_goes_on(tmp_path: Path, monkeypatch) -> None:
+    from archsmith.builders import _tabular
+
+    calls = {"n": 0}
+    real = _tabular.BLOCKS["dense_stack"]
+
+    def every_other(x, **kwargs):
+        calls["n"] += 1
+        if calls["n"] % 2 == 1:
+            raise RuntimeError("injected build failure")
+        return real(x, **kwargs)
+
+    monkeypatch.setitem(_tabular.BLOCKS, "dense_stack", every_other)
+    result = run_search(declaration(tmp_path, max_trials=4), mixed_frame())
+    states = [r.state.value for r in result.trials]
+    assert states == ["FAILED", "COMPLETE", "FAILED", "COMPLETE"]
+    assert "injected build failure" in result.trials[0].attrs["reason"]
+    _, children = runs(tmp_path)
+    failed = [c for c in children if c.data.tags["archsmith.state"] == "FAILED"]
+    assert len(failed) == 2
+    assert all(c.info.status == "FAILED" for c in failed)
+    assert all("injected build failure" in c.data.tags["archsmith.reason"] for c in failed)
+    study = optuna.load_study(
+        study_name=result.search_id, storage=f"sqlite:///{tmp_path / 'mlruns' / 'optuna.db'}"
+    )
+    assert [t.state.name for t in study.trials] == ["FAIL", "COMPLETE", "FAIL", "COMPLETE"]
+
+
+def test_nan_loss_fails_trials_with_a_reason_and_all_failed_is_reported(tmp_path: Path) -> None:
+    space = tmp_path / "explode.yaml"
+    space.write_text(
+        "name: explode\n"
+        "model:\n"
+        "  - dense_stack: {layers: 3, units: {type: int, low: 64, high: 128}, activation: linear}\n"
+        "optimizer: {name: sgd, learning_rate: 10.0, momentum: 0.99}\n"
+    )
+    exp = declaration(tmp_path, max_trials=2, space=[str(space)])
+    exp["task"] = {"type": "regression", "target": "income"}
+    exp["training"]["epochs"] = 8
+    with pytest.raises(ArchsmithError, match="no trial of search 't' completed.*NaN"):
+        run_search(exp, mixed_frame())
+    parents, children = runs(tmp_path)
+    assert len(parents) == 1 and len(children) == 2
+    assert all(c.data.tags["archsmith.state"] == "FAILED" for c in children)
+    assert all("NaN" in c.data.tags["archsmith.reason"] for c in children)
+    study = studies(tmp_path)[0]
+    trials = optuna.load_study(
+        study_name=study.study_name, storage=f"sqlite:///{tmp_path / 'mlruns' / 'optuna.db'}"
+    ).trials
+    assert [t.state.name for t in trials] == ["FAIL", "FAIL"]
+    assert all("NaN" in t.user_attrs["reason"] for t in trials)
+
+
+def test_resume_keeps_completed_trials_and_runs_only_the_rest(tmp_path: Path) -> None:
+    exp = declaration(tmp_path, max_trials=4)
+    seen = []
+
+    def stop_after_two(result, best, done, total):
+        seen.append(result)
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_search(exp, mixed_frame(), progress=stop_after_two)
+    # a process killed mid-trial leaves a RUNNING trial in Optuna and in MLflow
+    from archsmith.builders import CATALOG
+    from archsmith.engines import make_engine
+    from archsmith.search_space import load_space
+    from archsmith.tracking import MlflowTracker
+
+    storage = f"sqlite:///{tmp_path / 'mlruns' / 'optuna.db'}"
+    engine = make_engine(
+        "optuna",
+        load_space("mlp", CATALOG),
+        name="t",
+        direction="maximize",
+        algorithm=None,
+        storage=storage,
+        resume=True,
+    )
+    stale = engine.ask()
+    tracker = MlflowTracker(str(tmp_path / "mlruns"))
+    tracker.start_trial(engine.get_metadata()["mlflow_run_id"], stale.number, stale.params)
+
+    before = {t.number: (t.value, t.params) for t in engine.trials() if t.value is not None}
+    result = run_search(exp, mixed_frame(), resume=True)
+    after = {t.number: (t.value, dict(t.params)) for t in result.trials}
+    assert len(before) == 2
+    for number, (value, params) in before.items():  # completed trials kept as they were
+        assert after[number] == (value, dict(params))
+    states = {t.number: t.state.value for t in result.trials}
+    assert states[stale.number] == "FAILED"
+    assert [s for s in states.values()].count("COMPLETE") == 4
+    assert len(result.new_trials) == 2
+    assert len(studies(tmp_path)) == 1
+    parents, children = runs(tmp_path)
+    assert len(parents) == 1 and len(children) == 5
+    assert parents[0].info.status == "FINISHED"
+    stale_run = [c for c in children if c.data.tags["archsmith.trial"] == str(stale.number)][0]
+    assert stale_run.info.status == "FAILED"
+    assert "interrupted" in stale_run.data.tags["archsmith.reason"]
+
+
+def test_resume_without_an_earlier_search_is_a_clear_error(tmp_path: Path) -> None:
+    from archsmith.exceptions import SpecError
+
+    with pytest.raises(SpecError, match="no earlier search named 't' to resume"):
+        run_search(declaration(tmp_path), mixed_frame(), resume=True)
+
+
+def test_nothing_is_written_outside_mlruns(in_tmp: Path) -> None:
+    frame = mixed_frame()
+    exp = declaration(in_tmp, max_trials=1)
+    exp["tracking"] = {"uri": "mlruns"}
+    run_search(exp, frame)
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["mlruns"]
+    assert {p.name for p in (in_tmp / "mlruns").iterdir()} == {
+        "mlflow.db",
+        "optuna.db",
+        "artifacts",
+    }
+
+
+def test_tracker_leaves_global_mlflow_state_alone(tmp_path: Path) -> None:
+    import mlflow
+
+    before = mlflow.get_tracking_uri()
+    run_search(declaration(tmp_path, max_trials=1), mixed_frame())
+    assert mlflow.get_tracking_uri() == before
+    assert mlflow.active_run() is None

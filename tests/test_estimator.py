@@ -16,7 +16,7 @@ from archsmith.exceptions import NotFittedError
 
 
 def test_fit_sets_learned_attributes(fitted) -> None:
-    model, frame, _ = fitted
+    model, _frame, _ = fitted
     assert set(model.classes_) == {"churn", "stay"}
     assert list(model.feature_names_in_) == ["age", "income", "city", "member"]
     assert model.best_params_["optimizer.name"] in {"adam", "adamw", "sgd", "rmsprop", "adagrad"}

@@ -125,7 +125,7 @@ def test_nan_loss_fails_trials_with_a_reason_and_all_failed_is_reported(tmp_path
     exp = declaration(tmp_path, max_trials=2, space=[str(space)])
     exp["task"] = {"type": "regression", "target": "income"}
     exp["training"]["epochs"] = 8
-    with pytest.raises(ArchsmithError, match="no trial of search 't' completed.*NaN"):
+    with pytest.raises(ArchsmithError, match=r"no trial of search 't' completed.*NaN"):
         run_search(exp, mixed_frame())
     parents, children = runs(tmp_path)
     assert len(parents) == 1 and len(children) == 2
@@ -184,7 +184,7 @@ def test_resume_keeps_completed_trials_and_runs_only_the_rest(tmp_path: Path) ->
     parents, children = runs(tmp_path)
     assert len(parents) == 1 and len(children) == 5
     assert parents[0].info.status == "FINISHED"
-    stale_run = [c for c in children if c.data.tags["archsmith.trial"] == str(stale.number)][0]
+    stale_run = next(c for c in children if c.data.tags["archsmith.trial"] == str(stale.number))
     assert stale_run.info.status == "FAILED"
     assert "interrupted" in stale_run.data.tags["archsmith.reason"]
 

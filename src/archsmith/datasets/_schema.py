@@ -229,7 +229,7 @@ def build_schema(frame: pd.DataFrame, max_categories: int = 10_000) -> InputSche
     clashes = sorted({k for k in keys if keys.count(k) > 1})
     if clashes:
         raise DataError(
-            f"columns {[n for n, k in zip(frame.columns, keys) if k in clashes]} "
+            f"columns {[n for n, k in zip(frame.columns, keys, strict=False) if k in clashes]} "
             "differ only in characters other than letters, digits, '_', '.' and "
             "'-'; rename them"
         )

@@ -7,6 +7,7 @@ one trial never stops the search.
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import shutil
@@ -366,6 +367,10 @@ def run_search(
         engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
 
     workdir = Path(tempfile.mkdtemp(prefix="archsmith-"))
+    # Everything alive now (framework modules, the data) outlives the search: keep it out of
+    # the per-trial garbage collections, which then take milliseconds instead of ~0.25 s.
+    gc.collect()
+    gc.freeze()
     search = _Search(exp, space, dataset, engine, tracker, run_id, workdir, progress)
     new: list[TrialResult] = []
     status = "FAILED"
@@ -390,6 +395,7 @@ def run_search(
     finally:
         if status != "FINISHED":
             tracker.end_search(run_id, status, {}, pd.DataFrame())
+        gc.unfreeze()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

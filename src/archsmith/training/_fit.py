@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from collections.abc import Callable
@@ -198,5 +199,10 @@ def save_model(model: keras.Model, path: str | Path) -> Path:
 
 
 def clear_session() -> None:
-    """Free the previous trial's graph and layer-name counters."""
-    keras.backend.clear_session(free_memory=True)
+    """Free the previous trial's graph, layer-name counters and model objects.
+
+    The collection is cheap when the long-lived objects (TensorFlow, Keras, MLflow modules)
+    were moved out of the collector's way with ``gc.freeze()`` (see ``runner``).
+    """
+    keras.backend.clear_session(free_memory=False)
+    gc.collect()

@@ -160,12 +160,6 @@ def test_resume_without_earlier_search(mlp: SearchSpace, tmp_path: Path) -> None
     assert "no earlier search named 's' to resume" in str(info.value)
 
 
-@pytest.mark.xfail(
-    reason="engines/_optuna.py OptunaEngine._latest: resume picks max() of the study names "
-    "'<name>/<YYYYmmdd-HHMMSS>-<random hex>', so of two searches started within the same "
-    "second it picks the one with the larger random suffix, not the most recent one",
-    strict=True,
-)
 def test_resume_picks_the_latest_search_within_one_second(
     mlp: SearchSpace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -187,3 +181,17 @@ def test_resume_picks_the_latest_search_within_one_second(
     optuna_engine(mlp, url)
     latest = optuna_engine(mlp, url)
     assert optuna_engine(mlp, url, resume=True).search_id == latest.search_id
+
+
+def test_resumed_search_does_not_replay_the_first_candidates(
+    mlp: SearchSpace, tmp_path: Path
+) -> None:
+    url = storage(tmp_path)
+    first = optuna_engine(mlp, url)
+    original = []
+    for _ in range(2):
+        trial = first.ask()
+        original.append(dict(trial.params))
+        first.tell(trial, TrialState.COMPLETE, 1.0)
+    resumed = optuna_engine(mlp, url, resume=True)
+    assert dict(resumed.ask().params) not in original

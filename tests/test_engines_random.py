@@ -98,12 +98,6 @@ def test_float_step() -> None:
     assert set(values) == {0.0, 0.25, 0.5, 0.75, 1.0}
 
 
-@pytest.mark.xfail(
-    reason="engines/_random.py sample: a Float step grid is counted with "
-    "int((high - low) // step), which floors 0.3 // 0.1 to 2.0, so Float(0.0, 0.3, step=0.1) "
-    "never yields its top value 0.3 (Optuna's suggest_float does)",
-    strict=True,
-)
 def test_float_step_reaches_the_top_of_an_inexact_grid() -> None:
     values = draws(Float(0.0, 0.3, step=0.1))
     assert any(math.isclose(v, 0.3) for v in values)

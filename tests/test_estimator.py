@@ -151,11 +151,14 @@ def test_regression_with_numpy_arrays(tmp_path: Path) -> None:
 
     X, y = load_diabetes(return_X_y=True)
     model = Regressor(
-        max_trials=2, epochs=15, metric="r2", verbose=0, tracking_uri=str(tmp_path / "mlruns")
+        max_trials=2, epochs=15, metric="mae", verbose=0, tracking_uri=str(tmp_path / "mlruns")
     )
     model.fit(X[:300], y[:300])
     pred = model.predict(X[300:])
     assert pred.shape == (142,)
     # predictions are in the target's units, not standardised ones
     assert 50 < float(np.mean(pred)) < 250
-    assert model.evaluate(X[300:], y[300:])["r2"] > 0.2
+    scores = model.evaluate(X[300:], y[300:])
+    assert scores["r2"] > 0.2
+    # score() follows scikit-learn's greater-is-better convention: mae comes back negated
+    assert model.score(X[300:], y[300:]) == pytest.approx(-scores["mae"])

@@ -216,3 +216,18 @@ def test_tracker_leaves_global_mlflow_state_alone(tmp_path: Path) -> None:
     run_search(declaration(tmp_path, max_trials=1), mixed_frame())
     assert mlflow.get_tracking_uri() == before
     assert mlflow.active_run() is None
+
+
+def test_awkward_column_names_and_minimised_metric_order(tmp_path: Path) -> None:
+    """Columns named like internal layers or with '/' build; rmse leaderboard is ascending."""
+    frame = mixed_frame().rename(columns={"age": "numeric", "income": "od280/od315"})
+    frame["features"] = frame["member"].astype(float)
+    exp = declaration(tmp_path, max_trials=3)
+    exp["task"] = {"type": "regression", "target": "od280/od315", "metric": "rmse"}
+    result = run_search(exp, frame)
+    states = [r.state.value for r in result.trials]
+    assert states == ["COMPLETE"] * 3, [r.attrs.get("reason") for r in result.trials]
+    scores = list(result.leaderboard["score"])
+    assert scores == sorted(scores) and scores[0] == result.best.value
+    # the best model is read from the store, not from a temporary copy
+    assert str(result.model_path).startswith(str(tmp_path / "mlruns" / "artifacts"))

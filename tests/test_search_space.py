@@ -212,12 +212,6 @@ def test_check_returns_active_values(mlp: SearchSpace) -> None:
     assert mlp.check({**MLP_ADAM, "family": "mlp"}) == MLP_ADAM
 
 
-@pytest.mark.xfail(
-    reason="search_space/_space.py SearchSpace.check: its docstring says a value given for an "
-    "inactive param raises SpecError, but only names unknown to the space are rejected, so "
-    "optimizer.momentum with optimizer.name=adam is accepted and silently dropped by resolve",
-    strict=True,
-)
 def test_check_rejects_value_of_inactive_param(mlp: SearchSpace) -> None:
     with pytest.raises(SpecError, match=r"optimizer\.momentum"):
         mlp.check({**MLP_ADAM, "optimizer.momentum": 0.5})
@@ -557,12 +551,6 @@ def test_when_names_a_missing_optimizer_param() -> None:
     assert "did you mean 'optimizer.name'?" in str(err)
 
 
-@pytest.mark.xfail(
-    reason="search_space/_parse.py _resolve_conditions: when: accepts names relative to the "
-    "param's parent (units), but the did-you-mean for an unknown name only compares it with "
-    "full dotted names, so a typo of a relative name (unitz) gets no suggestion",
-    strict=True,
-)
 def test_when_typo_of_a_relative_name_gets_did_you_mean() -> None:
     err = space_error(
         """
@@ -618,13 +606,6 @@ def test_condition_that_can_never_hold() -> None:
     assert "can never be active: 'units' is fixed to 8, not [16]" in str(err)
 
 
-@pytest.mark.xfail(
-    reason="search_space/_parse.py _check_applies: for a param that is already reported as "
-    "'can never be active' (its when: names a fixed literal), a second, contradictory issue "
-    "says it 'can be active with optimizer.name=adam; add when: ...' although it has that "
-    "when:, because the fixed-literal branch ignores the param's own conditions",
-    strict=True,
-)
 def test_never_active_optimizer_arg_reports_one_issue() -> None:
     err = space_error(
         """
@@ -768,3 +749,47 @@ def test_every_problem_is_reported() -> None:
         "model.0.dense_stack.activation",
         "batch_size",
     ]
+
+
+def test_optional_block_slot_is_left_out_when_inactive() -> None:
+    space = parse_space(
+        parse_yaml(
+            "model:\n"
+            "  - dense_stack: {units: {type: choice, values: [8, 16]}}\n"
+            "  - type: choice\n"
+            "    values: [{residual_dense: {blocks: 1}}]\n"
+            "    when: {model.0.dense_stack.units: 16}\n",
+            "space.yaml",
+        ),
+        CATALOG,
+    )
+    small = space.resolve({"model.0.dense_stack.units": 8})
+    assert [next(iter(b)) for b in small["model"]] == ["dense_stack"]
+    big = space.resolve({"model.0.dense_stack.units": 16, "model.1": "residual_dense"})
+    assert [next(iter(b)) for b in big["model"]] == ["dense_stack", "residual_dense"]
+
+
+def test_int_condition_value_must_be_an_int() -> None:
+    with pytest.raises(SpecError, match=r"2\.0 is not a value of 'layers'"):
+        parse_space(
+            parse_yaml(
+                "model:\n"
+                "  - dense_stack:\n"
+                "      layers: {type: int, low: 1, high: 3}\n"
+                "      dropout: {type: float, low: 0.0, high: 0.5, when: {layers: 2.0}}\n",
+                "space.yaml",
+            ),
+            CATALOG,
+        )
+
+
+def test_literal_optimizer_argument_gets_a_fix_it_can_apply() -> None:
+    with pytest.raises(SpecError, match="make it a param with when:"):
+        parse_space(
+            parse_yaml(
+                "model: [{dense_stack: {units: 8}}]\n"
+                "optimizer: {name: {type: choice, values: [sgd, adam]}, momentum: 0.9}\n",
+                "space.yaml",
+            ),
+            CATALOG,
+        )

@@ -230,12 +230,6 @@ def test_unknown_key_from_mapping_has_no_file() -> None:
     assert err.line is None
 
 
-@pytest.mark.xfail(
-    reason="spec/_load.py load_experiment: a section given as a keyword argument keeps the "
-    "file's line map, so an error inside it is reported at the FILE:LINE of the section it "
-    "replaced (x.yaml:1) although the value never came from the file",
-    strict=True,
-)
 def test_error_in_keyword_section_is_not_attributed_to_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "task:\n  type: regression\nsearch:\n  max_trials: 3\n")
     with pytest.raises(SpecError) as info:
@@ -341,12 +335,6 @@ def test_tabs_in_yaml_report_the_line(tmp_path: Path) -> None:
     assert "tab" in str(err).lower() or "\\t" in str(err)
 
 
-@pytest.mark.xfail(
-    reason="spec/_yaml.py parse_yaml: the 'YAML does not allow tabs for indentation; use "
-    "spaces' hint is never added, because it requires the word 'tab' in PyYAML's message, "
-    "which reports a tab as \"found character '\\t' that cannot start any token\"",
-    strict=True,
-)
 def test_tabs_in_yaml_get_the_use_spaces_hint(tmp_path: Path) -> None:
     err = load_error(tmp_path, "task:\n\ttype: regression\n")
     assert "use spaces" in str(err)

@@ -102,9 +102,15 @@ def _print_board(board: Any, rows: int = 10) -> None:
         for c in ("trial", "state", "score", "params_count", "epochs", "fit_seconds")
         if c in board
     ]
-    params = [c for c in board.columns if "." in c and not c.startswith(("val.", "data."))]
+    params = [
+        c
+        for c in board.columns
+        if c not in (*fixed, "reason", "run_id") and not c.startswith("val.")
+    ]
     view = board[fixed + params].head(rows).copy()
-    view.columns = [c.rsplit(".", 1)[-1] if c in params else c for c in view.columns]
+    short = [c.rsplit(".", 1)[-1] for c in params]
+    if len(set(short)) == len(short):  # short names only where they stay unambiguous
+        view.columns = fixed + short
     with pd.option_context(
         "display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format
     ):
@@ -125,8 +131,6 @@ class Leaderboard(Command):
         from archsmith.tracking import MlflowTracker
 
         board = MlflowTracker(args.tracking_uri).leaderboard(args.name)
-        if len(board) and "score" in board:
-            board = board.sort_values("score", ascending=False, na_position="last")
         if args.csv:
             print(board.to_csv(index=False), end="")
         else:

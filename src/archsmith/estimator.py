@@ -207,8 +207,14 @@ class AutoModel(BaseEstimator):
         )
 
     def score(self, X: Any, y: Any = None) -> float:
-        """The declared metric on ``X``, ``y``."""
-        return self.evaluate(X, y)[self.search_.experiment.task.metric]
+        """The declared metric on ``X``, ``y``, greater is better (scikit-learn convention).
+
+        Metrics that are minimised (rmse, mae, log_loss) are returned negated, as
+        scikit-learn's ``neg_*`` scorers do.
+        """
+        exp = self.search_.experiment
+        value = self.evaluate(X, y)[exp.task.metric]
+        return value if exp.direction == "maximize" else -value
 
     def export(self, path: str | Path) -> Path:
         """Save the best model as a ``.keras`` file that takes raw rows.

@@ -44,10 +44,12 @@ from archsmith.spec import load_experiment
 from archsmith.tracking import MlflowTracker
 from archsmith.tracking import Tracker
 from archsmith.tracking import mask_password
+from archsmith.tracking import store_root
 
 logger = logging.getLogger("archsmith")
 
 INTERRUPTED = "interrupted: the process running this trial stopped before it finished"
+INTERRUPTED_BY_USER = "interrupted by the user"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class TrialResult:
     fit_seconds: float = 0.0
     eval_seconds: float = 0.0
     seconds: float = 0.0
+    stopped_by: str | None = None
     run_id: str | None = None
 
 
@@ -120,9 +123,8 @@ class _Best:
 
 
 def _default_storage(exp: Experiment) -> str:
-    uri = exp.tracking.uri
-    root = Path("mlruns") if "://" in uri or uri.startswith("sqlite:") else Path(uri)
-    root = root.expanduser().resolve()
+    """SQLite beside the tracking store (or in ./mlruns when tracking is a server)."""
+    root = store_root(exp.tracking.uri) or Path("mlruns").resolve()
     root.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{root / 'optuna.db'}"
 
@@ -158,7 +160,6 @@ class _Search:
         self.progress = progress
         self.maximize = exp.direction == "maximize"
         self.best = _Best()
-        self.best_model: Path | None = None
         for rec in engine.trials():
             if (
                 rec.state is TrialState.COMPLETE
@@ -202,6 +203,7 @@ class _Search:
                 epochs=result.epochs,
                 fit_seconds=result.fit_seconds,
                 eval_seconds=result.eval_seconds,
+                stopped_by=result.stopped_by,
             )
             state = TrialState.COMPLETE
             if self.best.improves(value, self.maximize):
@@ -209,7 +211,7 @@ class _Search:
         except TrialFailed as exc:
             reason = str(exc)
         except (KeyboardInterrupt, SystemExit):
-            self._record(trial, TrialState.FAILED, None, "interrupted by the user", fields, start)
+            self._record(trial, TrialState.FAILED, None, INTERRUPTED_BY_USER, fields, start)
             raise
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
@@ -221,7 +223,6 @@ class _Search:
         training.save_model(builders.export_model(model, self.dataset.schema), path)
         self.tracker.log_file(run_id, path, "model")
         self.best = _Best(value, number, run_id)
-        self.best_model = path
 
     def _record(
         self,
@@ -246,6 +247,8 @@ class _Search:
             trial_seconds=seconds,
         )
         tags = {"archsmith.reason": reason} if reason else {}
+        if result.stopped_by:
+            tags["archsmith.stopped_by"] = result.stopped_by
         self.tracker.end_trial(fields["run_id"], state.value, metrics, tags)
         attrs = {"mlflow_run_id": fields["run_id"], **({"reason": reason} if reason else {})}
         self.engine.tell(trial, state, value, attrs)
@@ -265,7 +268,9 @@ def print_progress(result: Any, best: Any, done: int, total: int) -> None:
 
 
 def _finished(records: list[TrialRecord]) -> int:
-    return sum(1 for r in records if r.state.finished and r.attrs.get("reason") != INTERRUPTED)
+    """Trials that count towards max_trials: finished, and not cut short by a stop."""
+    interrupted = (INTERRUPTED, INTERRUPTED_BY_USER)
+    return sum(1 for r in records if r.state.finished and r.attrs.get("reason") not in interrupted)
 
 
 def run_search(
@@ -412,13 +417,9 @@ def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResul
         "trials_pruned": sum(r.state is TrialState.PRUNED for r in records),
     }
     if best is not None and search.best.run_id:
-        local = search.best_model
-        if local is None:  # best trial ran in an earlier process
-            local = tracker.artifact_path(search.best.run_id, "model/model.keras")
-        keep = Path(tempfile.mkdtemp(prefix="archsmith-best-")) / "model.keras"
-        shutil.copy(local, keep)
-        model_path = keep
-        model = builders.load_model(keep)
+        # the best trial's model, as logged in its run (by this process or an earlier one)
+        model_path = tracker.artifact_path(search.best.run_id, "model/model.keras")
+        model = builders.load_model(model_path)
         raw = builders.takes_strings(model)
         if dataset.test is not None:
             out = training.outputs(model, dataset.schema.inputs_for(dataset.test.frame, raw))
@@ -435,15 +436,11 @@ def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResul
             "params": dict(best.params),
             "example_predictions": preds.tolist(),
         }
-        model_uri = tracker.log_model(search.run_id, keep, meta, example)
+        model_uri = tracker.log_model(search.run_id, model_path, meta, example)
         summary["best_score"] = float(best.value) if best.value is not None else math.nan
         summary["best_trial"] = best.number
         summary.update({f"test.{k}": v for k, v in test_scores.items()})
     board = tracker.leaderboard(exp.experiment_name, search.run_id)
-    if len(board) and "score" in board:
-        board = board.sort_values(
-            ["score", "trial"], ascending=[not search.maximize, True], na_position="last"
-        ).reset_index(drop=True)
     tracker.end_search(search.run_id, "FINISHED", summary, board)
     if best is None:
         reasons = [r.attrs.get("reason") for r in records if r.attrs.get("reason")]

@@ -28,14 +28,16 @@ def _inputs(schema: InputSchema) -> tuple[dict[str, Any], Any]:
         stacked = (
             inputs[numeric[0].key]
             if len(numeric) == 1
-            else keras.layers.Concatenate(name="numeric")([inputs[c.key] for c in numeric])
+            else keras.layers.Concatenate(name="archsmith_numeric")(
+                [inputs[c.key] for c in numeric]
+            )
         )
         parts.append(
             NumericFeatures(
                 [c.mean for c in numeric],
                 [c.std for c in numeric],
                 [i for i, c in enumerate(numeric) if c.has_missing],
-                name="numeric_features",
+                name="archsmith_numeric_features",
             )(stacked)
         )
     for col in schema.columns:
@@ -45,27 +47,31 @@ def _inputs(schema: InputSchema) -> tuple[dict[str, Any], Any]:
         if tokens <= ONE_HOT_MAX:
             parts.append(
                 keras.layers.CategoryEncoding(
-                    tokens, output_mode="one_hot", name=f"{col.key}_onehot"
+                    tokens, output_mode="one_hot", name=f"archsmith_{col.key}_onehot"
                 )(inputs[col.key])
             )
         else:
             dim = int(min(32, round(1.6 * tokens**0.56)))
-            emb = keras.layers.Embedding(tokens, dim, name=f"{col.key}_embedding")
+            emb = keras.layers.Embedding(tokens, dim, name=f"archsmith_{col.key}_embedding")
             parts.append(keras.layers.Flatten()(emb(inputs[col.key])))
-    features = parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="features")(parts)
+    features = (
+        parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="archsmith_features")(parts)
+    )
     return inputs, features
 
 
 def _head(x: Any, target: Target) -> Any:
     if target.kind == "binary":
-        return keras.layers.Dense(1, activation="sigmoid", name="probability")(x)
+        return keras.layers.Dense(1, activation="sigmoid", name="archsmith_probability")(x)
     if target.kind == "multiclass":
-        return keras.layers.Dense(len(target.classes), activation="softmax", name="probabilities")(
-            x
-        )
-    z = keras.layers.Dense(1, name="standardised")(x)
+        return keras.layers.Dense(
+            len(target.classes), activation="softmax", name="archsmith_probabilities"
+        )(x)
+    z = keras.layers.Dense(1, name="archsmith_standardised")(x)
     # the network learns the standardised target; this fixed layer restores its units
-    return keras.layers.Rescaling(scale=target.std, offset=target.mean, name="prediction")(z)
+    return keras.layers.Rescaling(
+        scale=target.std, offset=target.mean, name="archsmith_prediction"
+    )(z)
 
 
 def build_model(config: Mapping[str, Any], schema: InputSchema, target: Target) -> keras.Model:
@@ -108,7 +114,7 @@ def export_model(model: keras.Model, schema: InputSchema) -> keras.Model:
                 vocabulary=list(col.vocabulary),
                 num_oov_indices=1,
                 output_mode="int",
-                name=f"{col.key}_lookup",
+                name=f"archsmith_{col.key}_lookup",
             )
             fed[col.key] = lookup(raw[col.key])
         else:

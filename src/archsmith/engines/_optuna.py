@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -70,38 +71,51 @@ class OptunaEngine(Engine):
         super().__init__(*args, **kwargs)
         import optuna
 
-        if self.algorithm == "random":
-            sampler: optuna.samplers.BaseSampler = optuna.samplers.RandomSampler(seed=self.seed)
-        else:
-            sampler = optuna.samplers.TPESampler(seed=self.seed)
         storage = self.storage or "sqlite:///:memory:"
         with _quiet():
             if self.resume:
                 name = self._latest(storage)
-                self._study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
+                self._study = optuna.load_study(study_name=name, storage=storage)
+                # a resumed search must not replay the first run's random start-up points
+                offset = len(self._study.get_trials(deepcopy=False))
+                self._study.sampler = self._sampler(offset)
             else:
                 name = f"{self.name}/{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
                 self._study = optuna.create_study(
-                    study_name=name, storage=storage, sampler=sampler, direction=self.direction
+                    study_name=name,
+                    storage=storage,
+                    sampler=self._sampler(0),
+                    direction=self.direction,
                 )
+                self._study.set_user_attr("created_ns", time.time_ns())
         self._live: dict[int, Any] = {}
 
+    def _sampler(self, offset: int) -> Any:
+        import optuna
+
+        seed = None if self.seed is None else self.seed + offset
+        if self.algorithm == "random":
+            return optuna.samplers.RandomSampler(seed=seed)
+        return optuna.samplers.TPESampler(seed=seed)
+
     def _latest(self, storage: Any) -> str:
+        """The most recently created study of this search name."""
         import optuna
 
         prefix = f"{self.name}/"
-        names = [
-            s.study_name
+        studies = [
+            s
             for s in optuna.get_all_study_summaries(storage, False)
             if s.study_name.startswith(prefix)
         ]
-        if not names:
+        if not studies:
             raise SpecError(
                 f"no earlier search named '{self.name}' to resume in the engine "
                 "storage; run it without --resume first",
                 path="search.storage",
             )
-        return max(names)
+        latest = max(studies, key=lambda s: (s.user_attrs.get("created_ns", 0), s.study_name))
+        return str(latest.study_name)
 
     @property
     def search_id(self) -> str:
@@ -154,7 +168,7 @@ class OptunaEngine(Engine):
         storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
 
     def get_metadata(self) -> dict[str, Any]:
-        return dict(self._study.user_attrs)
+        return {k: v for k, v in self._study.user_attrs.items() if k != "created_ns"}
 
     def set_metadata(self, key: str, value: Any) -> None:
         self._study.set_user_attr(key, value)

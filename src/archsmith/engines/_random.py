@@ -33,7 +33,7 @@ def sample(domain: Domain, rng: np.random.Generator) -> Any:
         if domain.log:
             return math.exp(rng.uniform(math.log(domain.low), math.log(domain.high)))
         if domain.step:
-            steps = int((domain.high - domain.low) // domain.step)
+            steps = math.floor((domain.high - domain.low) / domain.step + 1e-9)
             return domain.low + domain.step * int(rng.integers(0, steps + 1))
         return float(rng.uniform(domain.low, domain.high))
     if isinstance(domain, Choice):

@@ -365,6 +365,11 @@ def _resolve_conditions(parser: _Parser) -> list[Param]:
             loc = (*item.loc, "when", key)
             if target is None:
                 names = [n[len(parser.prefix) :] for n in (*by_name, *parser.literals)]
+                names += [
+                    n[len(parent) + 1 :]
+                    for n in (*by_name, *parser.literals)
+                    if n.startswith(parent + ".")
+                ]
                 parser.error(
                     loc,
                     f"condition names unknown param '{key}'; expected a param of "
@@ -427,11 +432,13 @@ def _resolve_conditions(parser: _Parser) -> list[Param]:
 def _check_applies(parser: _Parser, params: Sequence[Param]) -> None:
     by_name = {p.name: p for p in params}
     for item in parser.applies:
+        if item.param is not None and item.param not in by_name:
+            continue  # never active: already reported
+        own = by_name.get(item.param) if item.param else None
         if item.sibling in parser.literals:
             possible: set[Any] = {parser.literals[item.sibling]}
         elif item.sibling in by_name and isinstance(by_name[item.sibling].domain, Choice):
             possible = set(by_name[item.sibling].domain.values)  # type: ignore[union-attr]
-            own = by_name.get(item.param) if item.param else None
             for cond in own.conditions if own else ():
                 if cond.param == item.sibling:
                     possible &= set(cond.values)
@@ -440,11 +447,15 @@ def _check_applies(parser: _Parser, params: Sequence[Param]) -> None:
         extra = sorted(map(str, possible - set(item.allowed)))
         if extra:
             sib = item.sibling[len(parser.prefix) :]
+            fix = (
+                f"add when: {{{sib}: {list(item.allowed)}}}"
+                if own is not None
+                else f"make it a param with when: {{{sib}: {list(item.allowed)}}}"
+            )
             parser.error(
                 item.loc,
-                f"only used when {sib} is one of {list(item.allowed)}, but "
-                f"it can be active with {sib}={extra[0]}; add "
-                f"when: {{{sib}: {list(item.allowed)}}}",
+                f"only used when {sib} is one of {list(item.allowed)}, but it can be active "
+                f"with {sib}={extra[0]}; {fix}",
             )
 
 

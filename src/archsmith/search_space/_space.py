@@ -84,8 +84,15 @@ class SearchSpace:
                 )
                 continue
             active[param.name] = value
-        extra = sorted(set(params) - set(self._by_name) - set(self.fixed))  # type: ignore[attr-defined]
-        problems += [f"{name}: unknown param of space '{self.name}'" for name in extra]
+        known = set(self._by_name)  # type: ignore[attr-defined]
+        for name in sorted(set(params) - set(active) - set(self.fixed)):
+            if name not in known:
+                problems.append(f"{name}: unknown param of space '{self.name}'")
+            elif params[name] is not None:
+                conditions = " and ".join(
+                    f"{c.param} in {list(c.values)}" for c in self[name].conditions
+                )
+                problems.append(f"{name}: given, but inactive unless {conditions}")
         if problems:
             raise SpecError("; ".join(problems), path="params")
         return active
@@ -94,20 +101,19 @@ class SearchSpace:
         """Turn a flat mapping of active params into the nested config builders take."""
         values = self.check(params)
 
-        def walk(node: Any) -> Any:
+        def active(node: Any) -> bool:
+            return not isinstance(node, Ref | BlockRef) or node.name in values
+
+        def walk(node: Any) -> Any:  # inactive params and block slots are left out
             if isinstance(node, Ref):
                 return values[node.name]
             if isinstance(node, BlockRef):
                 block, args = node.options[values[node.name]]
                 return {block: walk(args)}
-            if isinstance(node, Mapping):  # inactive params are left out
-                return {
-                    k: walk(v)
-                    for k, v in node.items()
-                    if not isinstance(v, Ref) or v.name in values
-                }
+            if isinstance(node, Mapping):
+                return {k: walk(v) for k, v in node.items() if active(v)}
             if isinstance(node, list | tuple):
-                return [walk(v) for v in node]
+                return [walk(v) for v in node if active(v)]
             return node
 
         root = self.template

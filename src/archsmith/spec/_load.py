@@ -74,5 +74,6 @@ def load_experiment(
     if fields:
         data = dict(parsed.data) if isinstance(parsed.data, Mapping) else {}
         data.update(fields)
-        parsed = Source(data, parsed.file, parsed.lines)
+        # values given as keywords did not come from the file: no line for them
+        parsed = Source(data, parsed.file, parsed.lines, frozenset(fields))
     return _validate(parsed, base_dir)

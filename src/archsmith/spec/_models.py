@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import PrivateAttr
+from pydantic import WithJsonSchema
 from pydantic import field_validator
 from pydantic import model_validator
 
@@ -102,15 +103,34 @@ class SearchSpec(_Model):
     algorithm: Literal["tpe", "random"] | None = Field(
         None, description="sampling algorithm; default: the engine's first (optuna: tpe)"
     )
-    space: tuple[str, ...] = Field(
+    space: Annotated[
+        tuple[str, ...],
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                ]
+            }
+        ),
+    ] = Field(
         ("mlp",),
         min_length=1,
         description="shipped space names or YAML paths; several = choose among families",
     )
     max_trials: int = Field(20, ge=1, description="number of trials of the search")
-    time_budget: float | None = Field(
-        None, gt=0, description="wall-clock budget, e.g. '20m'; no trial starts after it"
-    )
+    time_budget: Annotated[
+        float | None,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", "exclusiveMinimum": 0},
+                    {"type": "string", "pattern": _DURATION.pattern},
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(None, gt=0, description="wall-clock budget, e.g. '20m'; no trial starts after it")
     pruner: Literal["none"] = Field("none", description="early stopping of bad trials")
     storage: str | None = Field(
         None,

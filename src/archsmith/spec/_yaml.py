@@ -33,10 +33,17 @@ class Source:
     data: Any
     file: str | None = None
     lines: Mapping[Loc, int] = field(default_factory=dict)
+    detached: frozenset[str] = frozenset()
 
     def line_of(self, loc: Loc) -> int | None:
-        """Line of ``loc`` or of its nearest ancestor that has one."""
+        """Line of ``loc`` or of its nearest ancestor that has one.
+
+        Sections in ``detached`` (given as keyword arguments, not read from the file) have
+        no line.
+        """
         loc = tuple(loc)
+        if loc and loc[0] in self.detached:
+            return None
         while True:
             if loc in self.lines:
                 return self.lines[loc]
@@ -97,7 +104,7 @@ def parse_yaml(text: str, file: str | None = None) -> Source:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "malformed YAML"
-        if "\t" in text and "tab" in str(exc).lower():
+        if "\t" in text and ("\t" in problem or "\\t" in problem or "tab" in problem):
             problem += " (YAML does not allow tabs for indentation; use spaces)"
         col = f" (column {mark.column + 1})" if mark else ""
         raise SpecError(

@@ -6,11 +6,11 @@ from typing import Any
 
 from archsmith.tracking._base import Tracker
 
-__all__ = ["MlflowTracker", "Tracker", "mask_password", "store_uris"]
+__all__ = ["MlflowTracker", "Tracker", "mask_password", "store_root", "store_uris"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("MlflowTracker", "mask_password", "store_uris"):
+    if name in ("MlflowTracker", "mask_password", "store_root", "store_uris"):
         from archsmith.tracking import _mlflow
 
         return getattr(_mlflow, name)

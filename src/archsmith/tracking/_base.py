@@ -60,4 +60,4 @@ class Tracker(Protocol):
         """One row per trial of a search (default: the latest search of ``experiment``)."""
 
     def artifact_path(self, run_id: str, path: str) -> Path:
-        """Local copy of a run's artifact."""
+        """A run's artifact as a local file (in place for a local store)."""

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import tempfile
+import urllib.parse
 import warnings
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -27,15 +28,22 @@ _MAX_PARAM = 6000
 _MAX_TAG = 8000
 
 
+def store_root(uri: str) -> Path | None:
+    """The local folder of a ``tracking.uri`` that names one, else None (a URI)."""
+    if "://" in uri or uri.startswith(("sqlite:", "file:", "databricks")):
+        return None
+    return Path(uri).expanduser().resolve()
+
+
 def store_uris(uri: str) -> tuple[str, str | None]:
     """Tracking URI and artifact root for a declaration's ``tracking.uri``.
 
     A plain folder (the default ``mlruns``) becomes ``sqlite:///<folder>/mlflow.db`` with
     artifacts in ``<folder>/artifacts``; anything with a scheme is used as is.
     """
-    if "://" in uri or uri.startswith(("sqlite:", "file:", "databricks")):
+    root = store_root(uri)
+    if root is None:
         return uri, None
-    root = Path(uri).expanduser().resolve()
     root.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{root / 'mlflow.db'}", (root / "artifacts").as_uri()
 
@@ -197,6 +205,12 @@ class MlflowTracker:
         self.client.log_artifact(run_id, str(path), artifact_path)
 
     def artifact_path(self, run_id: str, path: str) -> Path:
+        """The artifact in place for a local store; a downloaded copy otherwise."""
+        base = self.client.get_run(run_id).info.artifact_uri
+        if base.startswith("file://"):
+            local = Path(urllib.parse.urlparse(base).path) / path
+            if local.exists():
+                return local
         dest = tempfile.mkdtemp(prefix="archsmith-")
         with _hushed():
             return Path(self.client.download_artifacts(run_id, path, dest))
@@ -258,7 +272,13 @@ class MlflowTracker:
         return str(runs[0].info.run_id)
 
     def leaderboard(self, experiment: str, search_run: str | None = None) -> pd.DataFrame:
+        """One row per trial, best first (by the search's direction), failed trials last.
+
+        Columns: trial, state, score, the ``val.*`` metrics, params_count, epochs,
+        fit_seconds, then one column per param (dotted names), reason and run_id.
+        """
         search_run = search_run or self.latest_search(experiment)
+        direction = self.client.get_run(search_run).data.params.get("direction", "maximize")
         rows = []
         for run in self._children(search_run):
             tags = run.data.tags
@@ -284,7 +304,12 @@ class MlflowTracker:
                     frame[column] = pd.to_numeric(frame[column])
                 except (ValueError, TypeError):
                     continue
-        return frame.sort_values("trial").reset_index(drop=True) if len(frame) else frame
+        if not len(frame):
+            return frame
+        frame = frame.sort_values(
+            ["score", "trial"], ascending=[direction == "minimize", True], na_position="last"
+        )
+        return frame.reset_index(drop=True)
 
 
 @contextlib.contextmanager

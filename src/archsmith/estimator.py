@@ -174,8 +174,8 @@ class AutoModel(BaseEstimator):
     def _outputs(self, X: Any) -> np.ndarray:
         self._check_fitted()
         frame = self._frame(X)
-        raw = builders.takes_strings(self.model_)
-        return training.outputs(self.model_, self.schema_.inputs_for(frame, raw))
+        strings = builders.takes_strings(self.model_)
+        return training.outputs(self.model_, self.schema_.raw_inputs(frame, strings))
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels (classification) or values (regression) for raw rows."""
@@ -200,8 +200,8 @@ class AutoModel(BaseEstimator):
         labels = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y).ravel())
         if len(labels) != len(frame):
             raise DataError(f"X has {len(frame)} rows but y has {len(labels)}")
-        raw = builders.takes_strings(self.model_)
-        out = training.outputs(self.model_, self.schema_.inputs_for(frame, raw))
+        strings = builders.takes_strings(self.model_)
+        out = training.outputs(self.model_, self.schema_.raw_inputs(frame, strings))
         return training.all_scores(
             self.target_.encode(labels.reset_index(drop=True)), out, self.target_
         )

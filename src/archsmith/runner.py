@@ -420,13 +420,13 @@ def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResul
         # the best trial's model, as logged in its run (by this process or an earlier one)
         model_path = tracker.artifact_path(search.best.run_id, "model/model.keras")
         model = builders.load_model(model_path)
-        raw = builders.takes_strings(model)
+        strings = builders.takes_strings(model)
         if dataset.test is not None:
-            out = training.outputs(model, dataset.schema.inputs_for(dataset.test.frame, raw))
+            out = training.outputs(model, dataset.schema.raw_inputs(dataset.test.frame, strings))
             test_scores = training.all_scores(dataset.test.y, out, dataset.target)
         example = dataset.validation.frame.head(5)
         preds = training.predictions(
-            training.outputs(model, dataset.schema.inputs_for(example, raw)), dataset.target
+            training.outputs(model, dataset.schema.raw_inputs(example, strings)), dataset.target
         )
         meta = {
             "schema": dataset.schema.to_dict(),

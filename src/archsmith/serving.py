@@ -31,13 +31,13 @@ class TableModel(PythonModel):
         self.schema = InputSchema.from_dict(meta["schema"])
         self.target = Target.from_dict(meta["target"])
         self.model = builders.load_model(context.artifacts["keras_model"])
-        self.raw = builders.takes_strings(self.model)
+        self.strings = builders.takes_strings(self.model)
 
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> np.ndarray:
         frame = as_frame(model_input)
-        out = training.outputs(self.model, self.schema.inputs_for(frame, self.raw))
+        out = training.outputs(self.model, self.schema.raw_inputs(frame, self.strings))
         return training.predictions(out, self.target)
 
 

@@ -12,52 +12,43 @@ from archsmith.builders._layers import NumericFeatures
 from archsmith.builders._tabular import BLOCKS
 from archsmith.datasets import InputSchema
 from archsmith.datasets import Target
+from archsmith.datasets._schema import NUMERIC_KEY
 from archsmith.datasets._schema import ONE_HOT_MAX
 from archsmith.exceptions import TrialFailed
 
 
 def _inputs(schema: InputSchema) -> tuple[dict[str, Any], Any]:
-    """One Keras input per column and the preprocessed feature vector."""
+    """The training inputs (see ``InputSchema.model_inputs``) and the feature vector."""
     inputs: dict[str, Any] = {}
     parts: list[Any] = []
-    numeric = [c for c in schema.columns if c.kind != "categorical"]
-    for col in schema.columns:
-        dtype = "int64" if col.kind == "categorical" else "float32"
-        inputs[col.key] = keras.Input(shape=(1,), name=col.key, dtype=dtype)
+    numeric = schema.numeric
     if numeric:
-        stacked = (
-            inputs[numeric[0].key]
-            if len(numeric) == 1
-            else keras.layers.Concatenate(name="archsmith_numeric")(
-                [inputs[c.key] for c in numeric]
-            )
-        )
+        inputs[NUMERIC_KEY] = keras.Input(shape=(len(numeric),), name=NUMERIC_KEY)
         parts.append(
             NumericFeatures(
                 [c.mean for c in numeric],
                 [c.std for c in numeric],
                 [i for i, c in enumerate(numeric) if c.has_missing],
                 name="archsmith_numeric_features",
-            )(stacked)
+            )(inputs[NUMERIC_KEY])
         )
     for col in schema.columns:
         if col.kind != "categorical":
             continue
+        inputs[col.key] = keras.Input(shape=(1,), name=col.key, dtype="int64")
         tokens = len(col.vocabulary) + 1  # index 0: unknown or missing
         if tokens <= ONE_HOT_MAX:
-            parts.append(
-                keras.layers.CategoryEncoding(
-                    tokens, output_mode="one_hot", name=f"archsmith_{col.key}_onehot"
-                )(inputs[col.key])
+            encode = keras.layers.CategoryEncoding(
+                tokens, output_mode="one_hot", name=f"archsmith_{col.key}_onehot"
             )
+            parts.append(encode(inputs[col.key]))
         else:
             dim = int(min(32, round(1.6 * tokens**0.56)))
             emb = keras.layers.Embedding(tokens, dim, name=f"archsmith_{col.key}_embedding")
             parts.append(keras.layers.Flatten()(emb(inputs[col.key])))
-    features = (
-        parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="archsmith_features")(parts)
-    )
-    return inputs, features
+    if len(parts) == 1:
+        return inputs, parts[0]
+    return inputs, keras.layers.Concatenate(name="archsmith_features")(parts)
 
 
 def _head(x: Any, target: Target) -> Any:
@@ -97,18 +88,19 @@ def build_model(config: Mapping[str, Any], schema: InputSchema, target: Target) 
 
 
 def export_model(model: keras.Model, schema: InputSchema) -> keras.Model:
-    """A model that takes raw rows: categories as strings (TF backend), numbers as floats.
+    """A model that takes raw rows: one input per column (``InputSchema.raw_inputs``).
 
-    On backends without string tensors (JAX, PyTorch) the model is returned as is and
-    categorical columns are fed as integer codes (``InputSchema.model_inputs``).
+    Numbers are floats (NaN for missing). Categories are strings on the TensorFlow backend
+    (a ``StringLookup`` front end); on backends without string tensors (JAX, PyTorch) they
+    are integer codes (``raw_inputs(frame, strings=False)``).
     """
-    categorical = [c for c in schema.columns if c.kind == "categorical"]
-    if not categorical or keras.backend.backend() != "tensorflow":
-        return model
+    strings = keras.backend.backend() == "tensorflow"
     raw: dict[str, Any] = {}
     fed: dict[str, Any] = {}
     for col in schema.columns:
-        if col.kind == "categorical":
+        if col.kind != "categorical":
+            raw[col.key] = keras.Input(shape=(1,), name=col.key, dtype="float32")
+        elif strings:
             raw[col.key] = keras.Input(shape=(1,), name=col.key, dtype="string")
             lookup = keras.layers.StringLookup(
                 vocabulary=list(col.vocabulary),
@@ -118,8 +110,13 @@ def export_model(model: keras.Model, schema: InputSchema) -> keras.Model:
             )
             fed[col.key] = lookup(raw[col.key])
         else:
-            raw[col.key] = keras.Input(shape=(1,), name=col.key, dtype="float32")
+            raw[col.key] = keras.Input(shape=(1,), name=col.key, dtype="int64")
             fed[col.key] = raw[col.key]
+    numeric = [raw[c.key] for c in schema.numeric]
+    if len(numeric) == 1:
+        fed[NUMERIC_KEY] = numeric[0]
+    elif numeric:
+        fed[NUMERIC_KEY] = keras.layers.Concatenate(name="archsmith_columns")(numeric)
     return keras.Model(raw, model(fed), name=f"{model.name}_raw")
 
 

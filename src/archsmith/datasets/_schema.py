@@ -15,6 +15,8 @@ from archsmith.exceptions import DataError
 ColumnKind = Literal["numeric", "boolean", "categorical"]
 #: categorical columns with more categories than this are embedded, not one-hot encoded
 ONE_HOT_MAX = 32
+#: key of the numeric feature matrix in ``InputSchema.model_inputs``
+NUMERIC_KEY = "archsmith_numeric"
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,11 @@ def _as_strings(series: pd.Series) -> pd.Series:
 class InputSchema:
     """The input columns a model takes, in order, and how to turn a table into inputs.
 
-    ``model_inputs`` gives the arrays the trained network takes (categories as integer
-    codes, 0 for unknown or missing); ``raw_inputs`` gives what the exported model takes
-    (categories as strings).
+    ``model_inputs`` gives the arrays the trained network takes: every numeric and boolean
+    column in one ``(N, k)`` float matrix under :data:`NUMERIC_KEY` (NaN kept: the model
+    imputes), each categorical column as ``(N, 1)`` integer codes (0: unknown or missing).
+    ``raw_inputs`` gives what the exported model takes: one ``(N, 1)`` array per column,
+    keyed by :attr:`Column.key`, categories as strings.
     """
 
     columns: tuple[Column, ...]
@@ -144,9 +148,10 @@ class InputSchema:
             data["kind"],
         )
 
-    def inputs_for(self, frame: pd.DataFrame, raw: bool) -> dict[str, np.ndarray]:
-        """``raw_inputs`` for a model taking strings, else ``model_inputs``."""
-        return self.raw_inputs(frame) if raw else self.model_inputs(frame)
+    @property
+    def numeric(self) -> tuple[Column, ...]:
+        """Numeric and boolean columns, in the order of the numeric matrix."""
+        return tuple(c for c in self.columns if c.kind != "categorical")
 
     def check_frame(self, frame: pd.DataFrame, what: str = "X") -> None:
         """Raise a DataError unless ``frame`` has every column the model was fit on."""
@@ -170,27 +175,38 @@ class InputSchema:
         values = pd.to_numeric(frame[col.name].astype("object"), errors="coerce")
         return values.to_numpy(dtype="float32", na_value=np.nan).reshape(-1, 1)
 
+    def _codes(self, frame: pd.DataFrame, col: Column) -> np.ndarray:
+        codes = pd.Categorical(_as_strings(frame[col.name]), categories=col.vocabulary)
+        return (np.asarray(codes.codes, dtype="int64") + 1).reshape(-1, 1)
+
     def model_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        """Arrays for the trained network: one ``(N, 1)`` array per column."""
+        """Arrays for the trained network (see the class docstring)."""
         self.check_frame(frame)
         out: dict[str, np.ndarray] = {}
+        if self.numeric:
+            out[NUMERIC_KEY] = np.hstack([self._numbers(frame, c) for c in self.numeric])
         for col in self.columns:
             if col.kind == "categorical":
-                codes = pd.Categorical(_as_strings(frame[col.name]), categories=col.vocabulary)
-                out[col.key] = (np.asarray(codes.codes, dtype="int64") + 1).reshape(-1, 1)
-            else:
-                out[col.key] = self._numbers(frame, col)
+                out[col.key] = self._codes(frame, col)
         return out
 
-    def raw_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        """Arrays for the exported model: categories stay strings ('' when missing)."""
+    def raw_inputs(self, frame: pd.DataFrame, strings: bool = True) -> dict[str, np.ndarray]:
+        """Arrays for the exported model, one per column.
+
+        Args:
+            frame: raw rows.
+            strings: categories as strings ('' when missing), as the exported model takes
+                them on TensorFlow; False gives integer codes (backends without strings).
+        """
         self.check_frame(frame)
         out: dict[str, np.ndarray] = {}
         for col in self.columns:
-            if col.kind == "categorical":
+            if col.kind != "categorical":
+                out[col.key] = self._numbers(frame, col)
+            elif strings:
                 out[col.key] = _as_strings(frame[col.name]).to_numpy(dtype=str).reshape(-1, 1)
             else:
-                out[col.key] = self._numbers(frame, col)
+                out[col.key] = self._codes(frame, col)
         return out
 
 

@@ -71,6 +71,7 @@ class SearchSpace:
         """
         active: dict[str, Any] = {}
         problems: list[str] = []
+        reported: set[str] = set()
         for param in self.params:
             if not param.is_active(active):
                 continue
@@ -79,13 +80,14 @@ class SearchSpace:
                 continue
             value = params[param.name]
             if not param.domain.contains(value):
+                reported.add(param.name)
                 problems.append(
                     f"{param.name}: {value!r} is outside its domain ({param.domain.describe()})"
                 )
                 continue
             active[param.name] = value
         known = set(self._by_name)  # type: ignore[attr-defined]
-        for name in sorted(set(params) - set(active) - set(self.fixed)):
+        for name in sorted(set(params) - set(active) - set(self.fixed) - reported):
             if name not in known:
                 problems.append(f"{name}: unknown param of space '{self.name}'")
             elif params[name] is not None:

@@ -88,6 +88,7 @@ class MlflowTracker:
                 f"cannot open the tracking store {mask_password(uri)}: {exc}", path="tracking.uri"
             ) from None
         self._epochs: dict[str, list[Any]] = {}
+        self._experiments: dict[str, str] = {}  # search run id -> experiment id
 
     # -- searches --------------------------------------------------------------------------
     def _experiment_id(self, name: str, create: bool = True) -> str | None:
@@ -147,9 +148,10 @@ class MlflowTracker:
     def start_trial(self, search_run: str, number: int, params: Mapping[str, Any]) -> str:
         from mlflow.entities import Param
 
-        parent = self.client.get_run(search_run)
+        if search_run not in self._experiments:
+            self._experiments[search_run] = self.client.get_run(search_run).info.experiment_id
         run = self.client.create_run(
-            parent.info.experiment_id,
+            self._experiments[search_run],
             run_name=f"trial-{number:03d}",
             tags={
                 "mlflow.parentRunId": search_run,

@@ -74,6 +74,40 @@ class _Guard(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+def _custom_gradients() -> set[str] | None:
+    """Names in TensorFlow's global gradient registry (None on other backends)."""
+    if keras.backend.backend() != "tensorflow":
+        return None
+    try:
+        from tensorflow.python.framework import ops as tf_ops
+
+        return set(tf_ops._gradient_registry._registry)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _purge_custom_gradients(before: set[str] | None) -> None:
+    """Drop the ``CustomGradient-N`` entries a fit added to TensorFlow's gradient registry.
+
+    TensorFlow <= 2.21 registers a closure per traced training step (the all-reduce of the
+    gradients under the default strategy) that keeps the whole step graph alive for the
+    life of the process: about 5-10 MB per trial (tensorflow/tensorflow#97697, fixed
+    upstream by PR #109334). An already traced step never looks the entry up again, so it
+    is safe to drop once ``fit`` has returned. A private API: if it changes, the purge does
+    nothing and the leak returns, nothing breaks.
+    """
+    if before is None:
+        return
+    try:
+        from tensorflow.python.framework import ops as tf_ops
+
+        registry = tf_ops._gradient_registry._registry
+        for name in [n for n in registry if n.startswith("CustomGradient-") and n not in before]:
+            registry.pop(name, None)
+    except (ImportError, AttributeError):
+        return
+
+
 def make_optimizer(config: Mapping[str, Any]) -> keras.optimizers.Optimizer:
     """An optimizer from ``{name: …, learning_rate: …, <its own args>}``."""
     kwargs = {k: v for k, v in config.items() if k != "name"}
@@ -150,16 +184,20 @@ def fit(
         )
         callbacks.append(stopper)
     batch_size = int(config.get("batch_size") or training.batch_size)
+    registered = _custom_gradients()
     start = time.perf_counter()
-    history = model.fit(
-        dataset.train.x,
-        dataset.train.y,
-        validation_data=(dataset.validation.x, dataset.validation.y),
-        epochs=training.epochs,
-        batch_size=batch_size,
-        callbacks=callbacks,
-        verbose=0,
-    )
+    try:
+        history = model.fit(
+            dataset.train.x,
+            dataset.train.y,
+            validation_data=(dataset.validation.x, dataset.validation.y),
+            epochs=training.epochs,
+            batch_size=batch_size,
+            callbacks=callbacks,
+            verbose=0,
+        )
+    finally:
+        _purge_custom_gradients(registered)
     fit_seconds = time.perf_counter() - start
     if guard.nan_epoch is not None:
         raise TrialFailed(

@@ -219,8 +219,9 @@ def test_tracker_leaves_global_mlflow_state_alone(tmp_path: Path) -> None:
 
 
 def test_awkward_column_names_and_minimised_metric_order(tmp_path: Path) -> None:
-    """Columns named like internal layers or with '/' build; rmse leaderboard is ascending."""
+    """Columns named like internal layers or inputs, or with "/", build; rmse is ascending."""
     frame = mixed_frame().rename(columns={"age": "numeric", "income": "od280/od315"})
+    frame["archsmith_numeric"] = frame["city"]
     frame["features"] = frame["member"].astype(float)
     exp = declaration(tmp_path, max_trials=3)
     exp["task"] = {"type": "regression", "target": "od280/od315", "metric": "rmse"}

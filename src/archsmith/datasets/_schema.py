@@ -40,8 +40,13 @@ class Column:
 
     @property
     def key(self) -> str:
-        """The Keras input name: the column name with characters Keras refuses replaced."""
-        return re.sub(r"[^A-Za-z0-9_.\-]", "_", self.name) or "column"
+        """The Keras input name: the column name with characters Keras refuses replaced.
+
+        Names starting with ``archsmith_`` (reserved for the model's own layers and inputs)
+        get a ``c_`` prefix.
+        """
+        key = re.sub(r"[^A-Za-z0-9_.\-]", "_", self.name) or "column"
+        return f"c_{key}" if key.startswith("archsmith_") else key
 
 
 @dataclass(frozen=True)

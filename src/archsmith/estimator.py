@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator
 from archsmith import builders
 from archsmith import training
 from archsmith.datasets import as_frame
+from archsmith.datasets import as_target
 from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
 from archsmith.runner import Progress
@@ -197,7 +198,7 @@ class AutoModel(BaseEstimator):
             if column not in frame.columns:
                 raise DataError(f"no y given and X has no target column '{column}'; pass y")
             y = frame.pop(column)
-        labels = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y).ravel())
+        labels = as_target(y)
         if len(labels) != len(frame):
             raise DataError(f"X has {len(frame)} rows but y has {len(labels)}")
         strings = builders.takes_strings(self.model_)

@@ -3,6 +3,7 @@
 from archsmith.datasets._dataset import Dataset
 from archsmith.datasets._dataset import Split
 from archsmith.datasets._dataset import as_frame
+from archsmith.datasets._dataset import as_target
 from archsmith.datasets._dataset import load_dataset
 from archsmith.datasets._dataset import read_table
 from archsmith.datasets._schema import Column
@@ -17,6 +18,7 @@ __all__ = [
     "Split",
     "Target",
     "as_frame",
+    "as_target",
     "build_schema",
     "load_dataset",
     "read_table",

@@ -114,6 +114,22 @@ def as_frame(x: Any, what: str = "X") -> pd.DataFrame:
     return frame
 
 
+def as_target(y: Any) -> pd.Series:
+    """A target given as a Series, a one-column DataFrame, a list or an array -> Series."""
+    if isinstance(y, pd.Series):
+        return y.copy()
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise DataError(f"y must be one column, but got {y.shape[1]} columns")
+        return y.iloc[:, 0].copy()
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise DataError(f"y must be one column, but got an array of shape {arr.shape}")
+    return pd.Series(arr)
+
+
 def _target(name: str, y: pd.Series, task: ClassificationTask | RegressionTask) -> Target:
     bad = y.isna()
     if isinstance(task, RegressionTask):
@@ -213,15 +229,7 @@ def load_dataset(
         target = frame.pop(task.target)
         name = task.target
     else:
-        target = (
-            y.copy()
-            if isinstance(y, pd.Series)
-            else pd.Series(np.asarray(y).tolist() if np.ndim(y) > 1 else y)
-        )
-        if np.ndim(y) > 1 and np.asarray(y).shape[1] != 1:
-            raise DataError(f"y must be one column, but got shape {np.asarray(y).shape}")
-        if np.ndim(y) > 1:
-            target = pd.Series(np.asarray(y).ravel())
+        target = as_target(y)
         name = task.target or (str(target.name) if target.name is not None else "y")
         if len(target) != len(frame):
             raise DataError(

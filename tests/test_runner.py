@@ -9,6 +9,7 @@ import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
+from archsmith.engines._optuna import open_storage
 from archsmith.exceptions import ArchsmithError
 from archsmith.runner import run_search
 from conftest import mixed_frame
@@ -34,7 +35,12 @@ def runs(tmp: Path, experiment: str = "t") -> tuple[list, list]:
 
 
 def studies(tmp: Path) -> list[optuna.study.StudySummary]:
-    return optuna.get_all_study_summaries(f"sqlite:///{tmp / 'mlruns' / 'optuna.db'}")
+    return optuna.get_all_study_summaries(optuna_storage(tmp))
+
+
+def optuna_storage(tmp: Path):  # type: ignore[no-untyped-def]
+    """The default engine storage of a search tracked in ``tmp/mlruns``."""
+    return open_storage(str(tmp / "mlruns" / "optuna.journal"))
 
 
 def test_three_trials_land_in_mlflow_as_one_parent_and_three_children(tmp_path: Path) -> None:
@@ -77,9 +83,7 @@ def test_three_trials_land_in_mlflow_as_one_parent_and_three_children(tmp_path: 
         numbers.add(int(child.data.tags["archsmith.trial"]))
     assert numbers == {0, 1, 2}
     # the same dotted names in Optuna
-    study = optuna.load_study(
-        study_name=result.search_id, storage=f"sqlite:///{tmp_path / 'mlruns' / 'optuna.db'}"
-    )
+    study = optuna.load_study(study_name=result.search_id, storage=optuna_storage(tmp_path))
     for trial in study.trials:
         assert set(trial.params) <= set(children[0].data.params) | set(
             c for ch in children for c in ch.data.params
@@ -108,9 +112,7 @@ def test_failed_trials_are_recorded_and_the_search_goes_on(tmp_path: Path, monke
     assert len(failed) == 2
     assert all(c.info.status == "FAILED" for c in failed)
     assert all("injected build failure" in c.data.tags["archsmith.reason"] for c in failed)
-    study = optuna.load_study(
-        study_name=result.search_id, storage=f"sqlite:///{tmp_path / 'mlruns' / 'optuna.db'}"
-    )
+    study = optuna.load_study(study_name=result.search_id, storage=optuna_storage(tmp_path))
     assert [t.state.name for t in study.trials] == ["FAIL", "COMPLETE", "FAIL", "COMPLETE"]
 
 
@@ -132,9 +134,7 @@ def test_nan_loss_fails_trials_with_a_reason_and_all_failed_is_reported(tmp_path
     assert all(c.data.tags["archsmith.state"] == "FAILED" for c in children)
     assert all("NaN" in c.data.tags["archsmith.reason"] for c in children)
     study = studies(tmp_path)[0]
-    trials = optuna.load_study(
-        study_name=study.study_name, storage=f"sqlite:///{tmp_path / 'mlruns' / 'optuna.db'}"
-    ).trials
+    trials = optuna.load_study(study_name=study.study_name, storage=optuna_storage(tmp_path)).trials
     assert [t.state.name for t in trials] == ["FAIL", "FAIL"]
     assert all("NaN" in t.user_attrs["reason"] for t in trials)
 
@@ -156,7 +156,7 @@ def test_resume_keeps_completed_trials_and_runs_only_the_rest(tmp_path: Path) ->
     from archsmith.search_space import load_space
     from archsmith.tracking import MlflowTracker
 
-    storage = f"sqlite:///{tmp_path / 'mlruns' / 'optuna.db'}"
+    storage = str(tmp_path / "mlruns" / "optuna.journal")
     engine = make_engine(
         "optuna",
         load_space("mlp", CATALOG),
@@ -204,7 +204,7 @@ def test_nothing_is_written_outside_mlruns(in_tmp: Path) -> None:
     assert sorted(p.name for p in in_tmp.iterdir()) == ["mlruns"]
     assert {p.name for p in (in_tmp / "mlruns").iterdir()} == {
         "mlflow.db",
-        "optuna.db",
+        "optuna.journal",
         "artifacts",
     }
 

@@ -123,10 +123,10 @@ class _Best:
 
 
 def _default_storage(exp: Experiment) -> str:
-    """SQLite beside the tracking store (or in ./mlruns when tracking is a server)."""
+    """Optuna's journal file beside the tracking store (./mlruns when tracking is a server)."""
     root = store_root(exp.tracking.uri) or Path("mlruns").resolve()
     root.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{root / 'optuna.db'}"
+    return str(root / "optuna.journal")
 
 
 def _declaration_yaml(exp: Experiment) -> str:

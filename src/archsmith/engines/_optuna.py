@@ -1,4 +1,4 @@
-"""Optuna engine: define-by-run sampling of the static space, RDB storage, resume."""
+"""Optuna engine: define-by-run sampling of the static space, persistent storage, resume."""
 
 from __future__ import annotations
 
@@ -44,6 +44,24 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
+def open_storage(url: str | None) -> Any:
+    """An Optuna storage for ``search.storage``.
+
+    ``*.journal`` paths use Optuna's journal file (append-only, safe for several processes
+    on one machine, and about 30x cheaper per ``ask`` than SQLite: each suggested param is
+    one SQL transaction there); database URLs (``sqlite:///…``, ``postgresql://…``) use the
+    RDB storage, which several machines can share. None keeps trials in memory.
+    """
+    if url is None:
+        return None
+    if "://" not in url and url.endswith(".journal"):
+        from optuna.storages import JournalStorage
+        from optuna.storages.journal import JournalFileBackend
+
+        return JournalStorage(JournalFileBackend(url))
+    return url
+
+
 def suggest(trial: Any, param: Param) -> Any:
     """Ask an Optuna trial for one param's value (exhaustive over domain types)."""
     d = param.domain
@@ -71,7 +89,7 @@ class OptunaEngine(Engine):
         super().__init__(*args, **kwargs)
         import optuna
 
-        storage = self.storage or "sqlite:///:memory:"
+        storage = open_storage(self.storage)
         with _quiet():
             if self.resume:
                 name = self._latest(storage)

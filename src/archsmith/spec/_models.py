@@ -134,7 +134,8 @@ class SearchSpec(_Model):
     pruner: Literal["none"] = Field("none", description="early stopping of bad trials")
     storage: str | None = Field(
         None,
-        description="engine storage URL; default sqlite:///<tracking dir>/optuna.db",
+        description="engine storage: a *.journal file or a database URL (sqlite:///…, "
+        "postgresql://…); default <tracking dir>/optuna.journal",
     )
     seed: int | None = Field(0, description="seed of the sampler; null for a random seed")
 

@@ -232,3 +232,14 @@ def test_awkward_column_names_and_minimised_metric_order(tmp_path: Path) -> None
     assert scores == sorted(scores) and scores[0] == result.best.value
     # the best model is read from the store, not from a temporary copy
     assert str(result.model_path).startswith(str(tmp_path / "mlruns" / "artifacts"))
+
+
+def test_time_budget_stops_the_running_trial_and_starts_no_other(tmp_path: Path) -> None:
+    exp = declaration(tmp_path, max_trials=5, time_budget="3s")
+    exp["training"] = {"epochs": 500, "early_stopping": None}
+    result = run_search(exp, mixed_frame())
+    assert len(result.trials) == 1  # no trial starts after the budget
+    _, children = runs(tmp_path)
+    assert children[0].data.tags["archsmith.stopped_by"] == "time_budget"
+    assert 0 < children[0].data.metrics["epochs"] < 500
+    assert children[0].data.tags["archsmith.state"] == "COMPLETE"

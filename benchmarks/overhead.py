@@ -64,11 +64,11 @@ def main() -> None:
 
     rows = []
     previous = None
-    for i, (end, fit, evaluate, _) in enumerate(marks):
+    for i, (end, fit, evaluate, rss) in enumerate(marks):
         if previous is not None:  # trial 1 also pays for the search set-up; reported apart
             trial = end - previous
             glue = trial - fit - evaluate
-            rows.append((i, trial, glue, glue / trial))
+            rows.append((i, trial, glue, glue / trial, rss))
         previous = end
     setup = marks[0][0] - start - marks[0][1] - marks[0][2]
     stop = f", early stopping patience {args.patience}" if args.patience else ""
@@ -79,11 +79,11 @@ def main() -> None:
     print(
         f"trial 1 glue incl. search set-up (data, MLflow/Optuna stores, TF warm-up): {setup:.2f}s"
     )
-    print(f"{'trial':>5} {'seconds':>8} {'glue s':>8} {'glue %':>7}")
-    for i, trial, glue, share in rows:
-        print(f"{i + 1:>5} {trial:8.3f} {glue:8.3f} {100 * share:6.1f}%")
-    glues = [g for _, _, g, _ in rows]
-    shares = [s for _, _, _, s in rows]
+    print(f"{'trial':>5} {'seconds':>8} {'glue s':>8} {'glue %':>7} {'RSS MB':>7}")
+    for i, trial, glue, share, rss in rows:
+        print(f"{i + 1:>5} {trial:8.3f} {glue:8.3f} {100 * share:6.1f}% {rss:7.0f}")
+    glues = [row[2] for row in rows]
+    shares = [row[3] for row in rows]
     print(
         f"glue per trial (trials 2..{len(marks)}): mean {statistics.mean(glues):.3f}s, "
         f"median {statistics.median(glues):.3f}s, max {max(glues):.3f}s; "

@@ -400,3 +400,8 @@ def test_json_schema_lists_sections() -> None:
     defs = schema["$defs"]
     assert defs["SearchSpec"]["properties"]["max_trials"]["description"]
     assert defs["SearchSpec"]["additionalProperties"] is False
+
+
+def test_boolean_time_budget_is_not_one_second() -> None:
+    with pytest.raises(SpecError, match="cannot read True as a duration"):
+        load_experiment(task={"type": "regression"}, search={"time_budget": True})

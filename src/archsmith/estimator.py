@@ -161,11 +161,7 @@ class AutoModel(BaseEstimator):
     def _frame(self, X: Any) -> pd.DataFrame:
         frame = as_frame(X)
         names = list(self.schema_.names)
-        if (
-            not isinstance(X, pd.DataFrame | dict)
-            and not isinstance(X, str | Path)
-            and frame.shape[1] != len(names)
-        ):
+        if not isinstance(X, pd.DataFrame | dict | str | Path) and frame.shape[1] != len(names):
             raise DataError(
                 f"X has {frame.shape[1]} features, but {type(self).__name__} is "
                 f"expecting {len(names)} features as input"

@@ -30,7 +30,7 @@ def parse_duration(value: Any) -> float | None:
     """``"20m"``, ``"1h30m"``, ``"90s"``, ``90`` -> seconds."""
     if value is None:
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
         match = _DURATION.match(value)

@@ -51,7 +51,7 @@ def make_engine(kind: str, *args: Any, **kwargs: Any) -> Engine:
             f"{', '.join(cls.capabilities.algorithms)}",
             path="search.algorithm",
         )
-    if kwargs.get("resume") and not cls.capabilities.resume:
+    if (kwargs.get("resume") or kwargs.get("join")) and not cls.capabilities.resume:
         raise SpecError(
             f"engine '{kind}' keeps trials in memory and cannot resume; use engine: optuna",
             path="search.engine",

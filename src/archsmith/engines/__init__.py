@@ -20,6 +20,7 @@ __all__ = [
     "TrialState",
     "engine_class",
     "make_engine",
+    "read_trials",
 ]
 
 ENGINES = ("optuna", "random")
@@ -57,3 +58,10 @@ def make_engine(kind: str, *args: Any, **kwargs: Any) -> Engine:
             path="search.engine",
         )
     return cls(*args, **kwargs)
+
+
+def read_trials(storage: str, search_id: str) -> list[TrialRecord]:
+    """The trials of search ``search_id`` in an Optuna storage, read only."""
+    from archsmith.engines._optuna import read_trials as read
+
+    return read(storage, search_id)

@@ -86,14 +86,15 @@ def _storage_error(url: str, exc: BaseException) -> SpecError:
     )
 
 
-def open_storage(url: str | None, *, heartbeat: int | None = HEARTBEAT_INTERVAL) -> Any:
+def open_storage(url: str | None, *, heartbeat: bool = True) -> Any:
     """An Optuna storage for ``search.storage``.
 
     ``*.journal`` paths use Optuna's journal file (append-only, safe for several processes
     on one machine, and about 30x cheaper per ``ask`` than SQLite: each suggested param is
     one SQL transaction there); database URLs (``sqlite:///…``, ``postgresql://…``) use the
-    RDB storage, which several machines can share, with heartbeats every ``heartbeat``
-    seconds for running trials. None keeps trials in memory.
+    RDB storage, which several machines can share, with heartbeats every
+    :data:`HEARTBEAT_INTERVAL` seconds for running trials (unless ``heartbeat`` is False).
+    None keeps trials in memory.
 
     Raises:
         SpecError: the URL is malformed or the database cannot be reached (path
@@ -121,9 +122,9 @@ def open_storage(url: str | None, *, heartbeat: int | None = HEARTBEAT_INTERVAL)
     if url.startswith("postgresql"):
         kwargs["engine_kwargs"]["connect_args"] = {"connect_timeout": 10}
     if heartbeat:
-        kwargs.update(heartbeat_interval=heartbeat, grace_period=max(GRACE_PERIOD, 3 * heartbeat))
+        kwargs.update(heartbeat_interval=HEARTBEAT_INTERVAL, grace_period=GRACE_PERIOD)
     last: BaseException | None = None
-    for attempt in range(3):  # several workers creating the tables at once may collide
+    for attempt in range(8):  # workers creating the tables at once collide: wait, retry
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # heartbeat_interval is "experimental"
@@ -137,11 +138,29 @@ def open_storage(url: str | None, *, heartbeat: int | None = HEARTBEAT_INTERVAL)
         except Exception as exc:
             last = exc
             text = str(exc).lower()
-            if any(k in text for k in ("password", "does not exist", "could not parse", "invalid")):
+            if _fatal(text):
                 break
-            time.sleep(0.5 + attempt)
+            time.sleep(min(1.0 + attempt, 5.0))
     assert last is not None
     raise _storage_error(url, last) from None
+
+
+def _fatal(text: str) -> bool:
+    """An error that no retry fixes (as opposed to workers racing to create tables)."""
+    text = text.lower()
+    return any(
+        key in text
+        for key in (
+            "password",
+            "authentication",
+            "could not parse",
+            "invalid",
+            "connection refused",
+            "could not translate host",
+            "name or service not known",
+            "timeout expired",
+        )
+    ) or ("database" in text and "does not exist" in text)
 
 
 def worker_id() -> str:
@@ -439,3 +458,32 @@ class OptunaEngine(Engine):
 
     def set_metadata(self, key: str, value: Any) -> None:
         self._study.set_user_attr(key, value)
+
+
+def read_trials(storage_url: str, search_id: str) -> list[TrialRecord]:
+    """The trials of study ``search_id`` in a storage, read only (for ``archsmith doctor``).
+
+    Raises:
+        SpecError: the storage cannot be opened or has no such study.
+    """
+    import optuna
+
+    storage = open_storage(storage_url, heartbeat=False)
+    with _quiet():
+        try:
+            study = optuna.load_study(study_name=search_id, storage=storage)
+        except KeyError:
+            raise SpecError(
+                f"no search {search_id!r} in the engine storage {mask_url(storage_url)}",
+                path="search.storage",
+            ) from None
+    return [
+        TrialRecord(
+            t.number,
+            _STATES[t.state.name],
+            t.value,
+            dict(t.params),
+            {**dict(t.user_attrs), "worker": t.system_attrs.get(_WORKER)},
+        )
+        for t in study.get_trials(deepcopy=False)
+    ]

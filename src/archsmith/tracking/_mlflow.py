@@ -83,9 +83,10 @@ class MlflowTracker:
         for name in ("mlflow.store.db.utils", "alembic.runtime.migration"):
             logging.getLogger(name).setLevel(logging.WARNING)
         try:
-            self.client = MlflowClient(tracking_uri=self.tracking_uri)
             if "://" in self.tracking_uri and not self.tracking_uri.startswith("sqlite:"):
-                self._open_remote()
+                self.client = self._open_remote()
+            else:
+                self.client = MlflowClient(tracking_uri=self.tracking_uri)
         except Exception as exc:
             raise SpecError(
                 f"cannot open the tracking store {mask_password(uri)}: "
@@ -95,20 +96,24 @@ class MlflowTracker:
         self._epochs: dict[str, list[Any]] = {}
         self._experiments: dict[str, str] = {}  # search run id -> experiment id
 
-    def _open_remote(self) -> None:
+    def _open_remote(self) -> Any:
         """Reach a database or server store now (not in the middle of a search).
 
         Several workers starting at once may race to create MLflow's tables: retry.
         """
-        for attempt in range(3):
+        from mlflow.tracking import MlflowClient
+
+        for attempt in range(8):
             try:
-                self.client.search_experiments(max_results=1)
-                return
+                client = MlflowClient(tracking_uri=self.tracking_uri)
+                client.search_experiments(max_results=1)
+                return client
             except Exception as exc:
                 text = str(exc).lower()
-                if attempt == 2 or "password" in text or "does not exist" in text:
+                race = "already exists" in text or "relation" in text or "duplicate" in text
+                if attempt == 7 or not race:
                     raise
-                time.sleep(1.0 + attempt)
+                time.sleep(min(1.0 + attempt, 5.0))
 
     # -- searches --------------------------------------------------------------------------
     def _experiment_id(self, name: str, create: bool = True) -> str | None:

@@ -1,4 +1,5 @@
-"""The ``archsmith`` command line: search, resume, leaderboard, ui, schema, validate, spaces.
+"""The ``archsmith`` command line: search, worker, leaderboard, doctor, ui, schema, validate,
+spaces.
 
 Only argparse is imported up front, so ``archsmith --help`` answers at once; each command
 imports what it needs when it runs. Declaration and data errors print one clear message
@@ -67,16 +68,11 @@ class Search(Command):
             f"{exp.search.max_trials} trials{' (resumed)' if args.resume else ''}",
             flush=True,
         )
+        tally = _Tally(None if args.quiet else print_progress)
         try:
-            result = run_search(
-                exp, resume=args.resume, progress=None if args.quiet else print_progress
-            )
+            result = run_search(exp, resume=args.resume, progress=tally)
         except KeyboardInterrupt:
-            print(
-                f"\ninterrupted; completed trials are kept. Continue with:\n"
-                f"  archsmith search {args.file} --resume",
-                file=sys.stderr,
-            )
+            tally.interrupted(f"archsmith search {args.file} --resume")
             return 130
         _print_board(result.leaderboard)
         assert result.best is not None
@@ -89,6 +85,149 @@ class Search(Command):
         print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
         print(f"browse: archsmith ui --tracking-uri {exp.tracking.uri}  -> http://127.0.0.1:5000")
         return 0
+
+
+class _Tally:
+    """Progress callback that also keeps what a summary after Ctrl-C needs."""
+
+    def __init__(self, show: Any) -> None:
+        self.show = show
+        self.states: list[str] = []
+        self.best: Any = None
+
+    def __call__(self, result: Any, best: Any, done: int, total: int) -> None:
+        self.states.append(result.state.value)
+        self.best = best
+        if self.show is not None:
+            self.show(result, best, done, total)
+
+    def interrupted(self, again: str) -> None:
+        counts = ", ".join(f"{self.states.count(s)} {s.lower()}" for s in sorted(set(self.states)))
+        best = ""
+        if self.best is not None and self.best.value is not None:
+            best = f"; best so far: trial {self.best.number}, score {self.best.value:.4f}"
+        print(
+            f"\ninterrupted after {len(self.states)} trial(s) in this run"
+            f"{f' ({counts})' if counts else ''}{best}. The trial that was running is "
+            f"recorded FAILED (interrupted by the user); completed trials are kept. "
+            f"Continue with:\n  {again}",
+            file=sys.stderr,
+        )
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a scheduler stopping the worker) stops it like Ctrl-C: the trial is marked."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _print_result(result: Any, exp: Any) -> None:
+    _print_board(result.leaderboard)
+    assert result.best is not None
+    print(
+        f"\nbest: trial {result.best.number}, {exp.task.metric} = "
+        f"{result.best.value:.4f} (validation)"
+    )
+    for key, value in result.test_scores.items():
+        print(f"  test {key}: {value:.4f}")
+    print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
+
+
+class Worker(Command):
+    name = "worker"
+    help = "work on a search together with other processes or machines (shared storage)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("file", help="declaration YAML file (the same for every worker)")
+        parser.add_argument(
+            "--storage",
+            default=None,
+            help="engine storage shared by the workers, e.g. postgresql://user:pw@host/db "
+            "(overrides search.storage)",
+        )
+        parser.add_argument(
+            "--tracking-uri",
+            default=None,
+            help="MLflow store shared by the workers: a database URL or a tracking server "
+            "(overrides tracking.uri)",
+        )
+        parser.add_argument(
+            "--max-trials", type=int, default=None, help="override search.max_trials"
+        )
+        parser.add_argument("--quiet", action="store_true", help="no line per trial")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from archsmith.runner import print_progress
+        from archsmith.runner import run_worker
+        from archsmith.spec import load_experiment
+        from archsmith.tracking import mask_password
+
+        exp = load_experiment(args.file)
+        search = exp.search.model_dump()
+        tracking = exp.tracking.model_dump()
+        if args.max_trials is not None:
+            search["max_trials"] = args.max_trials
+        if args.storage is not None:
+            search["storage"] = args.storage
+        if args.tracking_uri is not None:
+            tracking["uri"] = args.tracking_uri
+        exp = load_experiment(exp, search=search, tracking=tracking)
+        storage = mask_password(exp.search.storage or "the default journal file")
+        print(
+            f"worker {os.getpid()} on search '{exp.name}' in {storage}: up to "
+            f"{exp.search.max_trials} trials shared by all workers",
+            flush=True,
+        )
+        _stop_on_sigterm()
+        tally = _Tally(None if args.quiet else print_progress)
+        try:
+            result = run_worker(exp, progress=tally)
+        except KeyboardInterrupt:
+            tally.interrupted(f"archsmith worker {args.file}  (with the same storage)")
+            return 130
+        if result is None:
+            print(
+                f"worker {os.getpid()}: {len(tally.states)} trial(s) done here; other workers "
+                "are still running trials, the last to finish writes the summary"
+            )
+            return 0
+        _print_result(result, exp)
+        return 0
+
+
+class Doctor(Command):
+    name = "doctor"
+    help = "compare a search's Optuna trials with its MLflow runs"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("name", help="experiment (declaration) name")
+        parser.add_argument(
+            "--storage",
+            default=None,
+            help="engine storage (default: the one the search logged, else "
+            "<tracking folder>/optuna.journal)",
+        )
+        parser.add_argument("--run-id", default=None, help="a parent run (default: latest)")
+        _tracking(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        from archsmith.doctor import check
+
+        report = check(
+            args.name, tracking_uri=args.tracking_uri, storage=args.storage, run_id=args.run_id
+        )
+        print(
+            f"search {report.search_id} (run {report.run_id}): {report.trials} trials in "
+            f"Optuna, {report.runs} trial runs in MLflow"
+        )
+        for problem in report.problems:
+            print(f"  {problem}")
+        print("consistent" if report.ok else f"{len(report.problems)} problem(s) found")
+        return 0 if report.ok else EXIT_FAILED
 
 
 def _print_board(board: Any, rows: int = 10) -> None:
@@ -226,7 +365,16 @@ class Spaces(Command):
         return 0
 
 
-COMMANDS: tuple[Command, ...] = (Search(), Leaderboard(), Ui(), Schema(), Validate(), Spaces())
+COMMANDS: tuple[Command, ...] = (
+    Search(),
+    Worker(),
+    Leaderboard(),
+    Doctor(),
+    Ui(),
+    Schema(),
+    Validate(),
+    Spaces(),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

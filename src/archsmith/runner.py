@@ -50,6 +50,22 @@ logger = logging.getLogger("archsmith")
 
 INTERRUPTED = "interrupted: the process running this trial stopped before it finished"
 INTERRUPTED_BY_USER = "interrupted by the user"
+WORKER_LOST = "worker lost: the process running this trial was interrupted before it finished"
+#: Exception type names that mark a failure as transient (retried ``search.retries`` times).
+TRANSIENT = frozenset(
+    {
+        "MemoryError",
+        "ConnectionError",
+        "ConnectionResetError",
+        "ConnectionRefusedError",
+        "TimeoutError",
+        "ResourceExhaustedError",
+        "UnavailableError",
+        "DeadlineExceededError",
+        "AbortedError",
+        "OperationalError",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -168,11 +184,16 @@ class _Search:
             ):
                 self.best = _Best(rec.value, rec.number, rec.attrs.get("mlflow_run_id"))
 
-    def run_trial(self, trial: Trial, deadline: float | None) -> TrialResult:
-        """Build, train and score one candidate; record it whatever happens."""
+    def run_trial(
+        self, trial: Trial, deadline: float | None, _attempt: int = 0, _run_id: str | None = None
+    ) -> TrialResult:
+        """Build, train and score one candidate; record it whatever happens.
+
+        A transient failure (see :data:`TRANSIENT`) runs the trial again, in the same
+        tracking run, up to ``search.retries`` times.
+        """
         start = time.perf_counter()
-        logged = {**dict(self.space.fixed), **dict(trial.params)}
-        run_id = self.tracker.start_trial(self.run_id, trial.number, logged)
+        run_id = _run_id or self._open_trial(trial)
         fields: dict[str, Any] = {"run_id": run_id}
         state, value, reason = TrialState.FAILED, None, None
         try:
@@ -185,6 +206,7 @@ class _Search:
             except Exception as exc:
                 raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
             fields["params_count"] = builders.count_params(model)
+            self._check_size(model, trial, config)
             result = training.fit(
                 model,
                 self.dataset,
@@ -214,9 +236,28 @@ class _Search:
             self._record(trial, TrialState.FAILED, None, INTERRUPTED_BY_USER, fields, start)
             raise
         except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"
+            if _transient(exc) and _attempt < self.exp.search.retries:
+                logger.warning("trial %s: %s; retrying", trial.number, _reason(exc))
+                return self.run_trial(trial, deadline, _attempt + 1, run_id)
+            reason = _reason(exc)
+            if _attempt:
+                reason += f" (after {_attempt + 1} attempts)"
             logger.debug("trial %s failed", trial.number, exc_info=True)
         return self._record(trial, state, value, reason, fields, start)
+
+    def _open_trial(self, trial: Trial) -> str:
+        """The trial's tracking run, its id stored with the engine's trial at once."""
+        logged = {**dict(self.space.fixed), **dict(trial.params)}
+        run_id = self.tracker.start_trial(self.run_id, trial.number, logged)
+        self.engine.annotate(trial, {"mlflow_run_id": run_id})
+        return run_id
+
+    def _check_size(self, model: Any, trial: Trial, config: Mapping[str, Any]) -> None:
+        """Refuse a model too big to train (TrialFailed) before training it."""
+        batch = config.get("batch_size") or self.exp.training.batch_size
+        training.check_size(
+            model, trial.params, int(batch), max_params=self.exp.training.max_params
+        )
 
     def _keep_best(self, model: Any, number: int, value: float, run_id: str) -> None:
         path = self.workdir / f"trial-{number}" / "model.keras"
@@ -255,6 +296,67 @@ class _Search:
         return result
 
 
+def _transient(exc: BaseException) -> bool:
+    return any(cls.__name__ in TRANSIENT for cls in type(exc).__mro__)
+
+
+def _reason(exc: BaseException) -> str:
+    """``Type: message`` for a failed trial; data errors say they are about the data."""
+    if isinstance(exc, DataError):
+        return f"data error: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def reconcile(engine: Engine, tracker: Tracker, run_id: str, *, stopped: bool = False) -> list[int]:
+    """Settle trials whose worker is gone, in the engine and in the tracker alike.
+
+    A lost trial whose tracking run completed (the worker died between recording it there
+    and telling the engine) is COMPLETE with that score; any other lost trial is FAILED with
+    :data:`WORKER_LOST`, and so is its tracking run (one is created if the worker died
+    before opening it). A tracking run left RUNNING for a trial the engine has finished is
+    closed with the engine's state. Trials of live workers are left alone.
+
+    Args:
+        engine: the search's engine.
+        tracker: the search's tracker.
+        run_id: the search's parent run.
+        stopped: the user says the search stopped (``--resume``): a trial not shown alive
+            by a heartbeat or a live process on this host is lost.
+
+    Returns:
+        The numbers of the trials settled.
+    """
+    lost = engine.lost_trials(stopped=stopped)
+    if not lost and stopped is False:
+        return []
+    runs = tracker.trial_runs(run_id)
+    settled = []
+    for rec in lost:
+        mine = runs.get(rec.number, [])
+        done = next((r for r in mine if r["state"] == "COMPLETE" and r["score"] is not None), None)
+        if done is not None:
+            engine.complete_stale(
+                rec.number, float(done["score"]), {"mlflow_run_id": done["run_id"]}
+            )
+        else:
+            engine.fail_stale(rec.number, WORKER_LOST)
+            for run in mine:
+                if run["status"] == "RUNNING":
+                    tracker.fail_run(run["run_id"], WORKER_LOST)
+            if not mine:
+                tracker.record_lost_trial(run_id, rec.number, rec.params, WORKER_LOST)
+        settled.append(rec.number)
+    finished = {r.number: r for r in engine.trials() if r.state.finished}
+    for number, mine in runs.items():
+        told = finished.get(number)
+        if told is None or told.state is not TrialState.FAILED or number in settled:
+            continue
+        for run in mine:
+            if run["status"] == "RUNNING":
+                tracker.fail_run(run["run_id"], str(told.attrs.get("reason") or WORKER_LOST))
+    return settled
+
+
 def print_progress(result: Any, best: Any, done: int, total: int) -> None:
     """One line per trial: state, score, best so far, time."""
     score = "" if result.value is None else f"score={result.value:.4f}"
@@ -269,7 +371,7 @@ def print_progress(result: Any, best: Any, done: int, total: int) -> None:
 
 def _finished(records: list[TrialRecord]) -> int:
     """Trials that count towards max_trials: finished, and not cut short by a stop."""
-    interrupted = (INTERRUPTED, INTERRUPTED_BY_USER)
+    interrupted = (INTERRUPTED, INTERRUPTED_BY_USER, WORKER_LOST)
     return sum(1 for r in records if r.state.finished and r.attrs.get("reason") not in interrupted)
 
 
@@ -302,6 +404,45 @@ def run_search(
         >>> result.best.value  # doctest: +SKIP
         0.97
     """
+    result = _run(experiment, x, y, resume=resume, progress=progress)
+    assert result is not None
+    return result
+
+
+def run_worker(
+    experiment: str | Path | Mapping[str, Any] | Experiment,
+    x: Any = None,
+    y: Any = None,
+    *,
+    progress: Progress | None = None,
+) -> SearchResult | None:
+    """Work on the search of this name in progress in ``search.storage``, or start one.
+
+    Any number of processes or machines may call this with the same declaration and storage
+    (``postgresql://…`` across machines, a ``*.journal`` file on one machine): each takes
+    the next trial until ``max_trials`` are taken, and every trial is evaluated once, with
+    one tracking run under the search's single parent run. Trials of workers that died
+    (heartbeat stale, or process gone on this host) are marked FAILED (worker lost).
+
+    Returns:
+        The search's result from the last worker to finish (it writes the summary and the
+        best model); None from the others.
+
+    Raises:
+        SpecError, DataError, ArchsmithError: as :func:`run_search`.
+    """
+    return _run(experiment, x, y, progress=progress, worker=True)
+
+
+def _run(
+    experiment: str | Path | Mapping[str, Any] | Experiment,
+    x: Any,
+    y: Any,
+    *,
+    resume: bool = False,
+    progress: Progress | None = None,
+    worker: bool = False,
+) -> SearchResult | None:
     wall = time.perf_counter()
     exp = load_experiment(experiment)
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
@@ -323,9 +464,12 @@ def run_search(
         storage=storage,
         resume=resume,
         algorithm=exp.search.algorithm,
+        **({"join": True} if worker else {}),
     )
     meta = engine.get_metadata()
-    if resume:
+    if worker and not getattr(engine, "created", True):
+        meta = _wait_for_run(engine)
+    if resume or (worker and meta.get("mlflow_run_id")):
         run_id = meta.get("mlflow_run_id")
         if not run_id:
             raise ArchsmithError(f"search {engine.search_id} has no tracking run to resume")
@@ -335,10 +479,7 @@ def run_search(
                 f"(fingerprint {dataset.fingerprint} != "
                 f"{meta['dataset_fingerprint']}); start a new search instead"
             )
-        for rec in engine.trials():
-            if rec.state is TrialState.RUNNING:
-                engine.fail_stale(rec.number, INTERRUPTED)
-        tracker.fail_running_trials(run_id, INTERRUPTED)
+        reconcile(engine, tracker, run_id, stopped=resume)
         tracker.start_search(
             exp.experiment_name,
             engine.search_id,
@@ -380,6 +521,10 @@ def run_search(
     new: list[TrialResult] = []
     status = "FAILED"
     try:
+        if worker:
+            joined = _work(search, new, wall)
+            status = "FINISHED"
+            return joined
         done = _finished(engine.trials())
         budget = exp.search.time_budget
         deadline = time.monotonic() + budget if budget else None
@@ -398,10 +543,64 @@ def run_search(
         status = "KILLED"
         raise
     finally:
-        if status != "FINISHED":
+        if status != "FINISHED" and not (worker and _running(engine)):
             tracker.end_search(run_id, status, {}, pd.DataFrame())
         gc.unfreeze()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _wait_for_run(engine: Engine, timeout: float = 120.0) -> dict[str, Any]:
+    """A joining worker waits for the worker that created the search to open its run."""
+    end = time.monotonic() + timeout
+    while True:
+        meta = engine.get_metadata()
+        if meta.get("mlflow_run_id"):
+            return meta
+        if time.monotonic() > end:
+            raise ArchsmithError(
+                f"search {engine.search_id} has had no tracking run for {timeout:.0f} s; "
+                "the worker that created it stopped before opening it. Start the workers "
+                "again: they will begin a new search"
+            )
+        time.sleep(0.25)
+
+
+def _running(engine: Engine) -> int:
+    return sum(r.state is TrialState.RUNNING for r in engine.trials())
+
+
+def _work(search: _Search, new: list[TrialResult], wall: float) -> SearchResult | None:
+    """One worker's loop: take trials until ``max_trials`` are taken by all workers."""
+    exp, engine = search.exp, search.engine
+    budget = exp.search.time_budget
+    deadline = time.monotonic() + budget if budget else None
+    while True:
+        reconcile(engine, search.tracker, search.run_id)
+        records = engine.trials()
+        taken = _finished(records) + sum(r.state is TrialState.RUNNING for r in records)
+        if taken >= exp.search.max_trials:
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            logger.info("time budget reached")
+            break
+        result = search.run_trial(engine.ask(), deadline)
+        new.append(result)
+        if search.progress is not None:
+            done = _finished(engine.trials())
+            search.progress(result, search.best, done, exp.search.max_trials)
+    if _running(engine):
+        logger.info("other workers still run trials; the last one writes the summary")
+        return None
+    for rec in engine.trials():  # other workers' trials count too
+        if (
+            rec.state is TrialState.COMPLETE
+            and rec.value is not None
+            and search.best.improves(rec.value, search.maximize)
+            and rec.number != search.best.number
+        ):
+            search.best = _Best(rec.value, rec.number, rec.attrs.get("mlflow_run_id"))
+    engine.set_metadata("finished", True)
+    return _finish(search, new, wall)
 
 
 def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResult:

@@ -20,6 +20,7 @@ __all__ = [
     "TrialState",
     "engine_class",
     "make_engine",
+    "read_trials",
 ]
 
 ENGINES = ("optuna", "random")
@@ -51,9 +52,16 @@ def make_engine(kind: str, *args: Any, **kwargs: Any) -> Engine:
             f"{', '.join(cls.capabilities.algorithms)}",
             path="search.algorithm",
         )
-    if kwargs.get("resume") and not cls.capabilities.resume:
+    if (kwargs.get("resume") or kwargs.get("join")) and not cls.capabilities.resume:
         raise SpecError(
             f"engine '{kind}' keeps trials in memory and cannot resume; use engine: optuna",
             path="search.engine",
         )
     return cls(*args, **kwargs)
+
+
+def read_trials(storage: str, search_id: str) -> list[TrialRecord]:
+    """The trials of search ``search_id`` in an Optuna storage, read only."""
+    from archsmith.engines._optuna import read_trials as read
+
+    return read(storage, search_id)

@@ -127,3 +127,15 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def set_metadata(self, key: str, value: Any) -> None:
         """Store a search-level value."""
+
+    # -- reliability (several workers, lost trials); engines that cannot resume keep these --
+    def annotate(self, trial: Trial, attrs: Mapping[str, Any]) -> None:  # noqa: B027
+        """Store values on a running trial as soon as they are known (default: nothing)."""
+
+    def lost_trials(self, *, stopped: bool = False) -> list[TrialRecord]:
+        """RUNNING trials whose worker is gone (default: none; in-memory engines)."""
+        return []
+
+    def complete_stale(self, number: int, value: float, attrs: Mapping[str, Any]) -> None:
+        """Mark a lost trial COMPLETE with a value recorded elsewhere (the tracker)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no trials beyond its process")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
+import threading
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from collections.abc import Mapping
 from datetime import datetime
@@ -39,18 +43,62 @@ def _quiet() -> Iterator[None]:
     level = logger.level
     logger.setLevel(logging.WARNING)
     try:
-        yield
+        with warnings.catch_warnings():
+            # "Heartbeat of storage is supposed to be used with Study.optimize": we run the
+            # heartbeat ourselves around ask/tell
+            warnings.filterwarnings("ignore", message="Heartbeat of storage")
+            yield
     finally:
         logger.setLevel(level)
 
 
-def open_storage(url: str | None) -> Any:
+_WORKER = "archsmith:worker"
+#: Seconds between two heartbeats of a running trial (RDB storages; one UPDATE each).
+HEARTBEAT_INTERVAL = 10
+#: A running trial whose last heartbeat is older than this is lost (its worker died).
+GRACE_PERIOD = 40
+
+
+def mask_url(url: str) -> str:
+    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    if ":" in creds:
+        creds = creds.split(":", 1)[0] + ":***"
+    return f"{scheme}://{creds}@{host}"
+
+
+def _storage_error(url: str, exc: BaseException) -> SpecError:
+    """A storage that cannot be opened, with the password masked everywhere."""
+    text = " ".join(str(exc).split())
+    if "://" in url and "@" in url:
+        secret = url.split("://", 1)[1].rsplit("@", 1)[0].partition(":")[2]
+        if secret:
+            text = text.replace(secret, "***")
+    text = text.split("(Background on this error")[0].strip()
+    return SpecError(
+        f"cannot open the engine storage {mask_url(url)}: {type(exc).__name__}: {text[:400]}; "
+        "expected a *.journal file or a reachable database URL "
+        "(sqlite:///path, postgresql://user:password@host:port/db)",
+        path="search.storage",
+    )
+
+
+def open_storage(url: str | None, *, heartbeat: bool = True) -> Any:
     """An Optuna storage for ``search.storage``.
 
     ``*.journal`` paths use Optuna's journal file (append-only, safe for several processes
     on one machine, and about 30x cheaper per ``ask`` than SQLite: each suggested param is
     one SQL transaction there); database URLs (``sqlite:///…``, ``postgresql://…``) use the
-    RDB storage, which several machines can share. None keeps trials in memory.
+    RDB storage, which several machines can share, with heartbeats every
+    :data:`HEARTBEAT_INTERVAL` seconds for running trials (unless ``heartbeat`` is False).
+    None keeps trials in memory.
+
+    Raises:
+        SpecError: the URL is malformed or the database cannot be reached (path
+            ``search.storage``; the password is masked).
     """
     if url is None:
         return None
@@ -58,8 +106,115 @@ def open_storage(url: str | None) -> Any:
         from optuna.storages import JournalStorage
         from optuna.storages.journal import JournalFileBackend
 
-        return JournalStorage(JournalFileBackend(url))
-    return url
+        try:
+            return JournalStorage(JournalFileBackend(url))
+        except OSError as exc:
+            raise _storage_error(url, exc) from None
+    if "://" not in url:
+        raise SpecError(
+            f"cannot read {mask_url(url)!r} as an engine storage; expected a *.journal file "
+            "or a database URL (sqlite:///path, postgresql://user:password@host:port/db)",
+            path="search.storage",
+        )
+    from optuna.storages import RDBStorage
+
+    kwargs: dict[str, Any] = {"engine_kwargs": {"pool_pre_ping": True}}
+    if url.startswith("postgresql"):
+        kwargs["engine_kwargs"]["connect_args"] = {"connect_timeout": 10}
+    if heartbeat:
+        kwargs.update(heartbeat_interval=HEARTBEAT_INTERVAL, grace_period=GRACE_PERIOD)
+    last: BaseException | None = None
+    for attempt in range(8):  # workers creating the tables at once collide: wait, retry
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # heartbeat_interval is "experimental"
+                return RDBStorage(url, **kwargs)
+        except ImportError as exc:
+            raise SpecError(
+                f"engine storage {mask_url(url)} needs a database driver that is not "
+                f"installed ({exc}); for PostgreSQL: pip install 'archsmith[postgres]'",
+                path="search.storage",
+            ) from None
+        except Exception as exc:
+            last = exc
+            text = str(exc).lower()
+            if _fatal(text):
+                break
+            time.sleep(min(1.0 + attempt, 5.0))
+    assert last is not None
+    raise _storage_error(url, last) from None
+
+
+def _fatal(text: str) -> bool:
+    """An error that no retry fixes (as opposed to workers racing to create tables)."""
+    text = text.lower()
+    return any(
+        key in text
+        for key in (
+            "password",
+            "authentication",
+            "could not parse",
+            "invalid",
+            "connection refused",
+            "could not translate host",
+            "name or service not known",
+            "timeout expired",
+        )
+    ) or ("database" in text and "does not exist" in text)
+
+
+def worker_id() -> str:
+    """``host:pid:start`` of this process (start: its start time, so a reused pid differs)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
+
+
+def _process_start(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def worker_alive(worker: str) -> bool | None:
+    """Whether the process ``worker`` (see :func:`worker_id`) still runs; None if unknown.
+
+    Only a process on this host can be checked; one on another host is unknown.
+    """
+    host, _, rest = worker.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return None
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return not start or _process_start(pid) in ("", start)
+
+
+class _Heartbeat:
+    """Records a heartbeat for one running trial every ``interval`` seconds (daemon thread)."""
+
+    def __init__(self, storage: Any, trial_id: int, interval: int) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, args=(storage, trial_id, interval), daemon=True
+        )
+        self._thread.start()
+
+    def _beat(self, storage: Any, trial_id: int, interval: int) -> None:
+        while True:
+            with contextlib.suppress(Exception):  # a missed beat is retried; never crash
+                storage.record_heartbeat(trial_id)
+            if self._stop.wait(interval):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def suggest(trial: Any, param: Param) -> Any:
@@ -85,13 +240,17 @@ class OptunaEngine(Engine):
 
     capabilities = EngineCapabilities(algorithms=("tpe", "random"), resume=True)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, join: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         import optuna
 
         storage = open_storage(self.storage)
+        self._rdb = storage if getattr(storage, "heartbeat_interval", None) else None
+        self.created = False
         with _quiet():
-            if self.resume:
+            if join:
+                self._study = self._join(storage)
+            elif self.resume:
                 name = self._latest(storage)
                 self._study = optuna.load_study(study_name=name, storage=storage)
                 # a resumed search must not replay the first run's random start-up points
@@ -106,7 +265,48 @@ class OptunaEngine(Engine):
                     direction=self.direction,
                 )
                 self._study.set_user_attr("created_ns", time.time_ns())
+                self.created = True
         self._live: dict[int, Any] = {}
+        self._beats: dict[int, _Heartbeat] = {}
+        self.worker = worker_id()
+
+    def _join(self, storage: Any) -> Any:
+        """Load the latest unfinished study of this name, or create the next one.
+
+        Several workers may start at once on an empty storage: the new study's name is
+        derived from the number of studies of this name (``<name>/shared-0003``), so they all
+        try to create the same one; the storage lets one succeed and the others load it.
+        """
+        import optuna
+
+        prefix = f"{self.name}/"
+        studies = [
+            s
+            for s in optuna.get_all_study_summaries(storage, False)
+            if s.study_name.startswith(prefix)
+        ]
+        if studies:
+            # a study still without created_ns was created a moment ago: it is the latest
+            latest = max(
+                studies,
+                key=lambda s: (s.user_attrs.get("created_ns", time.time_ns() * 2), s.study_name),
+            )
+            if not latest.user_attrs.get("finished"):
+                study = optuna.load_study(study_name=latest.study_name, storage=storage)
+                study.sampler = self._sampler(len(study.get_trials(deepcopy=False)) + os.getpid())
+                return study
+        name = f"{prefix}shared-{len(studies) + 1:04d}"
+        try:
+            study = optuna.create_study(
+                study_name=name, storage=storage, sampler=self._sampler(0), direction=self.direction
+            )
+        except optuna.exceptions.DuplicatedStudyError:
+            study = optuna.load_study(study_name=name, storage=storage)
+            study.sampler = self._sampler(os.getpid())
+            return study
+        study.set_user_attr("created_ns", time.time_ns())
+        self.created = True
+        return study
 
     def _sampler(self, offset: int) -> Any:
         import optuna
@@ -142,12 +342,23 @@ class OptunaEngine(Engine):
     def ask(self) -> Trial:
         with _quiet():
             live = self._study.ask()
+            if self._rdb is not None:
+                self._beats[live.number] = _Heartbeat(
+                    self._rdb, live._trial_id, self._rdb.get_heartbeat_interval()
+                )
+            self._study._storage.set_trial_system_attr(live._trial_id, _WORKER, self.worker)
             values: dict[str, Any] = {}
             for param in self.space.params:
                 if param.is_active(values):
                     values[param.name] = suggest(live, param)
         self._live[live.number] = live
         return Trial(live.number, values, live)
+
+    def annotate(self, trial: Trial, attrs: Mapping[str, Any]) -> None:
+        """Store values on a running trial (e.g. its tracking run id, as soon as it exists)."""
+        live = self._live[trial.number]
+        for key, val in attrs.items():
+            live.set_user_attr(key, val)
 
     def tell(
         self,
@@ -159,8 +370,12 @@ class OptunaEngine(Engine):
         import optuna
 
         live = self._live.pop(trial.number)
+        beat = self._beats.pop(trial.number, None)
+        if beat is not None:
+            beat.stop()
         for key, val in (attrs or {}).items():
-            live.set_user_attr(key, val)
+            if live.user_attrs.get(key) != val:
+                live.set_user_attr(key, val)
         with _quiet():
             if state is TrialState.COMPLETE:
                 self._study.tell(live, value)
@@ -177,16 +392,98 @@ class OptunaEngine(Engine):
             for t in self._study.get_trials(deepcopy=False)
         ]
 
+    def lost_trials(self, *, stopped: bool = False) -> list[TrialRecord]:
+        """RUNNING trials whose worker is gone.
+
+        A trial is lost when its worker process is known dead (same host), when its last
+        heartbeat is older than the grace period (database storages), or, with ``stopped``
+        (the user says the search stopped: ``--resume``), when nothing shows it alive.
+        Trials this engine is running itself are never lost.
+        """
+        stale_ids: set[int] = set()
+        if self._rdb is not None:
+            with contextlib.suppress(Exception):
+                stale_ids = set(self._rdb._get_stale_trial_ids(self._study._study_id))
+        now = time.time()
+        lost = []
+        for t in self._study.get_trials(deepcopy=False):
+            if t.state.name not in ("RUNNING", "WAITING") or t.number in self._live:
+                continue
+            worker = t.system_attrs.get(_WORKER)
+            alive = worker_alive(worker) if worker else None
+            if worker == self.worker:
+                alive = False  # this process runs no trial it did not ask for here
+            if alive is False or t._trial_id in stale_ids:
+                is_lost = True
+            elif alive is True:
+                is_lost = False
+            elif stopped:
+                is_lost = True
+            else:  # another host: trust heartbeats; without them, only a very old trial
+                started = t.datetime_start.timestamp() if t.datetime_start else now
+                is_lost = self._rdb is None and worker is None and now - started > GRACE_PERIOD
+            if is_lost:
+                lost.append(
+                    TrialRecord(
+                        t.number, TrialState.RUNNING, None, dict(t.params), dict(t.user_attrs)
+                    )
+                )
+        return lost
+
     def fail_stale(self, number: int, reason: str) -> None:
+        self._settle(number, "FAIL", None, {"reason": reason})
+
+    def complete_stale(self, number: int, value: float, attrs: Mapping[str, Any]) -> None:
+        """Mark a lost trial COMPLETE with the value its worker recorded elsewhere."""
+        self._settle(number, "COMPLETE", value, attrs)
+
+    def _settle(
+        self, number: int, state: str, value: float | None, attrs: Mapping[str, Any]
+    ) -> None:
         import optuna
 
         trial = next(t for t in self._study.get_trials(deepcopy=False) if t.number == number)
         storage = self._study._storage
-        storage.set_trial_user_attr(trial._trial_id, "reason", reason)
-        storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
+        with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
+            for key, val in attrs.items():
+                storage.set_trial_user_attr(trial._trial_id, key, val)
+            storage.set_trial_state_values(
+                trial._trial_id,
+                optuna.trial.TrialState[state],
+                None if value is None else [value],
+            )
 
     def get_metadata(self) -> dict[str, Any]:
         return {k: v for k, v in self._study.user_attrs.items() if k != "created_ns"}
 
     def set_metadata(self, key: str, value: Any) -> None:
         self._study.set_user_attr(key, value)
+
+
+def read_trials(storage_url: str, search_id: str) -> list[TrialRecord]:
+    """The trials of study ``search_id`` in a storage, read only (for ``archsmith doctor``).
+
+    Raises:
+        SpecError: the storage cannot be opened or has no such study.
+    """
+    import optuna
+
+    storage = open_storage(storage_url, heartbeat=False)
+    with _quiet():
+        try:
+            study = optuna.load_study(study_name=search_id, storage=storage)
+        except KeyError:
+            raise SpecError(
+                f"no search {search_id!r} in the engine storage {mask_url(storage_url)}",
+                path="search.storage",
+            ) from None
+    return [
+        TrialRecord(
+            t.number,
+            _STATES[t.state.name],
+            t.value,
+            dict(t.params),
+            {**dict(t.user_attrs), "worker": t.system_attrs.get(_WORKER)},
+        )
+        for t in study.get_trials(deepcopy=False)
+    ]

@@ -138,6 +138,13 @@ class SearchSpec(_Model):
         "postgresql://…); default <tracking dir>/optuna.journal",
     )
     seed: int | None = Field(0, description="seed of the sampler; null for a random seed")
+    retries: int = Field(
+        0,
+        ge=0,
+        le=10,
+        description="times a trial is run again after a transient failure (out of memory, "
+        "lost connection, timeout) before it is recorded FAILED",
+    )
 
     @field_validator("space", mode="before")
     @classmethod
@@ -169,6 +176,12 @@ class TrainingSpec(_Model):
         description="stop on validation loss; best weights restored; null to disable",
     )
     jit_compile: bool = Field(False, description="XLA-compile training steps")
+    max_params: int | None = Field(
+        None,
+        ge=1,
+        description="refuse (FAILED, not trained) a model with more params; models whose "
+        "training would need over half the available memory are always refused",
+    )
 
 
 class TrackingSpec(_Model):

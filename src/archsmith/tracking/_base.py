@@ -61,3 +61,14 @@ class Tracker(Protocol):
 
     def artifact_path(self, run_id: str, path: str) -> Path:
         """A run's artifact as a local file (in place for a local store)."""
+
+    def trial_runs(self, search_run: str) -> dict[int, list[dict[str, Any]]]:
+        """Child runs of a search by trial number: run_id, status, state, score, reason."""
+
+    def fail_run(self, run_id: str, reason: str) -> None:
+        """Close one child run as FAILED with ``reason``."""
+
+    def record_lost_trial(
+        self, search_run: str, number: int, params: Mapping[str, Any], reason: str
+    ) -> str:
+        """Create a FAILED child run for a trial whose worker died before opening one."""

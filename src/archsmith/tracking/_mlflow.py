@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import urllib.parse
 import warnings
 from collections.abc import Iterator
@@ -82,15 +83,39 @@ class MlflowTracker:
         for name in ("mlflow.store.db.utils", "alembic.runtime.migration"):
             logging.getLogger(name).setLevel(logging.WARNING)
         try:
-            self.client = MlflowClient(tracking_uri=self.tracking_uri)
+            if "://" in self.tracking_uri and not self.tracking_uri.startswith("sqlite:"):
+                self.client = self._open_remote()
+            else:
+                self.client = MlflowClient(tracking_uri=self.tracking_uri)
         except Exception as exc:
             raise SpecError(
-                f"cannot open the tracking store {mask_password(uri)}: {exc}", path="tracking.uri"
+                f"cannot open the tracking store {mask_password(uri)}: "
+                f"{_masked_error(exc, self.tracking_uri)}",
+                path="tracking.uri",
             ) from None
         if self.artifact_root is not None:  # archsmith's own folder store
             _fast_sqlite(self.client)
         self._epochs: dict[str, list[Any]] = {}
         self._experiments: dict[str, str] = {}  # search run id -> experiment id
+
+    def _open_remote(self) -> Any:
+        """Reach a database or server store now (not in the middle of a search).
+
+        Several workers starting at once may race to create MLflow's tables: retry.
+        """
+        from mlflow.tracking import MlflowClient
+
+        for attempt in range(8):
+            try:
+                client = MlflowClient(tracking_uri=self.tracking_uri)
+                client.search_experiments(max_results=1)
+                return client
+            except Exception as exc:
+                text = str(exc).lower()
+                race = "already exists" in text or "relation" in text or "duplicate" in text
+                if attempt == 7 or not race:
+                    raise
+                time.sleep(min(1.0 + attempt, 5.0))
 
     # -- searches --------------------------------------------------------------------------
     def _experiment_id(self, name: str, create: bool = True) -> str | None:
@@ -203,6 +228,61 @@ class MlflowTracker:
                 self.client.set_terminated(run.info.run_id, status="FAILED")
                 failed.append(str(run.info.run_id))
         return failed
+
+    def trial_runs(self, search_run: str) -> dict[int, list[dict[str, Any]]]:
+        """The child runs of a search by trial number (normally one run per trial).
+
+        Each run is ``{"run_id", "status", "state", "score", "reason", "artifact_uri"}``.
+        """
+        runs: dict[int, list[dict[str, Any]]] = {}
+        for run in self._children(search_run):
+            tags = run.data.tags
+            number = int(tags.get("archsmith.trial", -1))
+            runs.setdefault(number, []).append(
+                {
+                    "run_id": str(run.info.run_id),
+                    "status": run.info.status,
+                    "state": tags.get("archsmith.state", ""),
+                    "score": run.data.metrics.get("score"),
+                    "reason": tags.get("archsmith.reason", ""),
+                    "artifact_uri": run.info.artifact_uri,
+                }
+            )
+        return runs
+
+    def fail_run(self, run_id: str, reason: str) -> None:
+        """Close one child run as FAILED with ``reason`` (a trial whose worker was lost)."""
+        from mlflow.entities import RunTag
+
+        tags = [RunTag("archsmith.state", "FAILED"), RunTag("archsmith.reason", reason)]
+        self.client.log_batch(run_id, tags=tags)
+        self.client.set_terminated(run_id, status="FAILED")
+
+    def record_lost_trial(
+        self, search_run: str, number: int, params: Mapping[str, Any], reason: str
+    ) -> str:
+        """A FAILED child run for a trial whose worker died before opening one."""
+        run_id = self.start_trial(search_run, number, params)
+        self._epochs.pop(run_id, None)
+        self.fail_run(run_id, reason)
+        return run_id
+
+    def orphan_artifacts(self, experiment: str) -> list[str]:
+        """Artifact folders of a local store that belong to no run of ``experiment``."""
+        exp_id = self._experiment_id(experiment, create=False)
+        if exp_id is None:
+            return []
+        location = self.client.get_experiment(exp_id).artifact_location
+        if not location.startswith("file:"):
+            return []
+        folder = Path(urllib.parse.urlparse(location).path)
+        if not folder.is_dir():
+            return []
+        from mlflow.entities import ViewType
+
+        runs = self.client.search_runs([exp_id], run_view_type=ViewType.ALL, max_results=50_000)
+        known = {str(r.info.run_id) for r in runs}
+        return sorted(str(p) for p in folder.iterdir() if p.is_dir() and p.name not in known)
 
     # -- artifacts -------------------------------------------------------------------------
     def log_file(self, run_id: str, path: Path, artifact_path: str | None = None) -> None:
@@ -366,9 +446,17 @@ def _hushed() -> Iterator[None]:
             os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = old
 
 
-def _now_ms() -> int:
-    import time
+def _masked_error(exc: BaseException, url: str) -> str:
+    """An exception's text on one line, cut short, with the URL's password masked."""
+    text = " ".join(str(exc).split()).split("(Background on this error")[0].strip()
+    if "://" in url and "@" in url:
+        secret = url.split("://", 1)[1].rsplit("@", 1)[0].partition(":")[2]
+        if secret:
+            text = text.replace(secret, "***")
+    return f"{type(exc).__name__}: {text[:400]}"
 
+
+def _now_ms() -> int:
     return int(time.time() * 1000)
 
 

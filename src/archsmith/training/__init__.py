@@ -7,7 +7,10 @@ from typing import Any
 __all__ = [
     "TrainingResult",
     "all_scores",
+    "available_memory",
+    "check_size",
     "clear_session",
+    "estimate_memory",
     "fit",
     "labels_from_outputs",
     "outputs",
@@ -17,6 +20,7 @@ __all__ = [
     "score",
 ]
 
+_MEMORY = {"available_memory", "check_size", "estimate_memory"}
 _FIT = {"TrainingResult", "clear_session", "fit", "outputs", "save_model"}
 
 
@@ -25,6 +29,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _fit
 
         return getattr(_fit, name)
+    if name in _MEMORY:
+        from archsmith.training import _memory
+
+        return getattr(_memory, name)
     if name in __all__:
         from archsmith.training import _metrics
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "PruningReporter",
     "TrainingResult",
     "all_scores",
     "clear_session",
     "fit",
     "labels_from_outputs",
+    "latency_ms",
     "outputs",
     "predictions",
     "probabilities",
@@ -18,6 +20,7 @@ __all__ = [
 ]
 
 _FIT = {"TrainingResult", "clear_session", "fit", "outputs", "save_model"}
+_CALLBACKS = {"PruningReporter", "latency_ms"}
 
 
 def __getattr__(name: str) -> Any:
@@ -25,6 +28,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _fit
 
         return getattr(_fit, name)
+    if name in _CALLBACKS:
+        from archsmith.training import _callbacks
+
+        return getattr(_callbacks, name)
     if name in __all__:
         from archsmith.training import _metrics
 

@@ -130,39 +130,43 @@ class KerasTunerEngine(Engine):
 
     # -- construction ----------------------------------------------------------------------
     def _hyperparameters(self) -> Any:
-        import keras_tuner as kt
+        """The space as KerasTuner hyperparameters, each carrying all of its conditions.
 
-        hp = kt.HyperParameters()
+        The params are built with their conditions (KerasTuner's ``Parent``: active when
+        the parent takes one of the values; several conditions must all hold) instead of
+        through nested ``conditional_scope``s, which would require every parent to be
+        declared under the same conditions as its child.
+        """
+        import keras_tuner as kt
+        from keras_tuner.engine import hyperparameters as kt_hp
+        from keras_tuner.src.engine import conditions  # Parent is not exported publicly
+
+        hps = kt.HyperParameters()
         for param in self.space.params:
-            scopes = [
-                hp.conditional_scope(c.param, [self._codecs[c.param].encode(v) for v in c.values])
+            parents = [
+                conditions.Parent(c.param, [self._codecs[c.param].encode(v) for v in c.values])
                 for c in param.conditions
             ]
-            for scope in scopes:
-                scope.__enter__()
-            try:
-                self._declare(hp, param)
-            finally:
-                for scope in reversed(scopes):
-                    scope.__exit__(None, None, None)
-        return hp
+            hps.merge([self._declare(kt_hp, param, parents)])
+        return hps
 
-    def _declare(self, hp: Any, param: Param) -> None:
+    def _declare(self, kt_hp: Any, param: Param, parents: list[Any]) -> Any:
         d, name = param.domain, param.name
         if isinstance(d, Int):
             if d.log:
-                hp.Int(name, d.low, d.high, sampling="log")
-            else:
-                hp.Int(name, d.low, d.high, step=d.step)
-        elif isinstance(d, Float):
-            hp.Float(name, d.low, d.high, step=d.step, sampling="log" if d.log else "linear")
-        elif isinstance(d, Choice):
+                return kt_hp.Int(name, d.low, d.high, sampling="log", conditions=parents)
+            return kt_hp.Int(name, d.low, d.high, step=d.step, conditions=parents)
+        if isinstance(d, Float):
+            sampling = "log" if d.log else "linear"
+            return kt_hp.Float(
+                name, d.low, d.high, step=d.step, sampling=sampling, conditions=parents
+            )
+        if isinstance(d, Choice):
             values = [self._codecs[name].encode(v) for v in d.values]
-            hp.Choice(name, values, ordered=False)
-        elif isinstance(d, Bool):
-            hp.Boolean(name)
-        else:
-            raise TypeError(f"unknown domain {d!r}")
+            return kt_hp.Choice(name, values, ordered=False, conditions=parents)
+        if isinstance(d, Bool):
+            return kt_hp.Boolean(name, conditions=parents)
+        raise TypeError(f"unknown domain {d!r}")
 
     def _make_oracle(self, root: Path) -> Any:
         import keras_tuner as kt
@@ -220,17 +224,19 @@ class KerasTunerEngine(Engine):
 
     def ask(self) -> Trial:
         oracle = self._oracle
+        # one "tuner" per live trial: KerasTuner hands a tuner its running trial again
+        tuner_id = f"{_TUNER_ID}-{uuid.uuid4().hex[:8]}"
         if self._queue:
             given = self._queue.pop(0)
             encoded = {k: self._codecs[k].encode(v) for k, v in given.items() if k in self._codecs}
             populate = oracle.populate_space
             oracle.populate_space = lambda trial_id: {"status": "RUNNING", "values": encoded}
             try:
-                kt_trial = oracle.create_trial(_TUNER_ID)
+                kt_trial = oracle.create_trial(tuner_id)
             finally:
                 oracle.populate_space = populate
         else:
-            kt_trial = oracle.create_trial(_TUNER_ID)
+            kt_trial = oracle.create_trial(tuner_id)
         if kt_trial.status != "RUNNING":
             raise SearchExhausted(
                 f"KerasTuner's {self.algorithm} oracle has no new point in space "

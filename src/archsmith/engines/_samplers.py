@@ -86,7 +86,7 @@ def make_sampler(algorithm: str, space: SearchSpace, seed: int | None) -> Any:
     if algorithm == "nsga2":
         return optuna.samplers.NSGAIISampler(seed=seed)
     if algorithm == "grid":
-        return optuna.samplers.GridSampler(grid(space), seed=seed)
+        return _grid_sampler(grid(space), seed)
     if algorithm == "cmaes":
         categorical = [p for p in space.params if isinstance(p.domain, Choice | Bool)]
         if categorical:
@@ -111,6 +111,22 @@ def make_sampler(algorithm: str, space: SearchSpace, seed: int | None) -> Any:
             )
         return optuna.samplers.GPSampler(seed=seed)
     raise SpecError(f"unknown Optuna algorithm {algorithm!r}", path="search.algorithm")
+
+
+def _grid_sampler(points: dict[str, list[Any]], seed: int | None) -> Any:
+    import optuna
+
+    class AskTellGrid(optuna.samplers.GridSampler):
+        """Optuna's grid sampler for ask/tell.
+
+        Optuna's own calls ``study.stop()`` once the grid is done, which only works inside
+        ``study.optimize``; the engine asks ``is_exhausted`` before each trial instead.
+        """
+
+        def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
+            return None
+
+    return AskTellGrid(points, seed=seed)
 
 
 def make_pruner(pruner: str, max_epochs: int | None) -> Any:

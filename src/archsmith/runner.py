@@ -414,6 +414,8 @@ def run_search(
         max_epochs=exp.training.epochs,
     )
     meta = engine.get_metadata()
+    # read before this search's own run exists: a warm start may name this experiment
+    warm_points = [] if resume else _warm_start_points(exp, space, tracker)
     if resume:
         run_id = meta.get("mlflow_run_id")
         if not run_id:
@@ -461,7 +463,7 @@ def run_search(
         )
         engine.set_metadata("mlflow_run_id", run_id)
         engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
-        for point in _warm_start_points(exp, space, tracker):
+        for point in warm_points:
             engine.enqueue(point)
 
     workdir = Path(tempfile.mkdtemp(prefix="archsmith-"))

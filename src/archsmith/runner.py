@@ -37,6 +37,9 @@ from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import DataError
 from archsmith.exceptions import SpecError
 from archsmith.exceptions import TrialFailed
+from archsmith.search_space import Bool
+from archsmith.search_space import Choice
+from archsmith.search_space import Int
 from archsmith.search_space import Params
 from archsmith.search_space import SearchSpace
 from archsmith.search_space import load_space
@@ -546,10 +549,6 @@ def _typed(space: SearchSpace, row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _coerce(domain: Any, raw: Any) -> Any:
-    from archsmith.search_space import Bool
-    from archsmith.search_space import Choice
-    from archsmith.search_space import Int
-
     if isinstance(domain, Choice):
         return next((v for v in domain.values if str(v) == str(raw) or v == raw), raw)
     if isinstance(domain, Bool):

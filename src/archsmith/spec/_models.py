@@ -193,7 +193,27 @@ class SearchSpec(_Model):
     constraints: ConstraintsSpec = Field(
         default_factory=lambda: ConstraintsSpec(), description="limits checked before training"
     )
-    warm_start: WarmStartSearch | tuple[dict[str, Any], ...] | None = Field(
+    warm_start: Annotated[
+        WarmStartSearch | tuple[dict[str, Any], ...] | None,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "search": {"type": "string"},
+                            "top": {"type": "integer", "minimum": 1},
+                        },
+                        "required": ["search"],
+                        "additionalProperties": False,
+                    },
+                    {"type": "array", "items": {"type": "object"}},
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(
         None,
         description="points evaluated first: a list of param mappings, or an earlier "
         "search's name (or {search, top})",

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from archsmith.datasets import Dataset
+from archsmith.training._fit import outputs
 from archsmith.training._metrics import score
 
 #: ``report(epoch, value) -> stop?``: hands an intermediate value to the engine's pruner.
@@ -44,8 +45,6 @@ class PruningReporter(keras.callbacks.Callback):
         self.pruned_epoch: int | None = None
 
     def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
-        from archsmith.training._fit import outputs
-
         out = outputs(self.model, self.dataset.validation.x)
         if not np.isfinite(out).all():
             return  # the NaN guard fails this trial; nothing sensible to report

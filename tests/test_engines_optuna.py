@@ -49,8 +49,8 @@ def test_default_algorithm_is_tpe(mlp: SearchSpace, tmp_path: Path) -> None:
 
 
 def test_unknown_algorithm(mlp: SearchSpace, tmp_path: Path) -> None:
-    with pytest.raises(SpecError, match="expected one of: tpe, random"):
-        optuna_engine(mlp, storage(tmp_path), algorithm="cmaes")
+    with pytest.raises(SpecError, match="expected one of: tpe, random, cmaes, gp, grid, nsga2"):
+        optuna_engine(mlp, storage(tmp_path), algorithm="bayesian")
 
 
 @pytest.mark.parametrize("algorithm", ["tpe", "random"])

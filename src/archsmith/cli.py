@@ -238,7 +238,16 @@ def _print_board(board: Any, rows: int = 10) -> None:
         return
     fixed = [
         c
-        for c in ("trial", "state", "score", "params_count", "epochs", "fit_seconds")
+        for c in (
+            "trial",
+            "state",
+            "score",
+            "pareto",
+            "params_count",
+            "latency_ms",
+            "epochs",
+            "fit_seconds",
+        )
         if c in board
     ]
     params = [

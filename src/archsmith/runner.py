@@ -28,6 +28,7 @@ from archsmith import training
 from archsmith.datasets import Dataset
 from archsmith.datasets import load_dataset
 from archsmith.engines import Engine
+from archsmith.engines import SearchExhausted
 from archsmith.engines import Trial
 from archsmith.engines import TrialRecord
 from archsmith.engines import TrialState
@@ -36,6 +37,9 @@ from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import DataError
 from archsmith.exceptions import SpecError
 from archsmith.exceptions import TrialFailed
+from archsmith.search_space import Bool
+from archsmith.search_space import Choice
+from archsmith.search_space import Int
 from archsmith.search_space import Params
 from archsmith.search_space import SearchSpace
 from archsmith.search_space import load_space
@@ -85,6 +89,8 @@ class TrialResult:
     seconds: float = 0.0
     stopped_by: str | None = None
     run_id: str | None = None
+    values: tuple[float, ...] = ()
+    latency_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,8 @@ def _default_storage(exp: Experiment) -> str:
     """Optuna's journal file beside the tracking store (./mlruns when tracking is a server)."""
     root = store_root(exp.tracking.uri) or Path("mlruns").resolve()
     root.mkdir(parents=True, exist_ok=True)
+    if exp.search.engine == "kerastuner":  # KerasTuner's working folders
+        return str(root / "kerastuner")
     return str(root / "optuna.journal")
 
 
@@ -150,6 +158,15 @@ def _declaration_yaml(exp: Experiment) -> str:
     if data["search"].get("storage"):
         data["search"]["storage"] = mask_password(data["search"]["storage"])
     return yaml.safe_dump(data, sort_keys=False)
+
+
+class _Stopped(Exception):
+    """A trial ends early on purpose: a violated constraint (FAILED) or its pruner (PRUNED)."""
+
+    def __init__(self, state: TrialState, reason: str) -> None:
+        super().__init__(reason)
+        self.state = state
+        self.reason = reason
 
 
 class _Search:
@@ -206,14 +223,19 @@ class _Search:
             except Exception as exc:
                 raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
             fields["params_count"] = builders.count_params(model)
+            violated = self._violated_constraint(model, fields)
+            if violated:  # never trained
+                raise _Stopped(TrialState.FAILED, violated)
             self._check_size(model, trial, config)
+            reporter = self._pruning_reporter(trial)
             result = training.fit(
                 model,
                 self.dataset,
                 config,
-                self.exp.training,
+                self._training_for(trial),
                 deadline=deadline,
                 on_epoch=lambda epoch, logs: self.tracker.log_epoch(run_id, epoch, logs),
+                callbacks=[reporter] if reporter is not None else [],
             )
             value = result.scores.get(self.exp.task.metric)
             if value is None or not math.isfinite(value):
@@ -227,9 +249,19 @@ class _Search:
                 eval_seconds=result.eval_seconds,
                 stopped_by=result.stopped_by,
             )
+            if reporter is not None and reporter.pruned_epoch is not None:
+                fields["stopped_by"] = "pruner"
+                raise _Stopped(
+                    TrialState.PRUNED,
+                    f"pruned by the {self.exp.search.pruner} pruner after epoch "
+                    f"{reporter.pruned_epoch}",
+                )
+            fields["values"] = self._objective_values(fields)
             state = TrialState.COMPLETE
             if self.best.improves(value, self.maximize):
                 self._keep_best(model, trial.number, value, run_id)
+        except _Stopped as stop:
+            state, value, reason = stop.state, None, stop.reason
         except TrialFailed as exc:
             reason = str(exc)
         except (KeyboardInterrupt, SystemExit):
@@ -259,6 +291,57 @@ class _Search:
             model, trial.params, int(batch), max_params=self.exp.training.max_params
         )
 
+    def _training_for(self, trial: Trial) -> Any:
+        """The training spec, with the trial's epoch budget when the engine set one."""
+        if trial.epochs is None:
+            return self.exp.training
+        return self.exp.training.model_copy(update={"epochs": trial.epochs})
+
+    def _pruning_reporter(self, trial: Trial) -> Any:
+        """The callback feeding the engine's pruner every epoch (None without a pruner)."""
+        if self.exp.search.pruner == "none":
+            return None
+        return training.PruningReporter(
+            self.dataset,
+            self.exp.task.metric,
+            lambda step, value: self.engine.report(trial, step, value),
+        )
+
+    def _violated_constraint(self, model: Any, fields: dict[str, Any]) -> str | None:
+        """Check the built model against ``search.constraints`` (measuring latency if needed)."""
+        limits = self.exp.search.constraints
+        names = [name for name, _ in self.exp.objectives]
+        if limits.max_latency_ms is not None or "latency_ms" in names:
+            fields["latency_ms"] = training.latency_ms(model, self.dataset)
+        count = fields["params_count"]
+        if limits.max_params is not None and count > limits.max_params:
+            return (
+                f"constraint max_params: the model has {count:,} params > "
+                f"{limits.max_params:,}; not trained"
+            )
+        latency = fields.get("latency_ms")
+        if (
+            limits.max_latency_ms is not None
+            and latency is not None
+            and (latency > limits.max_latency_ms)
+        ):
+            return (
+                f"constraint max_latency_ms: a one-row prediction takes {latency:.3f} ms > "
+                f"{limits.max_latency_ms:g} ms; not trained"
+            )
+        return None
+
+    def _objective_values(self, fields: dict[str, Any]) -> tuple[float, ...]:
+        """One value per objective: a validation score, the params count or the latency."""
+        named = {"params": fields["params_count"], "latency_ms": fields.get("latency_ms")}
+        values = []
+        for name, _ in self.exp.objectives:
+            value = named[name] if name in named else fields["scores"].get(name)
+            if value is None or not math.isfinite(value):
+                raise TrialFailed(f"objective {name} could not be computed")
+            values.append(float(value))
+        return tuple(values)
+
     def _keep_best(self, model: Any, number: int, value: float, run_id: str) -> None:
         path = self.workdir / f"trial-{number}" / "model.keras"
         training.save_model(builders.export_model(model, self.dataset.schema), path)
@@ -287,12 +370,17 @@ class _Search:
             fit_seconds=result.fit_seconds,
             trial_seconds=seconds,
         )
+        if result.latency_ms is not None:
+            metrics["latency_ms"] = result.latency_ms
         tags = {"archsmith.reason": reason} if reason else {}
         if result.stopped_by:
             tags["archsmith.stopped_by"] = result.stopped_by
         self.tracker.end_trial(fields["run_id"], state.value, metrics, tags)
         attrs = {"mlflow_run_id": fields["run_id"], **({"reason": reason} if reason else {})}
-        self.engine.tell(trial, state, value, attrs)
+        if state is TrialState.PRUNED:
+            attrs["epochs"] = result.epochs
+        told = result.values if len(result.values) > 1 else value
+        self.engine.tell(trial, state, told, attrs)
         return result
 
 
@@ -455,6 +543,7 @@ def _run(
         )
     tracker = MlflowTracker(exp.tracking.uri)
     storage = exp.search.storage or _default_storage(exp)
+    objectives = exp.objectives
     engine = make_engine(
         exp.search.engine,
         space,
@@ -464,12 +553,18 @@ def _run(
         storage=storage,
         resume=resume,
         algorithm=exp.search.algorithm,
+        directions=[d for _, d in objectives] if len(objectives) > 1 else None,
+        pruner=exp.search.pruner,
+        max_epochs=exp.training.epochs,
         **({"join": True} if worker else {}),
     )
     meta = engine.get_metadata()
     if worker and not getattr(engine, "created", True):
         meta = _wait_for_run(engine)
-    if resume or (worker and meta.get("mlflow_run_id")):
+    joining = worker and bool(meta.get("mlflow_run_id"))
+    # read before this search's own run exists: a warm start may name this experiment
+    warm_points = [] if resume or joining else _warm_start_points(exp, space, tracker)
+    if resume or joining:
         run_id = meta.get("mlflow_run_id")
         if not run_id:
             raise ArchsmithError(f"search {engine.search_id} has no tracking run to resume")
@@ -504,6 +599,8 @@ def _run(
                 "epochs": exp.training.epochs,
                 "dataset_fingerprint": dataset.fingerprint,
                 "storage": mask_password(storage),
+                "pruner": exp.search.pruner,
+                "objectives": ",".join(f"{m}:{d}" for m, d in objectives),
                 **{f"data.{k}": v for k, v in dataset.describe().items()},
             },
             tags={"archsmith.search_id": engine.search_id, "archsmith.task": exp.task.type},
@@ -511,6 +608,8 @@ def _run(
         )
         engine.set_metadata("mlflow_run_id", run_id)
         engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
+        for point in warm_points:
+            engine.enqueue(point)
 
     workdir = Path(tempfile.mkdtemp(prefix="archsmith-"))
     # Everything alive now (framework modules, the data) outlives the search: keep it out of
@@ -532,7 +631,12 @@ def _run(
             if deadline is not None and time.monotonic() >= deadline:
                 logger.info("time budget reached after %d trials", done)
                 break
-            result = search.run_trial(engine.ask(), deadline)
+            try:
+                trial = engine.ask()
+            except SearchExhausted as exc:
+                logger.info("search ended after %d trials: %s", done, exc)
+                break
+            result = search.run_trial(trial, deadline)
             new.append(result)
             done += 1
             if progress is not None:
@@ -583,7 +687,12 @@ def _work(search: _Search, new: list[TrialResult], wall: float) -> SearchResult 
         if deadline is not None and time.monotonic() >= deadline:
             logger.info("time budget reached")
             break
-        result = search.run_trial(engine.ask(), deadline)
+        try:
+            trial = engine.ask()
+        except SearchExhausted as exc:
+            logger.info("search ended: %s", exc)
+            break
+        result = search.run_trial(trial, deadline)
         new.append(result)
         if search.progress is not None:
             done = _finished(engine.trials())
@@ -601,6 +710,56 @@ def _work(search: _Search, new: list[TrialResult], wall: float) -> SearchResult 
             search.best = _Best(rec.value, rec.number, rec.attrs.get("mlflow_run_id"))
     engine.set_metadata("finished", True)
     return _finish(search, new, wall)
+
+def _warm_start_points(exp: Experiment, space: SearchSpace, tracker: Tracker) -> list[Params]:
+    """``search.warm_start``: given points, or an earlier search's best completed trials.
+
+    Raises:
+        SpecError: a point does not fit the space (path ``search.warm_start.<i>``), or the
+            earlier search has no completed trial.
+    """
+    warm = exp.search.warm_start
+    if warm is None:
+        return []
+    if isinstance(warm, tuple):
+        points: list[Params] = list(warm)
+    else:
+        board = tracker.leaderboard(warm.search)
+        done = board[board["state"] == "COMPLETE"] if len(board) else board
+        if not len(done):
+            raise SpecError(
+                f"search '{warm.search}' has no completed trial to start from",
+                path="search.warm_start.search",
+            )
+        points = [_typed(space, row) for row in done.head(warm.top).to_dict("records")]
+    checked: list[Params] = []
+    for i, point in enumerate(points):
+        try:
+            checked.append(space.check(point))
+        except SpecError as exc:
+            raise SpecError(str(exc), path=f"search.warm_start.{i}") from None
+    return checked
+
+
+def _typed(space: SearchSpace, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A leaderboard row's params (strings or numbers from MLflow) as the space's values."""
+    values: dict[str, Any] = {}
+    for param in space.params:
+        raw = row.get(param.name)
+        if not param.is_active(values) or raw is None or raw == "" or raw != raw:  # NaN
+            continue
+        values[param.name] = _coerce(param.domain, raw)
+    return values
+
+
+def _coerce(domain: Any, raw: Any) -> Any:
+    if isinstance(domain, Choice):
+        return next((v for v in domain.values if str(v) == str(raw) or v == raw), raw)
+    if isinstance(domain, Bool):
+        return raw in (True, "True", "true", 1)
+    if isinstance(domain, Int):
+        return int(float(raw))
+    return float(raw)
 
 
 def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResult:
@@ -640,6 +799,7 @@ def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResul
         summary["best_trial"] = best.number
         summary.update({f"test.{k}": v for k, v in test_scores.items()})
     board = tracker.leaderboard(exp.experiment_name, search.run_id)
+    tracker.log_plots(search.run_id, board, exp.objectives)
     tracker.end_search(search.run_id, "FINISHED", summary, board)
     if best is None:
         reasons = [r.attrs.get("reason") for r in records if r.attrs.get("reason")]

@@ -6,6 +6,7 @@ from typing import Any
 
 from archsmith.engines._base import Engine
 from archsmith.engines._base import EngineCapabilities
+from archsmith.engines._base import SearchExhausted
 from archsmith.engines._base import Trial
 from archsmith.engines._base import TrialRecord
 from archsmith.engines._base import TrialState
@@ -15,6 +16,7 @@ __all__ = [
     "ENGINES",
     "Engine",
     "EngineCapabilities",
+    "SearchExhausted",
     "Trial",
     "TrialRecord",
     "TrialState",
@@ -23,7 +25,7 @@ __all__ = [
     "read_trials",
 ]
 
-ENGINES = ("optuna", "random")
+ENGINES = ("optuna", "random", "kerastuner")
 
 
 def engine_class(name: str) -> type[Engine]:
@@ -36,6 +38,10 @@ def engine_class(name: str) -> type[Engine]:
         from archsmith.engines._random import RandomEngine
 
         return RandomEngine
+    if name == "kerastuner":
+        from archsmith.engines._kerastuner import KerasTunerEngine
+
+        return KerasTunerEngine
     raise SpecError(
         f"unknown engine {name!r}; expected one of: {', '.join(ENGINES)}", path="search.engine"
     )
@@ -56,6 +62,16 @@ def make_engine(kind: str, *args: Any, **kwargs: Any) -> Engine:
         raise SpecError(
             f"engine '{kind}' keeps trials in memory and cannot resume; use engine: optuna",
             path="search.engine",
+        )
+    if len(kwargs.get("directions") or ()) > 1 and not cls.capabilities.multi_objective:
+        raise SpecError(
+            f"engine '{kind}' searches one objective; use engine: optuna for several",
+            path="search.objectives",
+        )
+    if kwargs.get("pruner", "none") != "none" and not cls.capabilities.pruning:
+        raise SpecError(
+            f"engine '{kind}' cannot prune trials; use engine: optuna or pruner: none",
+            path="search.pruner",
         )
     return cls(*args, **kwargs)
 

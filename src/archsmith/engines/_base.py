@@ -5,14 +5,24 @@ from __future__ import annotations
 import abc
 import enum
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 from typing import ClassVar
 from typing import Literal
 
+from archsmith.exceptions import ArchsmithError
 from archsmith.search_space import Params
 from archsmith.search_space import SearchSpace
+
+Direction = Literal["maximize", "minimize"]
+#: What ``tell`` takes for a COMPLETE trial: one value, or one per objective.
+Values = float | Sequence[float]
+
+
+class SearchExhausted(ArchsmithError):
+    """The algorithm has no new point to try (a finished grid, an exhausted space)."""
 
 
 class TrialState(str, enum.Enum):
@@ -28,6 +38,15 @@ class TrialState(str, enum.Enum):
         return self is not TrialState.RUNNING
 
 
+def as_values(value: Values | None) -> tuple[float, ...]:
+    """``tell``'s value as a tuple: one value per objective (empty for None)."""
+    if value is None:
+        return ()
+    if isinstance(value, int | float):
+        return (float(value),)
+    return tuple(float(v) for v in value)
+
+
 @dataclass(frozen=True)
 class EngineCapabilities:
     """What an engine can do; the runner and the declaration checks read this."""
@@ -35,26 +54,36 @@ class EngineCapabilities:
     algorithms: tuple[str, ...]
     resume: bool
     pruning: bool = False
+    multi_objective: bool = False
 
 
 @dataclass(frozen=True)
 class Trial:
-    """A live trial handed out by ``ask``: its number and the params to evaluate."""
+    """A live trial handed out by ``ask``: its number and the params to evaluate.
+
+    ``epochs`` is the trial's epoch budget when a multi-fidelity algorithm (KerasTuner's
+    hyperband) sets one; None means ``training.epochs``.
+    """
 
     number: int
     params: Params
     handle: Any = field(default=None, repr=False, compare=False)
+    epochs: int | None = None
 
 
 @dataclass(frozen=True)
 class TrialRecord:
-    """A trial as stored by the engine (frozen), e.g. when a search is resumed."""
+    """A trial as stored by the engine (frozen), e.g. when a search is resumed.
+
+    ``value`` is the first objective's value; ``values`` has one per objective.
+    """
 
     number: int
     state: TrialState
     value: float | None
     params: Params
     attrs: Mapping[str, Any] = field(default_factory=dict)
+    values: tuple[float, ...] = ()
 
 
 class Engine(abc.ABC):
@@ -70,6 +99,10 @@ class Engine(abc.ABC):
         seed: sampler seed, or None.
         storage: storage URL for engines that persist trials.
         resume: continue the latest search called ``name`` instead of starting one.
+        directions: one direction per objective for a multi-objective search (then
+            ``tell`` takes one value per objective); None for one objective.
+        pruner: ``none`` or the pruner deciding, from ``report``, to stop a trial early.
+        max_epochs: the most epochs a trial trains (multi-fidelity budgets, pruners).
     """
 
     capabilities: ClassVar[EngineCapabilities]
@@ -84,6 +117,9 @@ class Engine(abc.ABC):
         seed: int | None = None,
         storage: str | None = None,
         resume: bool = False,
+        directions: Sequence[Direction] | None = None,
+        pruner: str = "none",
+        max_epochs: int | None = None,
     ) -> None:
         self.space = space
         self.name = name
@@ -92,6 +128,26 @@ class Engine(abc.ABC):
         self.seed = seed
         self.storage = storage
         self.resume = resume
+        self.directions: tuple[Direction, ...] = tuple(directions or (direction,))
+        self.pruner = pruner
+        self.max_epochs = max_epochs
+        self._queue: list[dict[str, Any]] = []
+
+    @property
+    def multi_objective(self) -> bool:
+        return len(self.directions) > 1
+
+    def enqueue(self, params: Params) -> None:
+        """Evaluate ``params`` (checked against the space) before any sampled point."""
+        self._queue.append(dict(params))
+
+    def report(self, trial: Trial, step: int, value: float) -> bool:
+        """Record an intermediate value after epoch ``step``; True: stop (prune) the trial.
+
+        Only engines with ``capabilities.pruning`` are given a pruner (the declaration
+        checks refuse one elsewhere), so the base class refuses to be asked.
+        """
+        raise TypeError(f"engine {type(self).__name__} does not prune trials")
 
     @property
     @abc.abstractmethod
@@ -100,17 +156,21 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def ask(self) -> Trial:
-        """Start a trial and sample values for its active params."""
+        """Start a trial and sample values for its active params (queued points first).
+
+        Raises:
+            SearchExhausted: the algorithm has no new point to try.
+        """
 
     @abc.abstractmethod
     def tell(
         self,
         trial: Trial,
         state: TrialState,
-        value: float | None = None,
+        value: Values | None = None,
         attrs: Mapping[str, Any] | None = None,
     ) -> None:
-        """Record how ``trial`` ended; ``value`` is required for COMPLETE."""
+        """Record how ``trial`` ended; ``value`` (one per objective) is required for COMPLETE."""
 
     @abc.abstractmethod
     def trials(self) -> list[TrialRecord]:

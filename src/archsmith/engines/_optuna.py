@@ -17,15 +17,21 @@ from typing import Any
 
 from archsmith.engines._base import Engine
 from archsmith.engines._base import EngineCapabilities
+from archsmith.engines._base import SearchExhausted
 from archsmith.engines._base import Trial
 from archsmith.engines._base import TrialRecord
 from archsmith.engines._base import TrialState
+from archsmith.engines._base import Values
+from archsmith.engines._base import as_values
+from archsmith.engines._samplers import make_pruner
+from archsmith.engines._samplers import make_sampler
 from archsmith.exceptions import SpecError
 from archsmith.search_space import Bool
 from archsmith.search_space import Choice
 from archsmith.search_space import Float
 from archsmith.search_space import Int
 from archsmith.search_space import Param
+from archsmith.spec import ENGINE_ALGORITHMS
 
 _STATES = {
     "COMPLETE": TrialState.COMPLETE,
@@ -232,13 +238,16 @@ def suggest(trial: Any, param: Param) -> Any:
 
 
 class OptunaEngine(Engine):
-    """Optuna study per search; ``tpe`` (default) or ``random`` sampling.
+    """Optuna study per search: ``tpe`` (default), ``random``, ``cmaes``, ``gp``, ``grid``,
+    ``nsga2`` sampling, optional pruner, one or several objectives.
 
     The study is named ``<name>/<timestamp>-<id>`` in the storage, so each search keeps its
     trials and ``resume`` continues the most recent one.
     """
 
-    capabilities = EngineCapabilities(algorithms=("tpe", "random"), resume=True)
+    capabilities = EngineCapabilities(
+        algorithms=ENGINE_ALGORITHMS["optuna"], resume=True, pruning=True, multi_objective=True
+    )
 
     def __init__(self, *args: Any, join: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -256,13 +265,15 @@ class OptunaEngine(Engine):
                 # a resumed search must not replay the first run's random start-up points
                 offset = len(self._study.get_trials(deepcopy=False))
                 self._study.sampler = self._sampler(offset)
+                self._study.pruner = make_pruner(self.pruner, self.max_epochs)
             else:
                 name = f"{self.name}/{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
                 self._study = optuna.create_study(
                     study_name=name,
                     storage=storage,
                     sampler=self._sampler(0),
-                    direction=self.direction,
+                    pruner=make_pruner(self.pruner, self.max_epochs),
+                    directions=list(self.directions),
                 )
                 self._study.set_user_attr("created_ns", time.time_ns())
                 self.created = True
@@ -309,12 +320,8 @@ class OptunaEngine(Engine):
         return study
 
     def _sampler(self, offset: int) -> Any:
-        import optuna
-
         seed = None if self.seed is None else self.seed + offset
-        if self.algorithm == "random":
-            return optuna.samplers.RandomSampler(seed=seed)
-        return optuna.samplers.TPESampler(seed=seed)
+        return make_sampler(self.algorithm, self.space, seed)
 
     def _latest(self, storage: Any) -> str:
         """The most recently created study of this search name."""
@@ -339,7 +346,19 @@ class OptunaEngine(Engine):
     def search_id(self) -> str:
         return str(self._study.study_name)
 
+    def enqueue(self, params: Mapping[str, Any]) -> None:
+        """Queue ``params`` in the study (kept in the storage, so a resume replays them)."""
+        self._study.enqueue_trial(dict(params))
+
+    def report(self, trial: Trial, step: int, value: float) -> bool:
+        live = self._live[trial.number]
+        live.report(value, step)
+        return bool(live.should_prune())
+
     def ask(self) -> Trial:
+        sampler: Any = self._study.sampler
+        if self.algorithm == "grid" and sampler.is_exhausted(self._study):
+            raise SearchExhausted(f"every point of the grid of {self.space.name} was tried")
         with _quiet():
             live = self._study.ask()
             if self._rdb is not None:
@@ -364,7 +383,7 @@ class OptunaEngine(Engine):
         self,
         trial: Trial,
         state: TrialState,
-        value: float | None = None,
+        value: Values | None = None,
         attrs: Mapping[str, Any] | None = None,
     ) -> None:
         import optuna
@@ -378,7 +397,8 @@ class OptunaEngine(Engine):
                 live.set_user_attr(key, val)
         with _quiet():
             if state is TrialState.COMPLETE:
-                self._study.tell(live, value)
+                values = as_values(value)
+                self._study.tell(live, list(values) if self.multi_objective else values[0])
             elif state is TrialState.PRUNED:
                 self._study.tell(live, state=optuna.trial.TrialState.PRUNED)
             else:
@@ -387,7 +407,12 @@ class OptunaEngine(Engine):
     def trials(self) -> list[TrialRecord]:
         return [
             TrialRecord(
-                t.number, _STATES[t.state.name], t.value, dict(t.params), dict(t.user_attrs)
+                t.number,
+                _STATES[t.state.name],
+                t.values[0] if t.values else None,
+                dict(t.params),
+                dict(t.user_attrs),
+                tuple(t.values or ()),
             )
             for t in self._study.get_trials(deepcopy=False)
         ]

@@ -14,11 +14,14 @@ from archsmith.engines._base import EngineCapabilities
 from archsmith.engines._base import Trial
 from archsmith.engines._base import TrialRecord
 from archsmith.engines._base import TrialState
+from archsmith.engines._base import Values
+from archsmith.engines._base import as_values
 from archsmith.search_space import Bool
 from archsmith.search_space import Choice
 from archsmith.search_space import Domain
 from archsmith.search_space import Float
 from archsmith.search_space import Int
+from archsmith.spec import ENGINE_ALGORITHMS
 
 
 def sample(domain: Domain, rng: np.random.Generator) -> Any:
@@ -46,7 +49,9 @@ def sample(domain: Domain, rng: np.random.Generator) -> Any:
 class RandomEngine(Engine):
     """Uniform random search; the reference every engine is compared with."""
 
-    capabilities = EngineCapabilities(algorithms=("random",), resume=False)
+    capabilities = EngineCapabilities(
+        algorithms=ENGINE_ALGORITHMS["random"], resume=False, multi_objective=True
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,9 +66,13 @@ class RandomEngine(Engine):
 
     def ask(self) -> Trial:
         values: dict[str, Any] = {}
+        given = self._queue.pop(0) if self._queue else {}
         for param in self.space.params:
             if param.is_active(values):
-                values[param.name] = sample(param.domain, self._rng)
+                if param.name in given:
+                    values[param.name] = given[param.name]
+                else:
+                    values[param.name] = sample(param.domain, self._rng)
         number = len(self._records)
         self._records.append(TrialRecord(number, TrialState.RUNNING, None, values))
         return Trial(number, values)
@@ -72,11 +81,17 @@ class RandomEngine(Engine):
         self,
         trial: Trial,
         state: TrialState,
-        value: float | None = None,
+        value: Values | None = None,
         attrs: Mapping[str, Any] | None = None,
     ) -> None:
+        values = as_values(value)
         self._records[trial.number] = TrialRecord(
-            trial.number, state, value, trial.params, dict(attrs or {})
+            trial.number,
+            state,
+            values[0] if values else None,
+            trial.params,
+            dict(attrs or {}),
+            values,
         )
 
     def trials(self) -> list[TrialRecord]:

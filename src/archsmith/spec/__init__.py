@@ -3,6 +3,8 @@
 from archsmith.spec._errors import did_you_mean
 from archsmith.spec._load import load_experiment
 from archsmith.spec._models import CLASSIFICATION_METRICS
+from archsmith.spec._models import COST_OBJECTIVES
+from archsmith.spec._models import ENGINE_ALGORITHMS
 from archsmith.spec._models import REGRESSION_METRICS
 from archsmith.spec._models import ClassificationTask
 from archsmith.spec._models import DataSpec
@@ -17,6 +19,8 @@ from archsmith.spec._yaml import read_yaml
 
 __all__ = [
     "CLASSIFICATION_METRICS",
+    "COST_OBJECTIVES",
+    "ENGINE_ALGORITHMS",
     "REGRESSION_METRICS",
     "ClassificationTask",
     "DataSpec",

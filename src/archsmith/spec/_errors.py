@@ -65,6 +65,14 @@ def _walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Loc, type[BaseMo
     return tuple(clean), model
 
 
+class FieldError(ValueError):
+    """A model validator's error about one field: ``loc`` is its path below the model."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 def _fmt(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -114,7 +122,10 @@ def issues_from_validation(
             loc = (*loc, str(ctx.get("discriminator", "type")).strip("'"))
             message = "required field is missing (it selects the kind of this section)"
         elif kind == "value_error":
-            message = str(ctx.get("error", err["msg"]))
+            error = ctx.get("error")
+            if isinstance(error, FieldError):  # a cross-field check naming its own field
+                loc = (*loc, *error.loc)
+            message = str(error if error is not None else err["msg"])
         else:
             message = f"{err['msg'][0].lower()}{err['msg'][1:]}; got {_fmt(value)}"
         issues.append(source.issue((*prefix, *loc), message))

@@ -16,10 +16,23 @@ from pydantic import WithJsonSchema
 from pydantic import field_validator
 from pydantic import model_validator
 
+from archsmith.spec._errors import FieldError
+
 CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1_macro")
 REGRESSION_METRICS = ("rmse", "mae", "r2")
 #: Metrics where larger is better; all others are minimised.
 MAXIMIZED_METRICS = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
+
+#: The algorithms of each engine, its default first (the engines' capabilities use this).
+ENGINE_ALGORITHMS: dict[str, tuple[str, ...]] = {
+    "optuna": ("tpe", "random", "cmaes", "gp", "grid", "nsga2"),
+    "random": ("random",),
+    "kerastuner": ("random", "bayesian", "hyperband"),
+}
+#: Optuna algorithms that search a Pareto front of several objectives.
+MULTI_OBJECTIVE_ALGORITHMS = ("tpe", "random", "nsga2", "grid")
+#: Objectives measured on the built model rather than on the validation split; minimised.
+COST_OBJECTIVES = ("params", "latency_ms")
 
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$"
@@ -40,6 +53,10 @@ def parse_duration(value: Any) -> float | None:
     raise ValueError(
         f"cannot read {value!r} as a duration; expected e.g. '90s', '20m', '1h30m' or seconds"
     )
+
+
+def _natural_direction(metric: str) -> Literal["max", "min"]:
+    return "max" if metric in MAXIMIZED_METRICS else "min"
 
 
 class _Model(BaseModel):
@@ -96,13 +113,41 @@ class DataSpec(_Model):
         return self
 
 
+class ObjectiveSpec(_Model):
+    """One objective of a search: a validation metric, ``params`` or ``latency_ms``."""
+
+    metric: str = Field(
+        description="a metric of the task, 'params' (parameter count) or 'latency_ms' "
+        "(median one-row prediction time on the current device)"
+    )
+    direction: Literal["max", "min"] | None = Field(
+        None, description="default: the metric's own (costs are minimised)"
+    )
+
+
+class ConstraintsSpec(_Model):
+    """Limits checked on the built model before training; a violating candidate is not trained."""
+
+    max_params: int | None = Field(None, ge=1, description="most parameters a model may have")
+    max_latency_ms: float | None = Field(
+        None, gt=0, description="slowest one-row prediction allowed, in milliseconds"
+    )
+
+
+class WarmStartSearch(_Model):
+    """Start from the best trials of an earlier search (read from the tracking store)."""
+
+    search: str = Field(description="name of the earlier search (its MLflow experiment)")
+    top: int = Field(3, ge=1, description="how many of its best completed trials to replay")
+
+
 class SearchSpec(_Model):
     """Which engine searches which space, and for how long."""
 
-    engine: Literal["optuna", "random"] = Field("optuna", description="search engine")
-    algorithm: Literal["tpe", "random"] | None = Field(
-        None, description="sampling algorithm; default: the engine's first (optuna: tpe)"
-    )
+    engine: Literal["optuna", "random", "kerastuner"] = Field("optuna", description="search engine")
+    algorithm: (
+        Literal["tpe", "random", "cmaes", "gp", "grid", "nsga2", "bayesian", "hyperband"] | None
+    ) = Field(None, description="sampling algorithm; default: the engine's first (optuna: tpe)")
     space: Annotated[
         tuple[str, ...],
         WithJsonSchema(
@@ -131,7 +176,9 @@ class SearchSpec(_Model):
             }
         ),
     ] = Field(None, gt=0, description="wall-clock budget, e.g. '20m'; no trial starts after it")
-    pruner: Literal["none"] = Field("none", description="early stopping of bad trials")
+    pruner: Literal["none", "median", "successive_halving", "hyperband"] = Field(
+        "none", description="Optuna pruner stopping bad trials early (fed after every epoch)"
+    )
     storage: str | None = Field(
         None,
         description="engine storage: a *.journal file or a database URL (sqlite:///…, "
@@ -145,6 +192,108 @@ class SearchSpec(_Model):
         description="times a trial is run again after a transient failure (out of memory, "
         "lost connection, timeout) before it is recorded FAILED",
     )
+    objectives: tuple[ObjectiveSpec, ...] = Field(
+        (),
+        description="several objectives make a multi-objective (Pareto) search; the first "
+        "is the task's metric; default: the task's metric alone",
+    )
+    constraints: ConstraintsSpec = Field(
+        default_factory=lambda: ConstraintsSpec(), description="limits checked before training"
+    )
+    warm_start: Annotated[
+        WarmStartSearch | tuple[dict[str, Any], ...] | None,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "search": {"type": "string"},
+                            "top": {"type": "integer", "minimum": 1},
+                        },
+                        "required": ["search"],
+                        "additionalProperties": False,
+                    },
+                    {"type": "array", "items": {"type": "object"}},
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(
+        None,
+        description="points evaluated first: a list of param mappings, or an earlier "
+        "search's name (or {search, top})",
+    )
+
+    @field_validator("warm_start", mode="before")
+    @classmethod
+    def _warm_start_name(cls, value: Any) -> Any:
+        return {"search": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _combinations(self) -> SearchSpec:
+        algorithms = ENGINE_ALGORITHMS[self.engine]
+        if self.algorithm is not None and self.algorithm not in algorithms:
+            raise FieldError(
+                ("algorithm",),
+                f"engine '{self.engine}' has no algorithm '{self.algorithm}'; expected one "
+                f"of: {', '.join(algorithms)}",
+            )
+        algorithm = self.algorithm or algorithms[0]
+        multi = len(self.objectives) > 1
+        if self.pruner != "none" and self.engine != "optuna":
+            hint = (
+                "use algorithm: hyperband (KerasTuner's own multi-fidelity search)"
+                if self.engine == "kerastuner"
+                else "use engine: optuna"
+            )
+            raise FieldError(
+                ("pruner",),
+                f"pruner '{self.pruner}' needs engine: optuna, but the engine is "
+                f"'{self.engine}'; {hint}, or pruner: none",
+            )
+        if self.pruner != "none" and multi:
+            raise FieldError(
+                ("pruner",),
+                f"pruner '{self.pruner}' cannot prune a multi-objective search (Optuna "
+                "prunes on one reported value); use pruner: none or a single objective",
+            )
+        names = [o.metric for o in self.objectives]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise FieldError(("objectives", i, "metric"), f"objective '{name}' is listed twice")
+        if multi and self.engine == "kerastuner":
+            raise FieldError(
+                ("objectives",),
+                "engine 'kerastuner' sums several objectives into one instead of searching "
+                "a Pareto front; use engine: optuna (or random) for several objectives",
+            )
+        if multi and self.engine == "optuna" and algorithm not in MULTI_OBJECTIVE_ALGORITHMS:
+            raise FieldError(
+                ("algorithm",),
+                f"algorithm '{algorithm}' optimises a single objective, but "
+                f"{len(self.objectives)} objectives are declared; expected one of: "
+                f"{', '.join(MULTI_OBJECTIVE_ALGORITHMS)}",
+            )
+        if (
+            self.engine == "kerastuner"
+            and self.storage
+            and ("://" in self.storage or self.storage.endswith(".journal"))
+        ):
+            raise FieldError(
+                ("storage",),
+                f"engine 'kerastuner' keeps its trials in a folder, but got "
+                f"{self.storage!r} (an Optuna storage); give a folder path or leave it out",
+            )
+        if self.engine == "kerastuner" and algorithm == "hyperband" and self.warm_start:
+            raise FieldError(
+                ("warm_start",),
+                "KerasTuner's hyperband decides every trial's epoch budget itself and "
+                "cannot replay given points; use algorithm: random or bayesian, or drop "
+                "warm_start",
+            )
+        return self
 
     @field_validator("space", mode="before")
     @classmethod
@@ -227,9 +376,64 @@ class Experiment(_Model):
         """File the declaration was read from, if any."""
         return self._source
 
+    @model_validator(mode="after")
+    def _search_fits_task(self) -> Experiment:
+        classifying = self.task.type == "classification"
+        metrics = CLASSIFICATION_METRICS if classifying else REGRESSION_METRICS
+        for i, objective in enumerate(self.search.objectives):
+            loc: tuple[str | int, ...] = ("search", "objectives", i)
+            if objective.metric not in (*metrics, *COST_OBJECTIVES):
+                raise FieldError(
+                    (*loc, "metric"),
+                    f"unknown objective '{objective.metric}' for a {self.task.type} task; "
+                    f"expected one of: {', '.join((*metrics, *COST_OBJECTIVES))}",
+                )
+            natural = _natural_direction(objective.metric)
+            if objective.direction is not None and objective.direction != natural:
+                raise FieldError(
+                    (*loc, "direction"),
+                    f"'{objective.metric}' is {'maximised' if natural == 'max' else 'minimised'}"
+                    f"; expected direction: {natural} (or leave it out)",
+                )
+        if self.search.objectives and self.search.objectives[0].metric != self.task.metric:
+            raise FieldError(
+                ("search", "objectives", 0, "metric"),
+                f"the first objective picks the best model and must be the task's metric "
+                f"'{self.task.metric}', but got '{self.search.objectives[0].metric}'; list "
+                f"'{self.task.metric}' first or change task.metric",
+            )
+        if self.search.pruner != "none" and self.training.epochs < 2:
+            raise FieldError(
+                ("search", "pruner"),
+                f"pruner '{self.search.pruner}' compares the values reported after each "
+                f"epoch, but training.epochs is {self.training.epochs}, so it would never "
+                "act; set training.epochs >= 2 or pruner: none",
+            )
+        if (
+            self.search.engine == "kerastuner"
+            and self.search.algorithm == "hyperband"
+            and self.training.epochs < 2
+        ):
+            raise FieldError(
+                ("search", "algorithm"),
+                "KerasTuner's hyperband spreads training.epochs over rounds, but "
+                f"training.epochs is {self.training.epochs}; set training.epochs >= 2 or "
+                "use algorithm: random",
+            )
+        return self
+
     @property
     def direction(self) -> Literal["maximize", "minimize"]:
         return "maximize" if self.task.metric in MAXIMIZED_METRICS else "minimize"
+
+    @property
+    def objectives(self) -> tuple[tuple[str, Literal["maximize", "minimize"]], ...]:
+        """``(metric, direction)`` of each objective; the task's metric alone by default."""
+        declared = self.search.objectives or (ObjectiveSpec(metric=self.task.metric),)
+        return tuple(
+            (o.metric, "maximize" if _natural_direction(o.metric) == "max" else "minimize")
+            for o in declared
+        )
 
     @property
     def experiment_name(self) -> str:

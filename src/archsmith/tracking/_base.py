@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from typing import Protocol
@@ -55,6 +56,11 @@ class Tracker(Protocol):
         self, run_id: str, status: str, metrics: Mapping[str, float], leaderboard: pd.DataFrame
     ) -> None:
         """Close the parent run with summary metrics and the leaderboard CSV."""
+
+    def log_plots(
+        self, run_id: str, leaderboard: pd.DataFrame, objectives: Sequence[tuple[str, str]]
+    ) -> list[str]:
+        """Attach the search's plots to its parent run; return their artifact paths."""
 
     def leaderboard(self, experiment: str, search_run: str | None = None) -> pd.DataFrame:
         """One row per trial of a search (default: the latest search of ``experiment``)."""

@@ -12,6 +12,7 @@ import urllib.parse
 import warnings
 from collections.abc import Iterator
 from collections.abc import Mapping
+from collections.abc import Sequence
 from importlib import metadata as importlib_metadata
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,8 @@ import pandas as pd
 
 from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import SpecError
+from archsmith.tracking._pareto import mark_pareto
+from archsmith.tracking._pareto import parse_objectives
 
 logger = logging.getLogger("archsmith")
 
@@ -362,7 +365,9 @@ class MlflowTracker:
         fit_seconds, then one column per param (dotted names), reason and run_id.
         """
         search_run = search_run or self.latest_search(experiment)
-        direction = self.client.get_run(search_run).data.params.get("direction", "maximize")
+        search_params = self.client.get_run(search_run).data.params
+        direction = search_params.get("direction", "maximize")
+        objectives = parse_objectives(search_params.get("objectives"))
         rows = []
         for run in self._children(search_run):
             tags = run.data.tags
@@ -374,7 +379,8 @@ class MlflowTracker:
                     **{
                         k: v
                         for k, v in run.data.metrics.items()
-                        if k.startswith("val.") or k in ("params_count", "epochs", "fit_seconds")
+                        if k.startswith("val.")
+                        or k in ("params_count", "epochs", "fit_seconds", "latency_ms")
                     },
                     **run.data.params,
                     "reason": tags.get("archsmith.reason", ""),
@@ -393,7 +399,21 @@ class MlflowTracker:
         frame = frame.sort_values(
             ["score", "trial"], ascending=[direction == "minimize", True], na_position="last"
         )
+        if len(objectives) > 1:  # a multi-objective search marks its Pareto front
+            frame = mark_pareto(frame, objectives)
         return frame.reset_index(drop=True)
+
+    def log_plots(
+        self, run_id: str, leaderboard: pd.DataFrame, objectives: Sequence[tuple[str, str]]
+    ) -> list[str]:
+        """Log the search's plots (history, param importances, Pareto front) as PNG files."""
+        from archsmith.tracking._plots import write_plots
+
+        with tempfile.TemporaryDirectory(prefix="archsmith-") as tmp:
+            files = write_plots(leaderboard, objectives, Path(tmp))
+            for path in files:
+                self.client.log_artifact(run_id, str(path), "plots")
+        return [f"plots/{p.name}" for p in files]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "PruningReporter",
     "TrainingResult",
     "all_scores",
     "available_memory",
@@ -13,6 +14,7 @@ __all__ = [
     "estimate_memory",
     "fit",
     "labels_from_outputs",
+    "latency_ms",
     "outputs",
     "predictions",
     "probabilities",
@@ -22,6 +24,7 @@ __all__ = [
 
 _MEMORY = {"available_memory", "check_size", "estimate_memory"}
 _FIT = {"TrainingResult", "clear_session", "fit", "outputs", "save_model"}
+_CALLBACKS = {"PruningReporter", "latency_ms"}
 
 
 def __getattr__(name: str) -> Any:
@@ -33,6 +36,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _memory
 
         return getattr(_memory, name)
+    if name in _CALLBACKS:
+        from archsmith.training import _callbacks
+
+        return getattr(_callbacks, name)
     if name in __all__:
         from archsmith.training import _metrics
 

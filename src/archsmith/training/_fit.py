@@ -6,6 +6,7 @@ import math
 import time
 from collections.abc import Callable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,7 @@ def fit(
     *,
     on_epoch: EpochHook | None = None,
     deadline: float | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> TrainingResult:
     """Compile, train with early stopping (best weights restored), score on validation.
 
@@ -166,13 +168,14 @@ def fit(
         training: epochs, early stopping, default batch size.
         on_epoch: called with ``(epoch, logs)`` after every epoch.
         deadline: ``time.monotonic()`` value after which training stops at the epoch end.
+        callbacks: more Keras callbacks, run after the NaN guard (e.g. the pruning reporter).
 
     Raises:
         TrialFailed: the loss became NaN/inf, or the model produced non-finite outputs.
     """
     compile_model(model, config, dataset.target, training)
     guard = _Guard(on_epoch, deadline)
-    callbacks: list[keras.callbacks.Callback] = [guard]
+    all_callbacks: list[keras.callbacks.Callback] = [guard, *callbacks]
     stopper = None
     if training.early_stopping is not None:
         stopper = keras.callbacks.EarlyStopping(
@@ -181,7 +184,7 @@ def fit(
             min_delta=training.early_stopping.min_delta,
             restore_best_weights=True,
         )
-        callbacks.append(stopper)
+        all_callbacks.append(stopper)
     batch_size = int(config.get("batch_size") or training.batch_size)
     registered = _custom_gradients()
     start = time.perf_counter()
@@ -192,7 +195,7 @@ def fit(
             validation_data=(dataset.validation.x, dataset.validation.y),
             epochs=training.epochs,
             batch_size=batch_size,
-            callbacks=callbacks,
+            callbacks=all_callbacks,
             verbose=0,
         )
     finally:

@@ -1,0 +1,72 @@
+"""Search-side training helpers: the pruning reporter (a Keras 3 callback) and latency.
+
+Written against ``keras`` (never ``tf.keras``), so they work on every Keras backend.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
+
+import keras
+import numpy as np
+
+from archsmith.datasets import Dataset
+from archsmith.training._fit import outputs
+from archsmith.training._metrics import score
+
+#: ``report(epoch, value) -> stop?``: hands an intermediate value to the engine's pruner.
+Report = Callable[[int, float], bool]
+
+
+class PruningReporter(keras.callbacks.Callback):
+    """Reports the search's metric on the validation split after every epoch.
+
+    The value is the same metric the trial is finally scored with (computed with
+    scikit-learn on the validation predictions), so the pruner compares like with like.
+    When ``report`` answers True the training stops at this epoch end and ``pruned_epoch``
+    holds the (1-based) number of epochs run.
+
+    Args:
+        dataset: the search's data (its validation split is scored).
+        metric: the task's metric.
+        report: the engine's ``report`` for this trial.
+    """
+
+    def __init__(self, dataset: Dataset, metric: str, report: Report) -> None:
+        super().__init__()
+        self.dataset = dataset
+        self.metric = metric
+        self.report = report
+        self.reported: list[float] = []
+        self.pruned_epoch: int | None = None
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        out = outputs(self.model, self.dataset.validation.x)
+        if not np.isfinite(out).all():
+            return  # the NaN guard fails this trial; nothing sensible to report
+        value = score(self.metric, self.dataset.validation.y, out, self.dataset.target)
+        self.reported.append(value)
+        if self.report(epoch, value):
+            self.pruned_epoch = epoch + 1
+            self.model.stop_training = True
+
+
+def latency_ms(model: keras.Model, dataset: Dataset, repeats: int = 20) -> float:
+    """Median time of a one-row prediction (inference mode), in milliseconds.
+
+    Measured on the current device with the first validation row, after two warm-up
+    calls; the model does not need to be trained (the architecture sets the cost).
+    """
+    row = {k: v[:1] for k, v in dataset.validation.x.items()}
+    for _ in range(2):
+        keras.ops.convert_to_numpy(model(row, training=False))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        keras.ops.convert_to_numpy(model(row, training=False))
+        times.append((time.perf_counter() - start) * 1000)
+    return float(statistics.median(times))

@@ -3,7 +3,8 @@
 Runs the same TPE search (same seed, same trial count, every trial allowed the same epochs,
 no early stopping) on the bundled churn table (``examples/data/churn.csv``) once per pruner
 and prints, for each, the best validation score, the search's wall time, how many trials
-were pruned, the epochs they ran before being stopped, and all epochs trained.
+were pruned, the epochs they ran before being stopped, and all epochs trained. A one-trial
+warm-up search runs first, so no row pays for importing TensorFlow.
 
 Usage:
     python benchmarks/pruning.py [--trials 12] [--epochs 12] [--pruners none,median,...]
@@ -30,6 +31,16 @@ def main() -> None:
     parser.add_argument("--pruners", default="none,median,successive_halving,hyperband")
     args = parser.parse_args()
 
+    # a one-trial warm-up, so that no row pays for importing and first-tracing TensorFlow
+    warm = tempfile.mkdtemp(prefix="archsmith-prune-")
+    run_search(
+        load_experiment(
+            EXAMPLE,
+            search={"space": "mlp", "max_trials": 1},
+            training={"epochs": 1},
+            tracking={"uri": warm},
+        )
+    )
     rows = []
     for pruner in args.pruners.split(","):
         store = tempfile.mkdtemp(prefix="archsmith-prune-")

@@ -263,3 +263,7 @@ def test_a_search_records_every_trial_in_mlflow_and_survives_a_failure(
         as_logged = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
         assert as_logged == logged
     assert result.leaderboard["state"].tolist().count("COMPLETE") == 2
+    # the parent run's plots come from the leaderboard: the same for every engine
+    client = MlflowClient(tracking_uri=result.tracking_uri)
+    plots = {Path(a.path).name for a in client.list_artifacts(result.run_id, "plots")}
+    assert plots == {"history.png", "importances.png"}

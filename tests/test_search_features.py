@@ -145,6 +145,9 @@ def test_pareto_mask() -> None:
 
 
 def test_nsga2_accuracy_against_params_flags_the_pareto_front(tmp_path: Path) -> None:
+    import keras
+
+    keras.utils.set_random_seed(0)  # initial weights: wider layers then reliably score higher
     exp = declaration(
         tmp_path,
         epochs=3,

@@ -8,6 +8,7 @@ one trial never stops the search.
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import math
 import shutil
@@ -753,8 +754,9 @@ def _typed(space: SearchSpace, row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _coerce(domain: Any, raw: Any) -> Any:
-    if isinstance(domain, Choice):
-        return next((v for v in domain.values if str(v) == str(raw) or v == raw), raw)
+    if isinstance(domain, Choice):  # MLflow holds str(value) or, for non-strings, JSON
+        text = str(raw)
+        return next((v for v in domain.values if text in (str(v), json.dumps(v)) or v == raw), raw)
     if isinstance(domain, Bool):
         return raw in (True, "True", "true", 1)
     if isinstance(domain, Int):

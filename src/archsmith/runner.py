@@ -69,6 +69,7 @@ class TrialResult:
     seconds: float = 0.0
     stopped_by: str | None = None
     run_id: str | None = None
+    facts: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ class _Search:
             except Exception as exc:
                 raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
             fields["params_count"] = builders.count_params(model)
+            fields["facts"] = builders.model_facts(model)  # e.g. frozen backbone layers
             result = training.fit(
                 model,
                 self.dataset,
@@ -246,6 +248,7 @@ class _Search:
             fit_seconds=result.fit_seconds,
             trial_seconds=seconds,
         )
+        metrics.update(result.facts)
         tags = {"archsmith.reason": reason} if reason else {}
         if result.stopped_by:
             tags["archsmith.stopped_by"] = result.stopped_by
@@ -369,6 +372,7 @@ def run_search(
             texts=texts,
         )
         engine.set_metadata("mlflow_run_id", run_id)
+        _log_baseline(tracker, run_id, dataset, exp.task.metric)
         engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
 
     workdir = Path(tempfile.mkdtemp(prefix="archsmith-"))
@@ -402,6 +406,18 @@ def run_search(
             tracker.end_search(run_id, status, {}, pd.DataFrame())
         gc.unfreeze()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _log_baseline(tracker: Tracker, run_id: str, dataset: Dataset, metric: str) -> None:
+    """Log the data's baseline (forecasting: seasonal naive) as trial -1 of the leaderboard."""
+    scores = training.baseline_scores(dataset)
+    if not scores:
+        return
+    baseline = tracker.start_trial(run_id, -1, {"family": "seasonal_naive"})
+    metrics = {f"val.{k}": v for k, v in scores["validation"].items()}
+    metrics.update({f"test.{k}": v for k, v in scores.get("test", {}).items()})
+    metrics["score"] = scores["validation"][metric]
+    tracker.end_trial(baseline, "COMPLETE", metrics, {"archsmith.baseline": "seasonal_naive"})
 
 
 def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResult:

@@ -1,5 +1,6 @@
 """Data: loading tables, schema inference, splits."""
 
+from archsmith.datasets._arrays import ArraySchema
 from archsmith.datasets._dataset import Dataset
 from archsmith.datasets._dataset import Split
 from archsmith.datasets._dataset import as_frame
@@ -12,6 +13,7 @@ from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
 
 __all__ = [
+    "ArraySchema",
     "Column",
     "Dataset",
     "InputSchema",

@@ -3,10 +3,14 @@
 from archsmith.spec._errors import did_you_mean
 from archsmith.spec._load import load_experiment
 from archsmith.spec._models import CLASSIFICATION_METRICS
+from archsmith.spec._models import FORECASTING_METRICS
+from archsmith.spec._models import MULTILABEL_METRICS
 from archsmith.spec._models import REGRESSION_METRICS
 from archsmith.spec._models import ClassificationTask
 from archsmith.spec._models import DataSpec
 from archsmith.spec._models import Experiment
+from archsmith.spec._models import ForecastingTask
+from archsmith.spec._models import MultilabelTask
 from archsmith.spec._models import RegressionTask
 from archsmith.spec._models import SearchSpec
 from archsmith.spec._models import TrackingSpec
@@ -17,10 +21,14 @@ from archsmith.spec._yaml import read_yaml
 
 __all__ = [
     "CLASSIFICATION_METRICS",
+    "FORECASTING_METRICS",
+    "MULTILABEL_METRICS",
     "REGRESSION_METRICS",
     "ClassificationTask",
     "DataSpec",
     "Experiment",
+    "ForecastingTask",
+    "MultilabelTask",
     "RegressionTask",
     "SearchSpec",
     "Source",

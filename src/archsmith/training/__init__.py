@@ -7,6 +7,7 @@ from typing import Any
 __all__ = [
     "TrainingResult",
     "all_scores",
+    "baseline_scores",
     "clear_session",
     "fit",
     "labels_from_outputs",
@@ -25,6 +26,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _fit
 
         return getattr(_fit, name)
+    if name == "baseline_scores":
+        from archsmith.training import _kinds
+
+        return _kinds.baseline_scores
     if name in __all__:
         from archsmith.training import _metrics
 

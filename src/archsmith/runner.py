@@ -26,6 +26,7 @@ import yaml
 from archsmith import builders
 from archsmith import training
 from archsmith.datasets import Dataset
+from archsmith.datasets import default_spaces
 from archsmith.datasets import load_dataset
 from archsmith.engines import Engine
 from archsmith.engines import Trial
@@ -309,6 +310,9 @@ def run_search(
     exp = load_experiment(experiment)
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
     dataset = load_dataset(x, y, task=exp.task, data=exp.data, base_dir=exp.base_dir)
+    if "space" not in exp.search.model_fields_set and dataset.kind != "tabular":
+        # no space declared: the default spaces of the data kind (images: cnn and resnet …)
+        space = load_space(default_spaces(dataset.kind), builders.CATALOG, exp.base_dir)
     if dataset.kind not in space.inputs:
         raise SpecError(
             f"space '{space.name}' is for {list(space.inputs)} data, but the data "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+from keras import ops
 
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import Target
@@ -30,8 +31,48 @@ def array_inputs(schema: ArraySchema) -> tuple[dict[str, Any], Any]:
     return {schema.key: raw}, norm(raw)
 
 
-def kind_head(x: Any, target: Target) -> Any:
-    """Heads of multilabel (sigmoid per label) and forecast (``horizon`` values) targets."""
+@keras.saving.register_keras_serializable(package="archsmith")
+class WindowScale(keras.layers.Layer):
+    """Standardise each input window by its own mean and standard deviation.
+
+    Returns the scaled window and the ``(batch, 2)`` statistics, which
+    :class:`WindowRestore` applies back to the forecast, so a model learns the shape of a
+    series and not its level (several series of different sizes share one model).
+    """
+
+    def call(self, x: Any) -> Any:
+        mean = ops.mean(x, axis=(1, 2), keepdims=True)
+        std = ops.sqrt(ops.var(x, axis=(1, 2), keepdims=True) + 1e-6)
+        stats = ops.concatenate([ops.reshape(mean, (-1, 1)), ops.reshape(std, (-1, 1))], axis=1)
+        return (x - mean) / std, stats
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape, (input_shape[0], 2)
+
+
+@keras.saving.register_keras_serializable(package="archsmith")
+class WindowRestore(keras.layers.Layer):
+    """Undo :class:`WindowScale` on a forecast: ``z * std + mean`` per example."""
+
+    def call(self, inputs: Any) -> Any:
+        z, stats = inputs
+        return z * stats[:, 1:2] + stats[:, 0:1]
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape[0]
+
+
+def window_scale(x: Any) -> tuple[Any, Any]:
+    """Scale each forecasting window by its own statistics (see :class:`WindowScale`)."""
+    scaled, stats = WindowScale(name="archsmith_window_scale")(x)
+    return scaled, stats
+
+
+def kind_head(x: Any, target: Target, stats: Any = None) -> Any:
+    """Heads of multilabel (sigmoid per label) and forecast (``horizon`` values) targets.
+
+    ``stats``: the window statistics of :func:`window_scale`, restored on the forecast.
+    """
     if len(x.shape) > 2:  # a block left a sequence or a feature map: pool it
         pool = (
             keras.layers.GlobalAveragePooling1D
@@ -44,6 +85,8 @@ def kind_head(x: Any, target: Target) -> Any:
             len(target.classes), activation="sigmoid", name="archsmith_label_probabilities"
         )(x)
     z = keras.layers.Dense(target.horizon, name="archsmith_standardised")(x)
+    if stats is not None:
+        z = WindowRestore(name="archsmith_window_restore")([z, stats])
     return keras.layers.Rescaling(scale=target.std, offset=target.mean, name="archsmith_forecast")(
         z
     )

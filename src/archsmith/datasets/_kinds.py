@@ -43,6 +43,19 @@ from archsmith.spec import RegressionTask
 
 AnyTask = ClassificationTask | RegressionTask | MultilabelTask | ForecastingTask
 
+#: shipped spaces searched for each data kind when the declaration names none
+DEFAULT_SPACES: dict[str, tuple[str, ...]] = {
+    "tabular": ("mlp",),
+    "image": ("cnn", "resnet"),
+    "sequence": ("rnn", "conv1d", "transformer"),
+    "text": ("text_bag", "text_sequence"),
+}
+
+
+def default_spaces(kind: str) -> tuple[str, ...]:
+    """The shipped spaces searched for data of ``kind`` when none is declared."""
+    return DEFAULT_SPACES.get(kind, ("mlp",))
+
 
 def _source(x: Any, data: DataSpec, base_dir: Path | None) -> Any:
     if x is None and data.train is not None:

@@ -149,11 +149,12 @@ def make_windows(
 
 
 def forecast_target(name: str, train: Windows, task: ForecastingTask, scale: float) -> Target:
-    std = float(train.y.std()) or 1.0
+    """The forecast target; its mean and std are the inputs' (the model's output units)."""
+    std = float(train.x.std()) or 1.0
     return Target(
         name,
         "forecast",
-        mean=float(train.y.mean()),
+        mean=float(train.x.mean()),
         std=std,
         horizon=task.horizon,
         seasonality=task.seasonality,

@@ -95,3 +95,24 @@ def encode_multilabel(name: str, y: Iterable[Any], classes: tuple[Any, ...]) -> 
                 )
             out[i, j] = 1.0
     return out
+
+
+def encode_targets(target: Target, y: Any) -> np.ndarray:
+    """Targets given by a user (labels, label sets, forecast values) -> encoded array."""
+    if target.kind == "multilabel":
+        sets, names = _label_sets(y)
+        if names is not None and tuple(names) != tuple(target.classes):
+            if len(names) != len(target.classes):
+                raise DataError(
+                    f"y has {len(names)} label columns but the model knows "
+                    f"{len(target.classes)} labels {list(target.classes)}"
+                )
+            sets = pd.Series(
+                [tuple(target.classes[names.index(n)] for n in s) for s in sets]
+            )  # label_<j> columns of a bare matrix are the model's labels in order
+        return encode_multilabel(target.name, sets, target.classes)
+    if target.kind == "forecast":
+        return np.asarray(y, dtype="float32").reshape(-1, target.horizon)
+    from archsmith.datasets._dataset import as_target
+
+    return target.encode(as_target(y).reset_index(drop=True))

@@ -15,6 +15,7 @@ from archsmith.builders._image import layer_counts
 from archsmith.builders._kinds import array_inputs
 from archsmith.builders._kinds import kind_head
 from archsmith.builders._kinds import pool_features
+from archsmith.builders._kinds import seasonal_base
 from archsmith.builders._kinds import window_scale
 from archsmith.builders._layers import NumericFeatures
 from archsmith.builders._sequence import SEQUENCE_BLOCKS
@@ -105,16 +106,17 @@ def build_model(
         TrialFailed: the config cannot be built (its message names the block).
     """
     inputs, x = _inputs(schema)
-    stats = None
+    stats = base = None
     if target.kind == "forecast":  # each window scaled by its own level and spread
         x, stats = window_scale(x)
+        base = seasonal_base(x, target)  # the model learns a correction of seasonal naive
     for i, block in enumerate(config["model"]):
         ((name, args),) = block.items()
         try:
             x = _block(name, schema)(x, **args)
         except (ValueError, TypeError) as exc:
             raise TrialFailed(f"model.{i}.{name}: cannot build block: {exc}") from exc
-    head = kind_head(x, target, stats) if stats is not None else _head(x, target)
+    head = kind_head(x, target, stats, base) if stats is not None else _head(x, target)
     return keras.Model(inputs, head, name=str(config.get("family", "model")))
 
 

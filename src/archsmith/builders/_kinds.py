@@ -62,16 +62,51 @@ class WindowRestore(keras.layers.Layer):
         return input_shape[0]
 
 
+@keras.saving.register_keras_serializable(package="archsmith")
+class SeasonalNaive(keras.layers.Layer):
+    """The seasonal-naive forecast of a window: its last season repeated over the horizon.
+
+    Args:
+        horizon: steps to forecast.
+        seasonality: season length (steps).
+    """
+
+    def __init__(self, horizon: int, seasonality: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.horizon = int(horizon)
+        self.seasonality = int(seasonality)
+
+    def call(self, x: Any) -> Any:
+        steps = x.shape[1]
+        m = self.seasonality
+        index = [steps + j - m * (j // m + 1) for j in range(self.horizon)]
+        return ops.take(x[:, :, 0], index, axis=1)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return (input_shape[0], self.horizon)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "horizon": self.horizon, "seasonality": self.seasonality}
+
+
+def seasonal_base(x: Any, target: Target) -> Any:
+    """The seasonal-naive forecast of the (scaled) window, which the forecast head corrects."""
+    return SeasonalNaive(target.horizon, target.seasonality, name="archsmith_seasonal_naive")(x)
+
+
 def window_scale(x: Any) -> tuple[Any, Any]:
     """Scale each forecasting window by its own statistics (see :class:`WindowScale`)."""
     scaled, stats = WindowScale(name="archsmith_window_scale")(x)
     return scaled, stats
 
 
-def kind_head(x: Any, target: Target, stats: Any = None) -> Any:
+def kind_head(x: Any, target: Target, stats: Any = None, base: Any = None) -> Any:
     """Heads of multilabel (sigmoid per label) and forecast (``horizon`` values) targets.
 
-    ``stats``: the window statistics of :func:`window_scale`, restored on the forecast.
+    Args:
+        stats: the window statistics of :func:`window_scale`, restored on the forecast.
+        base: a forecast the head corrects (:func:`seasonal_base`); the correction starts
+            at zero, so an untrained model forecasts the seasonal-naive values.
     """
     if len(x.shape) > 2:  # a block left a sequence or a feature map: pool it
         pool = (
@@ -84,7 +119,13 @@ def kind_head(x: Any, target: Target, stats: Any = None) -> Any:
         return keras.layers.Dense(
             len(target.classes), activation="sigmoid", name="archsmith_label_probabilities"
         )(x)
-    z = keras.layers.Dense(target.horizon, name="archsmith_standardised")(x)
+    if base is not None:
+        correction = keras.layers.Dense(
+            target.horizon, kernel_initializer="zeros", name="archsmith_correction"
+        )(x)
+        z = keras.layers.Add(name="archsmith_standardised")([base, correction])
+    else:
+        z = keras.layers.Dense(target.horizon, name="archsmith_standardised")(x)
     if stats is not None:
         z = WindowRestore(name="archsmith_window_restore")([z, stats])
     return keras.layers.Rescaling(scale=target.std, offset=target.mean, name="archsmith_forecast")(

@@ -11,8 +11,10 @@ from sklearn.base import BaseEstimator
 
 from archsmith import builders
 from archsmith import training
+from archsmith.datasets import ArraySchema
 from archsmith.datasets import as_frame
 from archsmith.datasets import as_target
+from archsmith.datasets import encode_targets
 from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
 from archsmith.runner import Progress
@@ -27,9 +29,12 @@ class AutoModel(BaseEstimator):
     """Search a Keras model for a table: ``fit``, ``predict``, ``evaluate``, ``export``.
 
     Args:
-        task: ``classification`` or ``regression``.
+        task: ``classification``, ``regression``, ``multilabel`` or ``forecasting``.
         max_trials: number of candidates to train.
         space: shipped space name(s) or YAML path(s); several = choose among families.
+            None: the default spaces of the data kind (tables: ``mlp``; images: ``cnn``
+            and ``resnet``; sequences: ``rnn``, ``conv1d`` and ``transformer``; texts:
+            ``text_bag`` and ``text_sequence``).
         metric: validation metric to optimise (default: accuracy / rmse).
         engine: ``optuna`` or ``random``.
         algorithm: the engine's sampling algorithm (default: ``tpe`` for Optuna).
@@ -43,6 +48,9 @@ class AutoModel(BaseEstimator):
         experiment: a whole declaration (YAML path or mapping); when given, the arguments
             above are not used, and ``target`` of ``fit`` overrides ``task.target``.
         verbose: 1 prints a line per trial, 0 is silent.
+        task_options: other fields of the declaration's task, e.g. ``{"horizon": 6,
+            "lookback": 48, "seasonality": 24}`` for forecasting or ``{"threshold": 0.4}``
+            for multilabel.
 
     Attributes:
         best_params_: params of the best trial (dotted names).
@@ -65,7 +73,7 @@ class AutoModel(BaseEstimator):
         task: str = "classification",
         *,
         max_trials: int = 10,
-        space: str | list[str] = "mlp",
+        space: str | list[str] | None = None,
         metric: str | None = None,
         engine: str = "optuna",
         algorithm: str | None = None,
@@ -78,6 +86,7 @@ class AutoModel(BaseEstimator):
         tracking_uri: str = "mlruns",
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
+        task_options: dict[str, Any] | None = None,
     ) -> None:
         self.task = task
         self.max_trials = max_trials
@@ -94,6 +103,7 @@ class AutoModel(BaseEstimator):
         self.tracking_uri = tracking_uri
         self.experiment = experiment
         self.verbose = verbose
+        self.task_options = task_options
 
     # -- fitting ---------------------------------------------------------------------------
     def _declaration(self, target: str | None) -> Experiment:
@@ -102,21 +112,23 @@ class AutoModel(BaseEstimator):
             if target is None:
                 return exp
             return load_experiment(exp, task={**exp.task.model_dump(), "target": target})
-        task: dict[str, Any] = {"type": self.task, "target": target}
+        task: dict[str, Any] = {**(self.task_options or {}), "type": self.task, "target": target}
         if self.metric:
             task["metric"] = self.metric
+        search: dict[str, Any] = {
+            "engine": self.engine,
+            "algorithm": self.algorithm,
+            "max_trials": self.max_trials,
+            "time_budget": self.time_budget,
+            "seed": self.seed,
+        }
+        if self.space is not None:  # else the default spaces of the data kind
+            search["space"] = self.space
         return load_experiment(
             name=self.name or f"automodel-{self.task}",
             task=task,
             data={"validation": self.validation, "seed": self.seed},
-            search={
-                "engine": self.engine,
-                "algorithm": self.algorithm,
-                "space": self.space,
-                "max_trials": self.max_trials,
-                "time_budget": self.time_budget,
-                "seed": self.seed,
-            },
+            search=search,
             training={"epochs": self.epochs, "early_stopping": {"patience": self.patience}},
             tracking={"uri": self.tracking_uri},
         )
@@ -148,7 +160,7 @@ class AutoModel(BaseEstimator):
         self.leaderboard_ = result.leaderboard
         self.feature_names_in_ = np.asarray(self.schema_.names, dtype=object)
         self.n_features_in_ = len(self.schema_.names)
-        if self.target_.kind != "continuous":
+        if self.target_.kind not in ("continuous", "forecast"):
             self.classes_ = np.asarray(self.target_.classes)
 
     # -- using the model -------------------------------------------------------------------
@@ -170,6 +182,8 @@ class AutoModel(BaseEstimator):
 
     def _outputs(self, X: Any) -> np.ndarray:
         self._check_fitted()
+        if isinstance(self.schema_, ArraySchema):  # images, sequences, texts as they are
+            return training.outputs(self.model_, self.schema_.raw_inputs(X))
         frame = self._frame(X)
         strings = builders.takes_strings(self.model_)
         return training.outputs(self.model_, self.schema_.raw_inputs(frame, strings))
@@ -181,13 +195,19 @@ class AutoModel(BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""
         self._check_fitted()
-        if self.target_.kind == "continuous":
+        if self.target_.kind in ("continuous", "forecast"):
             raise AttributeError("predict_proba is only available for classification")
         return training.probabilities(self._outputs(X), self.target_)
 
     def evaluate(self, X: Any, y: Any = None, *, target: str | None = None) -> dict[str, float]:
         """Every metric of the task on ``X`` and ``y`` (or the target column of ``X``)."""
         self._check_fitted()
+        if isinstance(self.schema_, ArraySchema) or self.target_.kind == "multilabel":
+            if y is None:
+                raise DataError("pass y: the targets of X")
+            return training.all_scores(
+                encode_targets(self.target_, y), self._outputs(X), self.target_
+            )
         frame = as_frame(X) if y is None else self._frame(X)
         if y is None:
             column = target or self.target_.name
@@ -232,7 +252,7 @@ class Classifier(AutoModel):
         self,
         *,
         max_trials: int = 10,
-        space: str | list[str] = "mlp",
+        space: str | list[str] | None = None,
         metric: str | None = None,
         engine: str = "optuna",
         algorithm: str | None = None,
@@ -272,7 +292,7 @@ class Regressor(AutoModel):
         self,
         *,
         max_trials: int = 10,
-        space: str | list[str] = "mlp",
+        space: str | list[str] | None = None,
         metric: str | None = None,
         engine: str = "optuna",
         algorithm: str | None = None,

@@ -27,6 +27,7 @@ import yaml
 from archsmith import builders
 from archsmith import training
 from archsmith.datasets import Dataset
+from archsmith.datasets import default_spaces
 from archsmith.datasets import load_dataset
 from archsmith.engines import Engine
 from archsmith.engines import SearchExhausted
@@ -92,6 +93,7 @@ class TrialResult:
     run_id: str | None = None
     values: tuple[float, ...] = ()
     latency_ms: float | None = None
+    facts: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ class _Search:
                 raise _Stopped(TrialState.FAILED, violated)
             self._check_size(model, trial, config)
             reporter = self._pruning_reporter(trial)
+            fields["facts"] = builders.model_facts(model)  # e.g. frozen backbone layers
             result = training.fit(
                 model,
                 self.dataset,
@@ -373,6 +376,7 @@ class _Search:
         )
         if result.latency_ms is not None:
             metrics["latency_ms"] = result.latency_ms
+        metrics.update(result.facts)
         tags = {"archsmith.reason": reason} if reason else {}
         if result.stopped_by:
             tags["archsmith.stopped_by"] = result.stopped_by
@@ -536,6 +540,9 @@ def _run(
     exp = load_experiment(experiment)
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
     dataset = load_dataset(x, y, task=exp.task, data=exp.data, base_dir=exp.base_dir)
+    if "space" not in exp.search.model_fields_set and dataset.kind != "tabular":
+        # no space declared: the default spaces of the data kind (images: cnn and resnet …)
+        space = load_space(default_spaces(dataset.kind), builders.CATALOG, exp.base_dir)
     if dataset.kind not in space.inputs:
         raise SpecError(
             f"space '{space.name}' is for {list(space.inputs)} data, but the data "
@@ -608,6 +615,7 @@ def _run(
             texts=texts,
         )
         engine.set_metadata("mlflow_run_id", run_id)
+        _log_baseline(tracker, run_id, dataset, exp.task.metric)
         engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
         for point in warm_points:
             engine.enqueue(point)
@@ -712,6 +720,7 @@ def _work(search: _Search, new: list[TrialResult], wall: float) -> SearchResult 
     engine.set_metadata("finished", True)
     return _finish(search, new, wall)
 
+
 def _warm_start_points(exp: Experiment, space: SearchSpace, tracker: Tracker) -> list[Params]:
     """``search.warm_start``: given points, or an earlier search's best completed trials.
 
@@ -762,6 +771,18 @@ def _coerce(domain: Any, raw: Any) -> Any:
     if isinstance(domain, Int):
         return int(float(raw))
     return float(raw)
+
+
+def _log_baseline(tracker: Tracker, run_id: str, dataset: Dataset, metric: str) -> None:
+    """Log the data's baseline (forecasting: seasonal naive) as trial -1 of the leaderboard."""
+    scores = training.baseline_scores(dataset)
+    if not scores:
+        return
+    baseline = tracker.start_trial(run_id, -1, {"family": "seasonal_naive"})
+    metrics = {f"val.{k}": v for k, v in scores["validation"].items()}
+    metrics.update({f"test.{k}": v for k, v in scores.get("test", {}).items()})
+    metrics["score"] = scores["validation"][metric]
+    tracker.end_trial(baseline, "COMPLETE", metrics, {"archsmith.baseline": "seasonal_naive"})
 
 
 def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResult:

@@ -7,11 +7,19 @@ from typing import Any
 
 from archsmith.builders._catalog import CATALOG
 
-__all__ = ["CATALOG", "build_model", "count_params", "export_model", "load_model", "takes_strings"]
+__all__ = [
+    "CATALOG",
+    "build_model",
+    "count_params",
+    "export_model",
+    "load_model",
+    "model_facts",
+    "takes_strings",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("build_model", "count_params", "export_model", "load_model", "takes_strings"):
+    if name in __all__ and name != "CATALOG":
         from archsmith.builders import _build
 
         return getattr(_build, name)

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import keras
 
+from archsmith.builders._image import IMAGE_BLOCKS
+from archsmith.builders._image import layer_counts
+from archsmith.builders._kinds import array_inputs
+from archsmith.builders._kinds import kind_head
+from archsmith.builders._kinds import pool_features
+from archsmith.builders._kinds import seasonal_base
+from archsmith.builders._kinds import window_scale
 from archsmith.builders._layers import NumericFeatures
+from archsmith.builders._sequence import SEQUENCE_BLOCKS
 from archsmith.builders._tabular import BLOCKS
+from archsmith.builders._text import TEXT_BLOCKS
+from archsmith.datasets import ArraySchema
 from archsmith.datasets import InputSchema
 from archsmith.datasets import Target
 from archsmith.datasets._schema import NUMERIC_KEY
@@ -17,8 +29,10 @@ from archsmith.datasets._schema import ONE_HOT_MAX
 from archsmith.exceptions import TrialFailed
 
 
-def _inputs(schema: InputSchema) -> tuple[dict[str, Any], Any]:
+def _inputs(schema: InputSchema | ArraySchema) -> tuple[dict[str, Any], Any]:
     """The training inputs (see ``InputSchema.model_inputs``) and the feature vector."""
+    if isinstance(schema, ArraySchema):  # images, sequences, texts
+        return array_inputs(schema)
     inputs: dict[str, Any] = {}
     parts: list[Any] = []
     numeric = schema.numeric
@@ -52,6 +66,9 @@ def _inputs(schema: InputSchema) -> tuple[dict[str, Any], Any]:
 
 
 def _head(x: Any, target: Target) -> Any:
+    if target.kind in ("multilabel", "forecast"):
+        return kind_head(x, target)
+    x = pool_features(x)  # a block that left a feature map or a sequence
     if target.kind == "binary":
         return keras.layers.Dense(1, activation="sigmoid", name="archsmith_probability")(x)
     if target.kind == "multiclass":
@@ -65,7 +82,18 @@ def _head(x: Any, target: Target) -> Any:
     )(z)
 
 
-def build_model(config: Mapping[str, Any], schema: InputSchema, target: Target) -> keras.Model:
+def _block(name: str, schema: InputSchema | ArraySchema) -> Callable[..., Any]:
+    """The builder function of block ``name`` (text blocks get the schema's vocabulary)."""
+    if name in TEXT_BLOCKS:
+        return functools.partial(TEXT_BLOCKS[name], schema=schema)
+    if name in BLOCKS:
+        return BLOCKS[name]  # type: ignore[return-value]
+    return {**IMAGE_BLOCKS, **SEQUENCE_BLOCKS}[name]
+
+
+def build_model(
+    config: Mapping[str, Any], schema: InputSchema | ArraySchema, target: Target
+) -> keras.Model:
     """Build the (uncompiled) network of one trial.
 
     Args:
@@ -78,22 +106,30 @@ def build_model(config: Mapping[str, Any], schema: InputSchema, target: Target) 
         TrialFailed: the config cannot be built (its message names the block).
     """
     inputs, x = _inputs(schema)
+    stats = base = None
+    if target.kind == "forecast":  # each window scaled by its own level and spread
+        x, stats = window_scale(x)
+        base = seasonal_base(x, target)  # the model learns a correction of seasonal naive
     for i, block in enumerate(config["model"]):
         ((name, args),) = block.items()
         try:
-            x = BLOCKS[name](x, **args)  # type: ignore[operator]
+            x = _block(name, schema)(x, **args)
         except (ValueError, TypeError) as exc:
             raise TrialFailed(f"model.{i}.{name}: cannot build block: {exc}") from exc
-    return keras.Model(inputs, _head(x, target), name=str(config.get("family", "model")))
+    head = kind_head(x, target, stats, base) if stats is not None else _head(x, target)
+    return keras.Model(inputs, head, name=str(config.get("family", "model")))
 
 
-def export_model(model: keras.Model, schema: InputSchema) -> keras.Model:
+def export_model(model: keras.Model, schema: InputSchema | ArraySchema) -> keras.Model:
     """A model that takes raw rows: one input per column (``InputSchema.raw_inputs``).
 
     Numbers are floats (NaN for missing). Categories are strings on the TensorFlow backend
     (a ``StringLookup`` front end); on backends without string tensors (JAX, PyTorch) they
-    are integer codes (``raw_inputs(frame, strings=False)``).
+    are integer codes (``raw_inputs(frame, strings=False)``). Image, sequence and text
+    models already take raw data (``ArraySchema.raw_inputs``): they are returned as is.
     """
+    if isinstance(schema, ArraySchema):
+        return model
     strings = keras.backend.backend() == "tensorflow"
     raw: dict[str, Any] = {}
     fed: dict[str, Any] = {}
@@ -122,6 +158,15 @@ def export_model(model: keras.Model, schema: InputSchema) -> keras.Model:
 
 def count_params(model: keras.Model) -> int:
     return int(model.count_params())
+
+
+def model_facts(model: keras.Model) -> dict[str, float]:
+    """Numbers worth logging about a built model beyond its size.
+
+    ``backbone_layers_trainable`` and ``backbone_layers_frozen`` (weighted layers of a
+    transfer-learning backbone) when the model has one; otherwise empty.
+    """
+    return layer_counts(model)
 
 
 def load_model(path: str | Path) -> keras.Model:

@@ -1,17 +1,21 @@
 """Data: loading tables, schema inference, splits."""
 
+from archsmith.datasets._arrays import ArraySchema
 from archsmith.datasets._dataset import Dataset
 from archsmith.datasets._dataset import Split
 from archsmith.datasets._dataset import as_frame
 from archsmith.datasets._dataset import as_target
 from archsmith.datasets._dataset import load_dataset
 from archsmith.datasets._dataset import read_table
+from archsmith.datasets._kinds import default_spaces
 from archsmith.datasets._schema import Column
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
+from archsmith.datasets._targets import encode_targets
 
 __all__ = [
+    "ArraySchema",
     "Column",
     "Dataset",
     "InputSchema",
@@ -20,6 +24,8 @@ __all__ = [
     "as_frame",
     "as_target",
     "build_schema",
+    "default_spaces",
+    "encode_targets",
     "load_dataset",
     "read_table",
 ]

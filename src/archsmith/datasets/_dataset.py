@@ -11,12 +11,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from archsmith.datasets._arrays import ArraySchema
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
 from archsmith.exceptions import DataError
 from archsmith.spec import ClassificationTask
 from archsmith.spec import DataSpec
+from archsmith.spec import ForecastingTask
+from archsmith.spec import MultilabelTask
 from archsmith.spec import RegressionTask
 
 logger = logging.getLogger("archsmith")
@@ -49,7 +52,7 @@ class Dataset:
         fingerprint: hash of the rows and the split, logged with the search.
     """
 
-    schema: InputSchema
+    schema: InputSchema | ArraySchema
     target: Target
     train: Split
     validation: Split
@@ -72,6 +75,7 @@ class Dataset:
             "boolean": kinds.count("boolean"),
             "target_kind": self.target.kind,
             "classes": len(self.target.classes),
+            "kind": self.schema.kind,
         }
 
 
@@ -192,7 +196,7 @@ def load_dataset(
     x: Any,
     y: Any = None,
     *,
-    task: ClassificationTask | RegressionTask,
+    task: ClassificationTask | RegressionTask | MultilabelTask | ForecastingTask,
     data: DataSpec,
     base_dir: Path | None = None,
 ) -> Dataset:
@@ -210,6 +214,12 @@ def load_dataset(
         DataError: the data cannot serve the task (missing target column, one class,
             X/y length mismatch, too few rows …).
     """
+    from archsmith.datasets._kinds import load_kinds_dataset
+    from archsmith.datasets._kinds import wants_kinds
+
+    if wants_kinds(x, task, data, base_dir):  # images, sequences, texts, multilabel, forecasting
+        return load_kinds_dataset(x, y, task=task, data=data, base_dir=base_dir)
+    assert isinstance(task, ClassificationTask | RegressionTask)
     if x is None:
         if data.train is None:
             raise DataError("no data: pass X to fit() or set data.train in the declaration")

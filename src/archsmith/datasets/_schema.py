@@ -54,15 +54,31 @@ class Target:
     """The target: its kind, class labels (classification) or scale (regression)."""
 
     name: str
-    kind: Literal["binary", "multiclass", "continuous"]
+    kind: Literal["binary", "multiclass", "continuous", "multilabel", "forecast"]
     classes: tuple[Any, ...] = ()
     mean: float = 0.0
     std: float = 1.0
+    #: multilabel: probability at or above which a label is predicted
+    threshold: float = 0.5
+    #: forecast: steps predicted, season length, MASE scale (in-sample seasonal-naive MAE)
+    horizon: int = 1
+    seasonality: int = 1
+    scale: float = 1.0
 
     def encode(self, y: pd.Series) -> np.ndarray:
-        """Labels -> class indices (classification) or float32 values (regression)."""
+        """Labels -> class indices (classification) or float32 values (regression).
+
+        Multilabel: a Series of label collections -> ``(N, labels)`` 0/1 float32 matrix.
+        Forecast: a Series of value sequences -> ``(N, horizon)`` float32 matrix.
+        """
         if self.kind == "continuous":
             return y.to_numpy(dtype="float32")
+        if self.kind == "forecast":
+            return np.asarray([np.asarray(v, dtype="float32") for v in y]).reshape(-1, self.horizon)
+        if self.kind == "multilabel":
+            from archsmith.datasets._targets import encode_multilabel
+
+            return encode_multilabel(self.name, y, self.classes)
         index = {c: i for i, c in enumerate(self.classes)}
         codes = y.map(index)
         if codes.isna().any():
@@ -84,11 +100,25 @@ class Target:
             "classes": [_plain(c) for c in self.classes],
             "mean": self.mean,
             "std": self.std,
+            "threshold": self.threshold,
+            "horizon": self.horizon,
+            "seasonality": self.seasonality,
+            "scale": self.scale,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Target:
-        return cls(data["name"], data["kind"], tuple(data["classes"]), data["mean"], data["std"])
+        return cls(
+            data["name"],
+            data["kind"],
+            tuple(data["classes"]),
+            data["mean"],
+            data["std"],
+            data.get("threshold", 0.5),
+            data.get("horizon", 1),
+            data.get("seasonality", 1),
+            data.get("scale", 1.0),
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -138,6 +168,10 @@ class InputSchema:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InputSchema:
+        if data.get("kind", "tabular") != "tabular":  # image, sequence or text
+            from archsmith.datasets._arrays import ArraySchema
+
+            return ArraySchema.from_dict(data)  # type: ignore[return-value]
         return cls(
             tuple(
                 Column(

@@ -5,10 +5,14 @@ from archsmith.spec._load import load_experiment
 from archsmith.spec._models import CLASSIFICATION_METRICS
 from archsmith.spec._models import COST_OBJECTIVES
 from archsmith.spec._models import ENGINE_ALGORITHMS
+from archsmith.spec._models import FORECASTING_METRICS
+from archsmith.spec._models import MULTILABEL_METRICS
 from archsmith.spec._models import REGRESSION_METRICS
 from archsmith.spec._models import ClassificationTask
 from archsmith.spec._models import DataSpec
 from archsmith.spec._models import Experiment
+from archsmith.spec._models import ForecastingTask
+from archsmith.spec._models import MultilabelTask
 from archsmith.spec._models import RegressionTask
 from archsmith.spec._models import SearchSpec
 from archsmith.spec._models import TrackingSpec
@@ -21,10 +25,14 @@ __all__ = [
     "CLASSIFICATION_METRICS",
     "COST_OBJECTIVES",
     "ENGINE_ALGORITHMS",
+    "FORECASTING_METRICS",
+    "MULTILABEL_METRICS",
     "REGRESSION_METRICS",
     "ClassificationTask",
     "DataSpec",
     "Experiment",
+    "ForecastingTask",
+    "MultilabelTask",
     "RegressionTask",
     "SearchSpec",
     "Source",

@@ -22,6 +22,11 @@ CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss"
 REGRESSION_METRICS = ("rmse", "mae", "r2")
 #: Metrics where larger is better; all others are minimised.
 MAXIMIZED_METRICS = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
+MULTILABEL_METRICS = ("f1_micro", "f1_macro", "subset_accuracy", "hamming_accuracy", "roc_auc")
+FORECASTING_METRICS = ("mase", "mae", "rmse")
+MAXIMIZED_METRICS = MAXIMIZED_METRICS | frozenset(
+    {"f1_micro", "subset_accuracy", "hamming_accuracy"}
+)
 
 #: The algorithms of each engine, its default first (the engines' capabilities use this).
 ENGINE_ALGORITHMS: dict[str, tuple[str, ...]] = {
@@ -87,7 +92,60 @@ class RegressionTask(_Model):
     )
 
 
-Task = Annotated[ClassificationTask | RegressionTask, Field(discriminator="type")]
+class MultilabelTask(_Model):
+    """Predict a set of labels (zero, one or several) for each example."""
+
+    type: Literal["multilabel"] = Field(description="task kind")
+    target: str | None = Field(
+        None,
+        description="target column holding lists of labels; omit when y (a 0/1 matrix or "
+        "lists of labels) is passed separately",
+    )
+    metric: Literal["f1_micro", "f1_macro", "subset_accuracy", "hamming_accuracy", "roc_auc"] = (
+        Field("f1_micro", description="validation metric the search optimises")
+    )
+    threshold: float = Field(
+        0.5, gt=0, lt=1, description="probability at or above which a label is predicted"
+    )
+
+
+class ForecastingTask(_Model):
+    """Predict the next ``horizon`` values of one or several series from the last ``lookback``."""
+
+    type: Literal["forecasting"] = Field(description="task kind")
+    target: str | None = Field(
+        None, description="value column of a long-format table; omit for a 1-D series"
+    )
+    series_id: str | None = Field(
+        None, description="column naming the series of each row (long format); omit for one"
+    )
+    timestamp: str | None = Field(
+        None, description="column ordering the rows of each series; omit when rows are in order"
+    )
+    horizon: int = Field(1, ge=1, description="steps to forecast")
+    lookback: int = Field(24, ge=1, description="past steps the model sees")
+    seasonality: int = Field(
+        1, ge=1, description="season length (steps) of the seasonal-naive baseline and MASE"
+    )
+    metric: Literal["mase", "mae", "rmse"] = Field(
+        "mase", description="validation metric the search optimises"
+    )
+
+    @model_validator(mode="after")
+    def _season_in_window(self) -> ForecastingTask:
+        if self.seasonality > self.lookback:
+            raise ValueError(
+                f"seasonality must be <= lookback (the seasonal-naive forecast repeats the last "
+                f"season of the window), but got seasonality={self.seasonality} and "
+                f"lookback={self.lookback}"
+            )
+        return self
+
+
+Task = Annotated[
+    ClassificationTask | RegressionTask | MultilabelTask | ForecastingTask,
+    Field(discriminator="type"),
+]
 
 
 class DataSpec(_Model):
@@ -102,6 +160,17 @@ class DataSpec(_Model):
     test: float = Field(0.0, ge=0, lt=1, description="fraction held out for the final test")
     seed: int = Field(0, description="seed of the splits")
     drop: tuple[str, ...] = Field((), description="columns to ignore (ids, leaks)")
+    kind: Literal["auto", "tabular", "image", "sequence", "text"] = Field(
+        "auto",
+        description="data kind; auto: inferred (4-D arrays and image folders are images, 3-D "
+        "arrays sequences unless square, one column of sentences is text)",
+    )
+    image_size: tuple[int, int] = Field(
+        (64, 64), description="height and width images of an image folder are resized to"
+    )
+    color_mode: Literal["rgb", "grayscale"] = Field(
+        "rgb", description="channels of images read from an image folder"
+    )
 
     @model_validator(mode="after")
     def _fractions(self) -> DataSpec:

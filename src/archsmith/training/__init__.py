@@ -9,6 +9,7 @@ __all__ = [
     "TrainingResult",
     "all_scores",
     "available_memory",
+    "baseline_scores",
     "check_size",
     "clear_session",
     "estimate_memory",
@@ -40,6 +41,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _callbacks
 
         return getattr(_callbacks, name)
+    if name == "baseline_scores":
+        from archsmith.training import _kinds
+
+        return _kinds.baseline_scores
     if name in __all__:
         from archsmith.training import _metrics
 

@@ -108,6 +108,14 @@ def _purge_custom_gradients(before: set[str] | None) -> None:
         return
 
 
+def _string_tensors(x: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """Text inputs (numpy object arrays) as string tensors, which ``fit`` takes (TF only)."""
+    return {
+        k: keras.ops.convert_to_tensor(v, dtype="string") if v.dtype == object else v
+        for k, v in x.items()
+    }
+
+
 def make_optimizer(config: Mapping[str, Any]) -> keras.optimizers.Optimizer:
     """An optimizer from ``{name: …, learning_rate: …, <its own args>}``."""
     kwargs = {k: v for k, v in config.items() if k != "name"}
@@ -118,12 +126,16 @@ def compile_model(
     model: keras.Model, config: Mapping[str, Any], target: Target, training: TrainingSpec
 ) -> None:
     """Compile with the trial's optimizer and the task's loss."""
-    if target.kind == "continuous":
+    if target.kind == "multilabel":  # one sigmoid per label
+        loss: Any = "binary_crossentropy"
+        weights: Any = None
+        metrics: list[Any] = [keras.metrics.BinaryAccuracy(threshold=target.threshold)]
+    elif target.kind in ("continuous", "forecast"):
         # mean squared error in standardised units: the loss scale is the same for every
         # target, so learning-rate ranges carry over between datasets
-        loss: Any = "mean_squared_error"
-        weights: Any = 1.0 / (target.std**2)
-        metrics: list[Any] = []
+        loss = "mean_squared_error"
+        weights = 1.0 / (target.std**2)
+        metrics = []
     else:
         loss = (
             "binary_crossentropy" if target.kind == "binary" else "sparse_categorical_crossentropy"
@@ -190,9 +202,9 @@ def fit(
     start = time.perf_counter()
     try:
         history = model.fit(
-            dataset.train.x,
+            _string_tensors(dataset.train.x),
             dataset.train.y,
-            validation_data=(dataset.validation.x, dataset.validation.y),
+            validation_data=(_string_tensors(dataset.validation.x), dataset.validation.y),
             epochs=training.epochs,
             batch_size=batch_size,
             callbacks=all_callbacks,

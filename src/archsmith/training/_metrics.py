@@ -8,7 +8,14 @@ from archsmith.datasets import Target
 
 
 def labels_from_outputs(outputs: np.ndarray, target: Target) -> np.ndarray:
-    """Class indices from probabilities (or values for regression)."""
+    """Class indices from probabilities (or values for regression).
+
+    Multilabel: the ``(N, labels)`` 0/1 matrix of labels at or above the threshold.
+    """
+    if target.kind == "multilabel":
+        return (outputs >= target.threshold).astype("int32")
+    if target.kind == "forecast":
+        return outputs.reshape(len(outputs), -1)
     if target.kind == "binary":
         return (outputs.reshape(-1) >= 0.5).astype("int32")
     if target.kind == "multiclass":
@@ -17,7 +24,13 @@ def labels_from_outputs(outputs: np.ndarray, target: Target) -> np.ndarray:
 
 
 def predictions(outputs: np.ndarray, target: Target) -> np.ndarray:
-    """Predicted labels (classification) or values (regression) from network outputs."""
+    """Predicted labels (classification) or values (regression) from network outputs.
+
+    Multilabel: a 0/1 matrix, one column per label (``Target.classes`` order), as
+    scikit-learn's multilabel estimators predict. Forecast: ``(N, horizon)`` values.
+    """
+    if target.kind in ("multilabel", "forecast"):
+        return labels_from_outputs(outputs, target)
     if target.kind == "continuous":
         return outputs.reshape(-1).astype("float64")
     return target.decode(labels_from_outputs(outputs, target))
@@ -34,6 +47,11 @@ def probabilities(outputs: np.ndarray, target: Target) -> np.ndarray:
 def score(metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> float:
     """The value of ``metric`` for encoded targets ``y`` and network ``outputs``."""
     from sklearn import metrics as m
+
+    if target.kind in ("multilabel", "forecast"):
+        from archsmith.training._kinds import kind_score
+
+        return kind_score(metric, y, outputs, target)
 
     if target.kind == "continuous":
         pred = outputs.reshape(-1)
@@ -67,6 +85,10 @@ def all_scores(y: np.ndarray, outputs: np.ndarray, target: Target) -> dict[str, 
     from archsmith.spec import CLASSIFICATION_METRICS
     from archsmith.spec import REGRESSION_METRICS
 
+    if target.kind in ("multilabel", "forecast"):
+        from archsmith.training._kinds import kind_scores
+
+        return kind_scores(y, outputs, target)
     names = REGRESSION_METRICS if target.kind == "continuous" else CLASSIFICATION_METRICS
     out: dict[str, float] = {}
     for name in names:

@@ -1,0 +1,308 @@
+"""Array inputs: images ``(N, H, W[, C])``, sequences ``(N, T[, C])`` and texts.
+
+An :class:`ArraySchema` plays the part :class:`~archsmith.datasets.InputSchema` plays for
+tables: it records the per-example shape and the training statistics that the model's own
+preprocessing layers need (per-channel mean and standard deviation; the n-gram vocabulary of
+texts), and it turns raw data into the arrays the network takes. Images and sequences go in
+as float32 arrays, texts as strings: the network standardises, vectorises and embeds them
+itself, so the exported model takes raw data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from archsmith.exceptions import DataError
+
+ArrayKind = Literal["image", "sequence", "text"]
+#: key of the single network input of each array kind
+ARRAY_KEYS: dict[str, str] = {
+    "image": "archsmith_image",
+    "sequence": "archsmith_sequence",
+    "text": "archsmith_text",
+}
+#: n-gram orders counted for text vocabularies (the ``ngrams`` argument goes up to this)
+MAX_NGRAMS = 3
+#: tokens kept per n-gram order in a text vocabulary
+MAX_VOCABULARY = 20_000
+# the characters Keras' TextVectorization strips with "lower_and_strip_punctuation"
+_PUNCTUATION = re.compile(r"[!\"#$%&()\*\+,\-\./:;<=>?@\[\\\]^_`{|}~']")
+
+
+def tokens(text: str) -> list[str]:
+    """Words as Keras' ``TextVectorization`` sees them (lower case, no punctuation)."""
+    return _PUNCTUATION.sub("", text.lower()).split()
+
+
+def ngrams(words: Sequence[str], n: int) -> list[str]:
+    """The ``n``-grams of ``words``, joined by spaces (as ``TextVectorization`` joins them)."""
+    return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+@dataclass(frozen=True)
+class ArraySchema:
+    """Shape and training statistics of an image, sequence or text input.
+
+    Attributes:
+        kind: ``image``, ``sequence`` or ``text``.
+        shape: shape of one example without the batch axis: ``(H, W, C)``, ``(T, C)`` or
+            ``()`` for a text.
+        mean, std: per-channel training statistics (images, sequences).
+        name: the input's name: the text column, or the kind.
+        vocabulary: text tokens (1- to 3-grams), most frequent first within each order.
+        orders: the n-gram order of each vocabulary token.
+        length: 95th percentile of the number of words of the training texts.
+    """
+
+    kind: ArrayKind
+    shape: tuple[int, ...]
+    mean: tuple[float, ...] = ()
+    std: tuple[float, ...] = ()
+    name: str = ""
+    vocabulary: tuple[str, ...] = ()
+    orders: tuple[int, ...] = ()
+    length: int = 0
+
+    @property
+    def key(self) -> str:
+        """Name of the network's (and the exported model's) input."""
+        return ARRAY_KEYS[self.kind]
+
+    @property
+    def columns(self) -> tuple[()]:
+        """No table columns (kept so code written for tables can count columns)."""
+        return ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names of the flat table form (``as_table``) of this input."""
+        if self.kind == "text":
+            return (self.name or "text",)
+        return tuple(f"{self.kind}_{i}" for i in range(int(np.prod(self.shape))))
+
+    def vocabulary_for(self, ngrams: int, max_tokens: int) -> list[str]:
+        """The ``max_tokens`` most useful tokens of orders up to ``ngrams``.
+
+        Tokens are taken round-robin from the orders (most frequent first within each), so
+        a small vocabulary still holds the common words.
+        """
+        by_order: list[list[str]] = [[] for _ in range(MAX_NGRAMS)]
+        for token, order in zip(self.vocabulary, self.orders, strict=True):
+            by_order[order - 1].append(token)
+        chosen: list[str] = []
+        pools = [iter(p) for p in by_order[:ngrams]]
+        while pools and len(chosen) < max_tokens:
+            for pool in list(pools):
+                word = next(pool, None)
+                if word is None:
+                    pools.remove(pool)
+                elif len(chosen) < max_tokens:
+                    chosen.append(word)
+        return chosen
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "shape": list(self.shape),
+            "mean": list(self.mean),
+            "std": list(self.std),
+            "name": self.name,
+            "vocabulary": list(self.vocabulary),
+            "orders": list(self.orders),
+            "length": self.length,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArraySchema:
+        return cls(
+            data["kind"],
+            tuple(data["shape"]),
+            tuple(data["mean"]),
+            tuple(data["std"]),
+            data["name"],
+            tuple(data["vocabulary"]),
+            tuple(data["orders"]),
+            data["length"],
+        )
+
+    # -- raw data -> network inputs --------------------------------------------------------
+    def as_array(self, data: Any, what: str = "X") -> np.ndarray:
+        """Images or sequences (arrays, flat tables, lists) -> ``(N, *shape)`` float32."""
+        if isinstance(data, pd.DataFrame):
+            arr = data.to_numpy(dtype="float32")
+        else:
+            arr = as_float_array(data, what)
+        size = int(np.prod(self.shape))
+        if arr.shape[1:] == self.shape:
+            return arr
+        if arr.ndim == len(self.shape) and arr.shape[1:] == self.shape[:-1] and self.shape[-1] == 1:
+            return arr[..., None]
+        if arr.ndim == 2 and arr.shape[1] == size:
+            return arr.reshape((-1, *self.shape))
+        raise DataError(
+            f"{what} has {self.kind}s of shape {arr.shape[1:]}, but the model was fit on "
+            f"{self.kind}s of shape {self.shape}; resize them (or pass {size} flat columns)"
+        )
+
+    def as_texts(self, data: Any, what: str = "X") -> np.ndarray:
+        """Texts (a column, Series, list, 1-D array) -> ``(N, 1)`` array of str."""
+        if isinstance(data, pd.DataFrame):
+            column = self.name if self.name in data.columns else None
+            if column is None and data.shape[1] == 1:
+                column = str(data.columns[0])
+            if column is None:
+                raise DataError(
+                    f"{what} has no text column '{self.name}'; got columns {list(data.columns)}"
+                )
+            data = data[column]
+        series = pd.Series(np.asarray(data, dtype=object).reshape(-1))
+        check_texts(series, self.name or "text", what)
+        return series.to_numpy(dtype=object).reshape(-1, 1)
+
+    def model_inputs(self, data: Any) -> dict[str, np.ndarray]:
+        """Arrays for the trained network: one input under :attr:`key`."""
+        if self.kind == "text":
+            return {self.key: self.as_texts(data)}
+        return {self.key: self.as_array(data)}
+
+    def raw_inputs(self, data: Any, strings: bool = True) -> dict[str, np.ndarray]:
+        """Arrays for the exported model (the same as :meth:`model_inputs`).
+
+        Raises:
+            DataError: texts on a backend without string tensors (``strings=False``).
+        """
+        if self.kind == "text" and not strings:
+            raise DataError("text models take strings, which only the TensorFlow backend has")
+        return self.model_inputs(data)
+
+    def as_table(self, data: Any) -> pd.DataFrame:
+        """The flat table form: one column per value (images, sequences) or the text column."""
+        if self.kind == "text":
+            return pd.DataFrame({self.names[0]: self.as_texts(data).reshape(-1)})
+        arr = self.as_array(data)
+        return pd.DataFrame(arr.reshape(len(arr), -1), columns=list(self.names))
+
+
+def as_float_array(data: Any, what: str = "X") -> np.ndarray:
+    """Numbers -> float32 array, with a clear error for ragged data (mixed shapes)."""
+    if isinstance(data, list | tuple) and data and hasattr(data[0], "shape"):
+        shapes = [tuple(np.shape(a)) for a in data]
+        if len(set(shapes)) > 1:
+            first = shapes[0]
+            i = next(i for i, s in enumerate(shapes) if s != first)
+            raise DataError(
+                f"{what} has examples of mixed shapes: example 0 is {first} but example {i} is "
+                f"{shapes[i]}; every image (or series) must have the same shape, so resize or "
+                "pad them first (an image folder is resized to data.image_size for you)"
+            )
+    try:
+        arr = np.asarray(data, dtype="float32")
+    except (ValueError, TypeError) as exc:
+        raise DataError(
+            f"{what} cannot be read as an array of numbers ({exc}); images and series must be "
+            "numeric arrays of one shape, e.g. (N, H, W, C) or (N, T, C)"
+        ) from None
+    return arr
+
+
+def check_texts(series: pd.Series, name: str, what: str = "X") -> None:
+    """Raise a DataError unless every value of ``series`` is a string."""
+    bad = series.map(lambda v: not isinstance(v, str))
+    if bad.any():
+        rows = [int(i) for i in np.flatnonzero(bad.to_numpy())[:5]]
+        first = series.iloc[rows[0]]
+        raise DataError(
+            f"{what}: text column '{name}' must hold strings, but {int(bad.sum())} value(s) are "
+            f"not (first rows: {rows}; row {rows[0]} holds {first!r} of type "
+            f"{type(first).__name__}); convert them to str or fill missing texts with ''"
+        )
+
+
+def _channel_stats(arr: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    flat = arr.reshape(-1, arr.shape[-1]).astype("float64")
+    mean = flat.mean(axis=0)
+    std = flat.std(axis=0)
+    std[std == 0] = 1.0
+    return tuple(float(m) for m in mean), tuple(float(s) for s in std)
+
+
+def image_schema(train: np.ndarray) -> ArraySchema:
+    """Schema of ``(N, H, W, C)`` training images."""
+    mean, std = _channel_stats(train)
+    return ArraySchema("image", tuple(int(d) for d in train.shape[1:]), mean, std, name="image")
+
+
+def sequence_schema(train: np.ndarray) -> ArraySchema:
+    """Schema of ``(N, T, C)`` training sequences."""
+    mean, std = _channel_stats(train)
+    return ArraySchema(
+        "sequence", tuple(int(d) for d in train.shape[1:]), mean, std, name="sequence"
+    )
+
+
+def text_schema(train: pd.Series, name: str) -> ArraySchema:
+    """Schema of training texts: their 1- to 3-gram vocabulary and typical length."""
+    counts: list[Counter[str]] = [Counter() for _ in range(MAX_NGRAMS)]
+    lengths = []
+    for text in train:
+        words = tokens(text)
+        lengths.append(len(words))
+        for n in range(1, MAX_NGRAMS + 1):
+            counts[n - 1].update(ngrams(words, n))
+    vocabulary: list[str] = []
+    orders: list[int] = []
+    for n, counter in enumerate(counts, start=1):
+        kept = [t for t, c in counter.most_common(MAX_VOCABULARY) if n == 1 or c > 1]
+        vocabulary += kept
+        orders += [n] * len(kept)
+    length = int(np.percentile(lengths, 95)) if lengths else 1
+    return ArraySchema(
+        "text", (), name=name, vocabulary=tuple(vocabulary), orders=tuple(orders), length=length
+    )
+
+
+def looks_like_text(series: pd.Series) -> bool:
+    """A column of sentences: mostly strings, most of several words, mostly distinct."""
+    values = series.dropna()
+    if len(values) == 0 or pd.api.types.is_numeric_dtype(series):
+        return False
+    strings = values[values.map(lambda v: isinstance(v, str))]
+    if len(strings) < 0.5 * len(values):
+        return False
+    words = strings.map(lambda v: len(v.split()))
+    return bool(words.median() >= 3 and strings.nunique() >= 0.5 * len(strings))
+
+
+def array_kind(x: Any, declared: str = "auto") -> str:
+    """``image``, ``sequence`` or ``tabular`` for array-like ``x`` (text is found on columns).
+
+    4-D arrays are images; 3-D arrays are images when their last two axes are equal (square
+    grey images such as 8x8 digits), otherwise sequences ``(N, T, C)``. ``declared`` (the
+    ``data.kind`` field) overrides the guess.
+    """
+    if declared != "auto":
+        return declared
+    if isinstance(x, pd.DataFrame | dict | str) or x is None:
+        return "tabular"
+    if isinstance(x, list | tuple) and x and hasattr(x[0], "shape"):
+        ndim = np.ndim(x[0]) + 1
+        shape = (len(x), *np.shape(x[0]))
+    else:
+        try:
+            arr = np.asarray(x)
+        except ValueError:  # ragged nested lists
+            return "tabular"
+        ndim, shape = arr.ndim, arr.shape
+    if ndim == 4:
+        return "image"
+    if ndim == 3:
+        return "image" if shape[1] == shape[2] and shape[1] >= 8 else "sequence"
+    return "tabular"

@@ -1,0 +1,62 @@
+"""Read an image folder: one sub-folder per class, each holding that class's images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from archsmith.exceptions import DataError
+
+#: file suffixes read as images (the formats Keras' ``image_dataset_from_directory`` reads)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+
+def read_image_folder(
+    root: str | Path, image_size: tuple[int, int], color_mode: str = "rgb"
+) -> tuple[np.ndarray, list[str]]:
+    """All images under ``root/<class>/`` resized to ``image_size``, and their class names.
+
+    Images are read with Pillow (the library Keras' own image utilities use), because the
+    data layer may not import Keras; classes are the sub-folder names, in sorted order.
+
+    Returns:
+        ``(N, H, W, C)`` uint8 images (C is 3 for ``rgb``, 1 for ``grayscale``) and the
+        class of each.
+
+    Raises:
+        DataError: the folder does not exist, has no class sub-folders, or no images.
+    """
+    from PIL import Image
+
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"image folder not found: {root}")
+    classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    files = [
+        (f, c.name)
+        for c in classes
+        for f in sorted(c.rglob("*"))
+        if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES
+    ]
+    if not files:
+        where = (
+            f"its sub-folders {[c.name for c in classes][:10]}"
+            if classes
+            else "it has no sub-folders"
+        )
+        raise DataError(
+            f"image folder {root} has no images ({where}); expected one sub-folder per class "
+            f"holding {', '.join(IMAGE_SUFFIXES)} files"
+        )
+    mode = "L" if color_mode == "grayscale" else "RGB"
+    height, width = image_size
+    images = np.empty((len(files), height, width, 1 if mode == "L" else 3), dtype="uint8")
+    for i, (path, _) in enumerate(files):
+        try:
+            with Image.open(path) as img:
+                pixels = np.asarray(img.convert(mode).resize((width, height)))
+        except OSError as exc:
+            raise DataError(f"cannot read image {path}: {exc}") from None
+        images[i] = pixels.reshape(images.shape[1:])
+    return images, [label for _, label in files]

@@ -1,0 +1,166 @@
+"""Forecasting: series (long-format table or one 1-D series) -> windows, splits, baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from archsmith.datasets._arrays import ArraySchema
+from archsmith.datasets._arrays import sequence_schema
+from archsmith.datasets._schema import Target
+from archsmith.exceptions import DataError
+from archsmith.spec import DataSpec
+from archsmith.spec import ForecastingTask
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Windows of one split: inputs ``(N, lookback, 1)``, targets ``(N, horizon)``."""
+
+    x: np.ndarray
+    y: np.ndarray
+    series: np.ndarray
+
+
+def read_series(x: Any, task: ForecastingTask) -> dict[Any, np.ndarray]:
+    """The values of each series, in time order, by series id.
+
+    Args:
+        x: a long-format DataFrame (``task.series_id``, ``task.timestamp``, ``task.target``
+            columns; the first two optional), or one series (1-D array, list, Series).
+
+    Raises:
+        DataError: missing columns, non-numeric or missing values.
+    """
+    if not isinstance(x, pd.DataFrame):
+        values = np.asarray(x, dtype=object)
+        if values.ndim == 2 and 1 in values.shape:
+            values = values.reshape(-1)
+        if values.ndim != 1:
+            raise DataError(
+                "forecasting takes one series (1-D array) or a long-format table with columns "
+                f"series id, timestamp and value, but got an array of shape {values.shape}"
+            )
+        return {"series": _numbers(pd.Series(values), "series")}
+    if task.target is None:
+        if x.shape[1] != 1:
+            raise DataError(
+                f"name the value column with task.target; the table has columns {list(x.columns)}"
+            )
+        target = str(x.columns[0])
+    else:
+        target = task.target
+    wanted = [c for c in (task.series_id, task.timestamp, target) if c is not None]
+    missing = [c for c in wanted if c not in x.columns]
+    if missing:
+        raise DataError(
+            f"forecasting column(s) {missing} not found; the table has columns {list(x.columns)}"
+        )
+    frame = x[wanted]
+    if task.timestamp is not None:
+        frame = frame.sort_values(task.timestamp, kind="stable")
+    if task.series_id is None:
+        return {target: _numbers(frame[target], target)}
+    return {
+        key: _numbers(group[target], f"{target} of series {key!r}")
+        for key, group in frame.groupby(task.series_id, sort=True)
+    }
+
+
+def _numbers(values: pd.Series, what: str) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() | ~np.isfinite(numbers.astype("float64").fillna(0.0))
+    if bad.any():
+        rows = [int(i) for i in np.flatnonzero(bad.to_numpy())[:5]]
+        raise DataError(
+            f"{what}: {int(bad.sum())} value(s) are missing or not numbers (first positions "
+            f"{rows}); fill or drop them before forecasting"
+        )
+    return numbers.to_numpy(dtype="float32")
+
+
+def seasonal_naive(x: np.ndarray, horizon: int, seasonality: int) -> np.ndarray:
+    """Repeat the last season of each window: ``(N, lookback, 1)`` -> ``(N, horizon)``."""
+    lookback = x.shape[1]
+    steps = [lookback + j - seasonality * (j // seasonality + 1) for j in range(horizon)]
+    return x[:, steps, 0]
+
+
+def make_windows(
+    series: dict[Any, np.ndarray], task: ForecastingTask, data: DataSpec
+) -> tuple[Windows, Windows, Windows | None, float]:
+    """Windows of every series, split in time order, and the MASE scale.
+
+    Each series is cut at ``1 - validation - test`` and ``1 - test`` of its length; a window
+    belongs to the split where its forecast starts, and its targets must lie in that split.
+    The MASE scale is the mean absolute seasonal difference of the training parts.
+
+    Raises:
+        DataError: a series shorter than ``lookback + horizon``, or a split with no window.
+    """
+    lookback, horizon, season = task.lookback, task.horizon, task.seasonality
+    parts: list[list[tuple[np.ndarray, np.ndarray, int]]] = [[], [], []]
+    diffs: list[np.ndarray] = []
+    for number, (key, values) in enumerate(series.items()):
+        n = len(values)
+        if n < lookback + horizon:
+            raise DataError(
+                f"series {key!r} has {n} values, shorter than lookback + horizon = "
+                f"{lookback} + {horizon} = {lookback + horizon}; lower task.lookback or "
+                "task.horizon, or drop that series"
+            )
+        cuts = (round(n * (1 - data.validation - data.test)), round(n * (1 - data.test)), n)
+        diffs.append(np.abs(values[season : cuts[0]] - values[: max(cuts[0] - season, 0)]))
+        for origin in range(lookback, n - horizon + 1):
+            end = origin + horizon
+            if end <= cuts[0]:
+                split = 0
+            elif origin >= cuts[0] and end <= cuts[1]:
+                split = 1
+            elif origin >= cuts[1]:
+                split = 2
+            else:
+                continue  # its targets straddle two splits
+            parts[split].append((values[origin - lookback : origin], values[origin:end], number))
+    names = ("training", "validation", "test")
+    for i, part in enumerate(parts[: 3 if data.test > 0 else 2]):
+        if not part:
+            raise DataError(
+                f"the {names[i]} split has no window of lookback + horizon = "
+                f"{lookback + horizon} values; the series are too short for "
+                f"validation={data.validation}, test={data.test}: lower task.lookback or "
+                "task.horizon, or use longer series"
+            )
+
+    def stack(part: list[tuple[np.ndarray, np.ndarray, int]]) -> Windows:
+        return Windows(
+            np.stack([p[0] for p in part])[..., None],
+            np.stack([p[1] for p in part]),
+            np.asarray([p[2] for p in part]),
+        )
+
+    joined = np.concatenate(diffs) if diffs else np.zeros(0)
+    scale = float(joined.mean()) if joined.size else 0.0
+    test = stack(parts[2]) if data.test > 0 else None
+    return stack(parts[0]), stack(parts[1]), test, scale if scale > 0 else 1.0
+
+
+def forecast_target(name: str, train: Windows, task: ForecastingTask, scale: float) -> Target:
+    """The forecast target; its mean and std are the inputs' (the model's output units)."""
+    std = float(train.x.std()) or 1.0
+    return Target(
+        name,
+        "forecast",
+        mean=float(train.x.mean()),
+        std=std,
+        horizon=task.horizon,
+        seasonality=task.seasonality,
+        scale=scale,
+    )
+
+
+def window_schema(train: Windows) -> ArraySchema:
+    return sequence_schema(train.x)

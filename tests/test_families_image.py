@@ -1,0 +1,182 @@
+"""Image families: cnn and resnet in one search on sklearn digits, augmentation, transfer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import yaml
+from mlflow.tracking import MlflowClient
+from sklearn.datasets import load_digits
+
+from archsmith import AutoModel
+from archsmith.builders import build_model
+from archsmith.datasets import load_dataset
+from archsmith.runner import run_search
+from archsmith.spec import load_experiment
+
+
+def digits(n: int = 900) -> tuple[np.ndarray, np.ndarray]:
+    data = load_digits()
+    return data.images[:n], data.target[:n]
+
+
+def children(tracking: Path) -> list:
+    client = MlflowClient(tracking_uri=f"sqlite:///{tracking / 'mlflow.db'}")
+    exps = client.search_experiments()
+    runs = client.search_runs([e.experiment_id for e in exps])
+    return [r for r in runs if r.data.tags.get("archsmith.role") == "trial"]
+
+
+def test_automodel_searches_cnn_and_resnet_on_digit_images(tmp_path: Path) -> None:
+    x, y = digits()
+    model = AutoModel(
+        max_trials=4, epochs=4, patience=2, tracking_uri=str(tmp_path / "mlruns"), verbose=0
+    )
+    model.fit(x[:700], y[:700])  # no space given: the image defaults [cnn, resnet]
+    board = model.leaderboard_
+    assert set(board["family"]) == {"cnn", "resnet"}
+    assert (board["state"] == "COMPLETE").all()
+    # a working image model: far above the 10 % of guessing
+    assert model.score(x[700:], y[700:]) >= 0.7
+    assert model.predict(x[700:705]).shape == (5,)
+    assert model.predict_proba(x[700:705]).shape == (5, 10)
+    families = {r.data.params["family"] for r in children(tmp_path / "mlruns")}
+    assert families == {"cnn", "resnet"}
+
+
+def test_augmentation_is_active_only_in_training() -> None:
+    x, y = digits(60)
+    exp = load_experiment(task={"type": "classification"})
+    ds = load_dataset(x, y, task=exp.task, data=exp.data)
+    config = {
+        "model": [
+            {
+                "augment": {
+                    "flip": "horizontal",
+                    "rotation": 0.2,
+                    "zoom": 0.2,
+                    "contrast": 0.3,
+                    "translation": 0.2,
+                }
+            },
+            {
+                "conv_stack": {
+                    "blocks": 1,
+                    "filters": 4,
+                    "growth": 1.0,
+                    "kernel": 3,
+                    "convs": 1,
+                    "pooling": "max",
+                    "batch_norm": False,
+                    "dropout": 0.0,
+                    "activation": "relu",
+                    "global_pool": "flatten",
+                }
+            },
+        ]
+    }
+    model = build_model(config, ds.schema, ds.target)
+    batch = ds.train.x
+    infer = [keras.ops.convert_to_numpy(model(batch, training=False)) for _ in range(2)]
+    np.testing.assert_array_equal(infer[0], infer[1])
+    trained = keras.ops.convert_to_numpy(model(batch, training=True))
+    assert np.abs(trained - infer[0]).max() > 1e-3
+
+
+def _tiny_backbone(path: Path) -> int:
+    """Pretrain a small conv net on digits for one epoch; save its feature part."""
+    x, y = digits(600)
+    inputs = keras.Input((8, 8, 1))
+    h = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+    h = keras.layers.BatchNormalization()(h)
+    h = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(h)
+    h = keras.layers.MaxPooling2D()(h)
+    h = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(h)
+    features = keras.Model(inputs, h, name="features")
+    head = keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(features.output))
+    full = keras.Model(inputs, head)
+    full.compile("adam", "sparse_categorical_crossentropy")
+    full.fit((x[..., None] - 4.9) / 6.0, y, epochs=2, verbose=0)
+    features.save(path)
+    return sum(1 for layer in features.layers if layer.weights)
+
+
+def test_transfer_learning_from_a_local_backbone_logs_frozen_layers(tmp_path: Path) -> None:
+    weighted = _tiny_backbone(tmp_path / "backbone.keras")
+    space = {
+        "name": "transfer",
+        "for": ["image"],
+        "model": [
+            {
+                "backbone": {
+                    "source": str(tmp_path / "backbone.keras"),
+                    "fine_tune": {"type": "choice", "values": [0, 2]},
+                    "global_pool": "avg",
+                }
+            }
+        ],
+        "optimizer": {"name": "adam", "learning_rate": 0.003},
+    }
+    (tmp_path / "transfer.yaml").write_text(yaml.safe_dump(space))
+    x, y = digits()
+    result = run_search(
+        {
+            "task": {"type": "classification"},
+            "data": {"test": 0.25},
+            "search": {
+                "space": str(tmp_path / "transfer.yaml"),
+                "max_trials": 3,
+                "algorithm": "random",
+            },
+            "training": {"epochs": 3},
+            "tracking": {"uri": str(tmp_path / "mlruns")},
+        },
+        x,
+        y,
+    )
+    runs = children(tmp_path / "mlruns")
+    counts = {
+        int(r.data.params["model.0.backbone.fine_tune"]): (
+            r.data.metrics["backbone_layers_trainable"],
+            r.data.metrics["backbone_layers_frozen"],
+        )
+        for r in runs
+    }
+    assert counts[0] == (0.0, float(weighted))
+    assert counts[2] == (2.0, float(weighted - 2))
+    # pretrained features carry over: well above the 10 % of guessing
+    assert result.test_scores["accuracy"] >= 0.6
+
+
+@pytest.mark.parametrize("fine_tune", [1])
+def test_keras_applications_backbone_with_local_weights(tmp_path: Path, fine_tune: int) -> None:
+    net = keras.applications.MobileNetV2(include_top=False, weights=None, input_shape=(32, 32, 3))
+    weights = tmp_path / "mobilenet.weights.h5"
+    net.save_weights(weights)
+    x, y = digits(300)
+    big = np.repeat(np.kron(x, np.ones((4, 4)))[..., None], 3, axis=-1)  # 32x32 RGB
+    space = {
+        "name": "mobilenet",
+        "for": ["image"],
+        "model": [
+            {"backbone": {"source": "MobileNetV2", "weights": str(weights), "fine_tune": fine_tune}}
+        ],
+    }
+    (tmp_path / "mobilenet.yaml").write_text(yaml.safe_dump(space))
+    result = run_search(
+        {
+            "task": {"type": "classification"},
+            "search": {"space": str(tmp_path / "mobilenet.yaml"), "max_trials": 1},
+            "training": {"epochs": 1},
+            "tracking": {"uri": str(tmp_path / "mlruns")},
+        },
+        big,
+        y,
+    )
+    (run,) = children(tmp_path / "mlruns")
+    assert run.data.metrics["backbone_layers_trainable"] == fine_tune
+    assert run.data.metrics["backbone_layers_frozen"] > 50
+    assert result.best is not None

@@ -69,6 +69,7 @@ class TrialResult:
     seconds: float = 0.0
     stopped_by: str | None = None
     run_id: str | None = None
+    extra_metrics: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,9 @@ class _Search:
                 fit_seconds=result.fit_seconds,
                 eval_seconds=result.eval_seconds,
                 stopped_by=result.stopped_by,
+                extra_metrics=dict(result.extra),
             )
+            self._log_artifacts(run_id, trial.number, result.artifacts)
             state = TrialState.COMPLETE
             if self.best.improves(value, self.maximize):
                 self._keep_best(model, trial.number, value, run_id)
@@ -217,6 +220,14 @@ class _Search:
             reason = f"{type(exc).__name__}: {exc}"
             logger.debug("trial %s failed", trial.number, exc_info=True)
         return self._record(trial, state, value, reason, fields, start)
+
+    def _log_artifacts(self, run_id: str, number: int, artifacts: Mapping[str, bytes]) -> None:
+        """Write a trial's artifacts (``plots/x.png`` …) and log them to its run."""
+        for name, data in artifacts.items():
+            path = self.workdir / f"trial-{number}-artifacts" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            self.tracker.log_file(run_id, path, str(Path(name).parent) if "/" in name else None)
 
     def _keep_best(self, model: Any, number: int, value: float, run_id: str) -> None:
         path = self.workdir / f"trial-{number}" / "model.keras"
@@ -238,6 +249,7 @@ class _Search:
             trial.number, state, value, trial.params, reason, seconds=seconds, **fields
         )
         metrics = {f"val.{k}": v for k, v in result.scores.items()}
+        metrics.update(result.extra_metrics)
         if value is not None:
             metrics["score"] = value
         metrics.update(

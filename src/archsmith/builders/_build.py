@@ -8,6 +8,8 @@ from typing import Any
 
 import keras
 
+from archsmith.builders._families import FAMILY_BLOCKS
+from archsmith.builders._families import TASK_HEADS
 from archsmith.builders._layers import NumericFeatures
 from archsmith.builders._tabular import BLOCKS
 from archsmith.datasets import InputSchema
@@ -78,12 +80,17 @@ def build_model(config: Mapping[str, Any], schema: InputSchema, target: Target) 
         TrialFailed: the config cannot be built (its message names the block).
     """
     inputs, x = _inputs(schema)
+    features = x
+    blocks: dict[str, Any] = {**BLOCKS, **FAMILY_BLOCKS}
     for i, block in enumerate(config["model"]):
         ((name, args),) = block.items()
         try:
-            x = BLOCKS[name](x, **args)  # type: ignore[operator]
+            x = blocks[name](x, **args)
         except (ValueError, TypeError) as exc:
             raise TrialFailed(f"model.{i}.{name}: cannot build block: {exc}") from exc
+    if target.kind in TASK_HEADS:  # heads that also read the features (anomaly scores …)
+        head = TASK_HEADS[target.kind](x, features)
+        return keras.Model(inputs, head, name=str(config.get("family", "model")))
     return keras.Model(inputs, _head(x, target), name=str(config.get("family", "model")))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from archsmith.builders._family_catalog import FAMILY_SPECS
 from archsmith.search_space import Arg
 from archsmith.search_space import BlockSpec
 from archsmith.search_space import Catalog
@@ -87,7 +88,7 @@ OPTIMIZER = BlockSpec(
 )
 
 CATALOG = Catalog(
-    blocks={b.name: b for b in (DENSE_STACK, RESIDUAL_DENSE)},
+    blocks={b.name: b for b in (DENSE_STACK, RESIDUAL_DENSE, *FAMILY_SPECS)},
     sections={"optimizer": OPTIMIZER},
     scalars={"batch_size": Arg("int", None, low=1, high=1 << 16, description="batch size")},
 )

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from archsmith.datasets import Dataset
 from archsmith.datasets import Target
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
+from archsmith.training._init import initialise_layers
 from archsmith.training._metrics import all_scores
 
 EpochHook = Callable[[int, Mapping[str, float]], None]
@@ -41,6 +43,9 @@ class TrainingResult:
         fit_seconds: time inside ``model.fit``.
         eval_seconds: time spent predicting the validation split.
         stopped_by: ``early_stopping``, ``time_budget`` or ``None`` (ran all epochs).
+        extra: further final metrics of the trial (data-driven initialisation, task
+            specifics), logged as they are named.
+        artifacts: files of the trial (e.g. ``plots/reconstruction.png``) as bytes.
     """
 
     history: Mapping[str, tuple[float, ...]]
@@ -49,6 +54,8 @@ class TrainingResult:
     fit_seconds: float
     eval_seconds: float
     stopped_by: str | None
+    extra: Mapping[str, float] = field(default_factory=dict)
+    artifacts: Mapping[str, bytes] = field(default_factory=dict)
 
 
 class _Guard(keras.callbacks.Callback):
@@ -170,6 +177,13 @@ def fit(
     Raises:
         TrialFailed: the loss became NaN/inf, or the model produced non-finite outputs.
     """
+    from archsmith.training._tasks import TASK_FITS
+
+    if dataset.target.kind in TASK_FITS:  # tasks with their own training (anomaly detection …)
+        return TASK_FITS[dataset.target.kind](
+            model, dataset, config, training, on_epoch=on_epoch, deadline=deadline
+        )
+    extra = initialise_layers(model, dataset.train.x)
     compile_model(model, config, dataset.target, training)
     guard = _Guard(on_epoch, deadline)
     callbacks: list[keras.callbacks.Callback] = [guard]
@@ -224,6 +238,7 @@ def fit(
         fit_seconds=fit_seconds,
         eval_seconds=eval_seconds,
         stopped_by=stopped_by,
+        extra=extra,
     )
 
 

@@ -1,0 +1,13 @@
+"""Block functions of the families beyond the MLP, by catalog name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from archsmith.builders._rbf import rbf
+
+FAMILY_BLOCKS: dict[str, Callable[..., Any]] = {"rbf": rbf}
+
+#: heads of tasks whose output is computed from the last block and the feature vector
+TASK_HEADS: dict[str, Callable[[Any, Any], Any]] = {}

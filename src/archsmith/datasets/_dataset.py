@@ -15,6 +15,7 @@ from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
 from archsmith.exceptions import DataError
+from archsmith.spec import AnomalyDetectionTask
 from archsmith.spec import ClassificationTask
 from archsmith.spec import DataSpec
 from archsmith.spec import RegressionTask
@@ -192,7 +193,7 @@ def load_dataset(
     x: Any,
     y: Any = None,
     *,
-    task: ClassificationTask | RegressionTask,
+    task: ClassificationTask | RegressionTask | AnomalyDetectionTask,
     data: DataSpec,
     base_dir: Path | None = None,
 ) -> Dataset:
@@ -210,6 +211,10 @@ def load_dataset(
         DataError: the data cannot serve the task (missing target column, one class,
             X/y length mismatch, too few rows …).
     """
+    if isinstance(task, AnomalyDetectionTask):
+        from archsmith.datasets._anomaly import load_anomaly_dataset
+
+        return load_anomaly_dataset(x, y, task=task, data=data, base_dir=base_dir)
     if x is None:
         if data.train is None:
             raise DataError("no data: pass X to fit() or set data.train in the declaration")

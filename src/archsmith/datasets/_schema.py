@@ -51,10 +51,14 @@ class Column:
 
 @dataclass(frozen=True)
 class Target:
-    """The target: its kind, class labels (classification) or scale (regression)."""
+    """The target: its kind, class labels (classification) or scale (regression).
+
+    For anomaly detection (kind ``anomaly``), ``classes`` holds the label of normal rows
+    (empty without labels) and rows are encoded 1 for anomalies, 0 for normal rows.
+    """
 
     name: str
-    kind: Literal["binary", "multiclass", "continuous"]
+    kind: Literal["binary", "multiclass", "continuous", "anomaly"]
     classes: tuple[Any, ...] = ()
     mean: float = 0.0
     std: float = 1.0
@@ -63,6 +67,10 @@ class Target:
         """Labels -> class indices (classification) or float32 values (regression)."""
         if self.kind == "continuous":
             return y.to_numpy(dtype="float32")
+        if self.kind == "anomaly":
+            if not self.classes:
+                return np.zeros(len(y), dtype="int32")
+            return (y != self.classes[0]).to_numpy(dtype="int32")
         index = {c: i for i, c in enumerate(self.classes)}
         codes = y.map(index)
         if codes.isna().any():

@@ -2,8 +2,10 @@
 
 from archsmith.spec._errors import did_you_mean
 from archsmith.spec._load import load_experiment
+from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
 from archsmith.spec._models import REGRESSION_METRICS
+from archsmith.spec._models import AnomalyDetectionTask
 from archsmith.spec._models import ClassificationTask
 from archsmith.spec._models import DataSpec
 from archsmith.spec._models import Experiment
@@ -16,8 +18,10 @@ from archsmith.spec._yaml import parse_yaml
 from archsmith.spec._yaml import read_yaml
 
 __all__ = [
+    "ANOMALY_METRICS",
     "CLASSIFICATION_METRICS",
     "REGRESSION_METRICS",
+    "AnomalyDetectionTask",
     "ClassificationTask",
     "DataSpec",
     "Experiment",

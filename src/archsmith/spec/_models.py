@@ -18,8 +18,10 @@ from pydantic import model_validator
 
 CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1_macro")
 REGRESSION_METRICS = ("rmse", "mae", "r2")
+ANOMALY_METRICS = ("roc_auc", "average_precision", "reconstruction_error")
 #: Metrics where larger is better; all others are minimised.
 MAXIMIZED_METRICS = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
+MAXIMIZED_METRICS |= {"average_precision"}  # anomaly detection
 
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$"
@@ -70,7 +72,29 @@ class RegressionTask(_Model):
     )
 
 
-Task = Annotated[ClassificationTask | RegressionTask, Field(discriminator="type")]
+class AnomalyDetectionTask(_Model):
+    """Score how unusual each row is; the model is fit on normal rows only.
+
+    With labels (``target``), rows labelled ``normal`` train the model and the others
+    (anomalies) are only used to score the validation and test splits; without labels every
+    row counts as normal and only ``reconstruction_error`` can be optimised.
+    """
+
+    type: Literal["anomaly_detection"] = Field(description="task kind")
+    target: str | None = Field(
+        None, description="optional label column: normal rows vs anomalies (any other value)"
+    )
+    normal: str | int | float | bool = Field(0, description="label of the normal rows")
+    metric: Literal["roc_auc", "average_precision", "reconstruction_error"] = Field(
+        "roc_auc",
+        description="validation metric: roc_auc and average_precision of the anomaly score "
+        "(need labels), or the mean score of normal rows",
+    )
+
+
+Task = Annotated[
+    ClassificationTask | RegressionTask | AnomalyDetectionTask, Field(discriminator="type")
+]
 
 
 class DataSpec(_Model):

@@ -18,7 +18,7 @@ def labels_from_outputs(outputs: np.ndarray, target: Target) -> np.ndarray:
 
 def predictions(outputs: np.ndarray, target: Target) -> np.ndarray:
     """Predicted labels (classification) or values (regression) from network outputs."""
-    if target.kind == "continuous":
+    if target.kind in ("continuous", "anomaly"):  # values; anomaly scores
         return outputs.reshape(-1).astype("float64")
     return target.decode(labels_from_outputs(outputs, target))
 
@@ -35,6 +35,8 @@ def score(metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> fl
     """The value of ``metric`` for encoded targets ``y`` and network ``outputs``."""
     from sklearn import metrics as m
 
+    if target.kind == "anomaly":
+        return anomaly_score(metric, y, outputs.reshape(-1))
     if target.kind == "continuous":
         pred = outputs.reshape(-1)
         if metric == "rmse":
@@ -68,6 +70,10 @@ def all_scores(y: np.ndarray, outputs: np.ndarray, target: Target) -> dict[str, 
     from archsmith.spec import REGRESSION_METRICS
 
     names = REGRESSION_METRICS if target.kind == "continuous" else CLASSIFICATION_METRICS
+    if target.kind == "anomaly":
+        from archsmith.spec import ANOMALY_METRICS
+
+        names = ANOMALY_METRICS
     out: dict[str, float] = {}
     for name in names:
         try:
@@ -75,3 +81,39 @@ def all_scores(y: np.ndarray, outputs: np.ndarray, target: Target) -> dict[str, 
         except ValueError:
             continue
     return out
+
+
+def anomaly_score(metric: str, y: np.ndarray, scores: np.ndarray) -> float:
+    """An anomaly-detection metric of ``scores`` (higher = more anomalous); ``y``: 1 = anomaly.
+
+    ``reconstruction_error`` is the mean score of the normal rows (of all rows when none is
+    labelled normal); the others need both kinds of rows.
+    """
+    from sklearn import metrics as m
+
+    if metric == "reconstruction_error":
+        normal = scores[y == 0]
+        return float((normal if len(normal) else scores).mean())
+    if len(np.unique(y)) < 2:
+        raise ValueError(f"{metric} needs both normal and anomalous rows")
+    if metric == "roc_auc":
+        return float(m.roc_auc_score(y, scores))
+    if metric == "average_precision":
+        return float(m.average_precision_score(y, scores))
+    raise ValueError(f"metric {metric!r} does not apply to anomaly detection")
+
+
+def choose_threshold(y: np.ndarray, scores: np.ndarray) -> tuple[float, float | None]:
+    """The score above which a row is an anomaly, and the F1 it gives on ``y``.
+
+    With both kinds of rows, the threshold of best F1; otherwise the 99th percentile of the
+    scores (F1 is then None).
+    """
+    from sklearn import metrics as m
+
+    if len(np.unique(y)) < 2:
+        return float(np.quantile(scores, 0.99)), None
+    precision, recall, thresholds = m.precision_recall_curve(y, scores)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    best = int(np.argmax(f1[:-1]))
+    return float(thresholds[best]), float(f1[best])

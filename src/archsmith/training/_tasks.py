@@ -9,4 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-TASK_FITS: dict[str, Callable[..., Any]] = {}
+from archsmith.training._anomaly import fit_anomaly
+
+TASK_FITS: dict[str, Callable[..., Any]] = {"anomaly": fit_anomaly}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +18,7 @@ from archsmith.exceptions import TrialFailed
 from archsmith.spec import load_experiment
 from archsmith.training import fit
 from archsmith.training import outputs
-from conftest import ROOT
-
-
-def example(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / "families" / name)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from families_helpers import example
 
 
 def anomaly_data(metric: str = "roc_auc", **task: Any) -> Any:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from typing import Any
 
 import keras
 import numpy as np
@@ -17,17 +15,9 @@ from archsmith.datasets import load_dataset
 from archsmith.spec import load_experiment
 from archsmith.training import fit
 from archsmith.training import outputs
-from conftest import ROOT
+from families_helpers import example
 
 OPT = {"optimizer": {"name": "adam", "learning_rate": 0.03}, "batch_size": 32}
-
-
-def example(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / "families" / name)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_rbf_beats_a_same_size_mlp_on_a_radial_problem(tmp_path: Path) -> None:

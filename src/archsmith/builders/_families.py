@@ -8,8 +8,13 @@ from typing import Any
 from archsmith.builders._autoencoder import anomaly_head
 from archsmith.builders._autoencoder import autoencoder
 from archsmith.builders._rbf import rbf
+from archsmith.builders._spiking import spiking
 
-FAMILY_BLOCKS: dict[str, Callable[..., Any]] = {"rbf": rbf, "autoencoder": autoencoder}
+FAMILY_BLOCKS: dict[str, Callable[..., Any]] = {
+    "rbf": rbf,
+    "autoencoder": autoencoder,
+    "spiking": spiking,
+}
 
 #: heads of tasks whose output is computed from the last block and the feature vector
 TASK_HEADS: dict[str, Callable[[Any, Any], Any]] = {"anomaly": anomaly_head}

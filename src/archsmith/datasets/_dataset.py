@@ -17,6 +17,7 @@ from archsmith.datasets._schema import build_schema
 from archsmith.exceptions import DataError
 from archsmith.spec import AnomalyDetectionTask
 from archsmith.spec import ClassificationTask
+from archsmith.spec import ClusteringTask
 from archsmith.spec import DataSpec
 from archsmith.spec import RegressionTask
 
@@ -193,7 +194,7 @@ def load_dataset(
     x: Any,
     y: Any = None,
     *,
-    task: ClassificationTask | RegressionTask | AnomalyDetectionTask,
+    task: ClassificationTask | RegressionTask | AnomalyDetectionTask | ClusteringTask,
     data: DataSpec,
     base_dir: Path | None = None,
 ) -> Dataset:
@@ -212,9 +213,13 @@ def load_dataset(
             X/y length mismatch, too few rows …).
     """
     if isinstance(task, AnomalyDetectionTask):
-        from archsmith.datasets._anomaly import load_anomaly_dataset
+        from archsmith.datasets._unsupervised import load_anomaly_dataset
 
         return load_anomaly_dataset(x, y, task=task, data=data, base_dir=base_dir)
+    if isinstance(task, ClusteringTask):
+        from archsmith.datasets._unsupervised import load_clustering_dataset
+
+        return load_clustering_dataset(x, y, task=task, data=data, base_dir=base_dir)
     if x is None:
         if data.train is None:
             raise DataError("no data: pass X to fit() or set data.train in the declaration")

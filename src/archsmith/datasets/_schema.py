@@ -54,11 +54,13 @@ class Target:
     """The target: its kind, class labels (classification) or scale (regression).
 
     For anomaly detection (kind ``anomaly``), ``classes`` holds the label of normal rows
-    (empty without labels) and rows are encoded 1 for anomalies, 0 for normal rows.
+    (empty without labels) and rows are encoded 1 for anomalies, 0 for normal rows. For
+    clustering (kind ``cluster``), ``classes`` holds the optional labels (encoded as class
+    indices; all 0 without labels).
     """
 
     name: str
-    kind: Literal["binary", "multiclass", "continuous", "anomaly"]
+    kind: Literal["binary", "multiclass", "continuous", "anomaly", "cluster"]
     classes: tuple[Any, ...] = ()
     mean: float = 0.0
     std: float = 1.0
@@ -71,6 +73,8 @@ class Target:
             if not self.classes:
                 return np.zeros(len(y), dtype="int32")
             return (y != self.classes[0]).to_numpy(dtype="int32")
+        if self.kind == "cluster" and not self.classes:
+            return np.zeros(len(y), dtype="int32")
         index = {c: i for i, c in enumerate(self.classes)}
         codes = y.map(index)
         if codes.isna().any():

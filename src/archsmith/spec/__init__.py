@@ -4,9 +4,11 @@ from archsmith.spec._errors import did_you_mean
 from archsmith.spec._load import load_experiment
 from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
+from archsmith.spec._models import CLUSTERING_METRICS
 from archsmith.spec._models import REGRESSION_METRICS
 from archsmith.spec._models import AnomalyDetectionTask
 from archsmith.spec._models import ClassificationTask
+from archsmith.spec._models import ClusteringTask
 from archsmith.spec._models import DataSpec
 from archsmith.spec._models import Experiment
 from archsmith.spec._models import RegressionTask
@@ -20,9 +22,11 @@ from archsmith.spec._yaml import read_yaml
 __all__ = [
     "ANOMALY_METRICS",
     "CLASSIFICATION_METRICS",
+    "CLUSTERING_METRICS",
     "REGRESSION_METRICS",
     "AnomalyDetectionTask",
     "ClassificationTask",
+    "ClusteringTask",
     "DataSpec",
     "Experiment",
     "RegressionTask",

@@ -19,9 +19,10 @@ from pydantic import model_validator
 CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1_macro")
 REGRESSION_METRICS = ("rmse", "mae", "r2")
 ANOMALY_METRICS = ("roc_auc", "average_precision", "reconstruction_error")
+CLUSTERING_METRICS = ("quantisation_error", "topographic_error", "purity")
 #: Metrics where larger is better; all others are minimised.
 MAXIMIZED_METRICS = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
-MAXIMIZED_METRICS |= {"average_precision"}  # anomaly detection
+MAXIMIZED_METRICS |= {"average_precision", "purity"}  # anomaly detection, clustering
 
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$"
@@ -92,8 +93,25 @@ class AnomalyDetectionTask(_Model):
     )
 
 
+class ClusteringTask(_Model):
+    """Group rows without labels (a self-organising map places them on a grid of units).
+
+    Labels (``target``) are optional and never used in training; with them, ``purity`` says
+    how well the units separate the classes.
+    """
+
+    type: Literal["clustering"] = Field(description="task kind")
+    target: str | None = Field(None, description="optional label column, only used to score purity")
+    metric: Literal["quantisation_error", "topographic_error", "purity"] = Field(
+        "quantisation_error",
+        description="validation metric: mean distance of rows to their unit, share of rows "
+        "whose two nearest units are not neighbours, or class purity of the units (labels)",
+    )
+
+
 Task = Annotated[
-    ClassificationTask | RegressionTask | AnomalyDetectionTask, Field(discriminator="type")
+    ClassificationTask | RegressionTask | AnomalyDetectionTask | ClusteringTask,
+    Field(discriminator="type"),
 ]
 
 

@@ -20,6 +20,8 @@ def predictions(outputs: np.ndarray, target: Target) -> np.ndarray:
     """Predicted labels (classification) or values (regression) from network outputs."""
     if target.kind in ("continuous", "anomaly"):  # values; anomaly scores
         return outputs.reshape(-1).astype("float64")
+    if target.kind == "cluster":  # the index of the nearest unit
+        return outputs.argmin(axis=-1).astype("int64")
     return target.decode(labels_from_outputs(outputs, target))
 
 
@@ -37,6 +39,8 @@ def score(metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> fl
 
     if target.kind == "anomaly":
         return anomaly_score(metric, y, outputs.reshape(-1))
+    if target.kind == "cluster":
+        return cluster_score(metric, y, outputs, target)
     if target.kind == "continuous":
         pred = outputs.reshape(-1)
         if metric == "rmse":
@@ -74,6 +78,10 @@ def all_scores(y: np.ndarray, outputs: np.ndarray, target: Target) -> dict[str, 
         from archsmith.spec import ANOMALY_METRICS
 
         names = ANOMALY_METRICS
+    if target.kind == "cluster":
+        from archsmith.spec import CLUSTERING_METRICS
+
+        names = CLUSTERING_METRICS
     out: dict[str, float] = {}
     for name in names:
         try:
@@ -117,3 +125,47 @@ def choose_threshold(y: np.ndarray, scores: np.ndarray) -> tuple[float, float | 
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
     best = int(np.argmax(f1[:-1]))
     return float(thresholds[best]), float(f1[best])
+
+
+def purity(y: np.ndarray, units: np.ndarray) -> float:
+    """Share of rows whose label is the most common label of their unit."""
+    table = np.zeros((int(units.max()) + 1, int(y.max()) + 1))
+    np.add.at(table, (units, y), 1)
+    return float(table.max(axis=1).sum() / len(y))
+
+
+def topographic_error(distances: np.ndarray, coords: np.ndarray) -> float:
+    """Share of rows whose two nearest units are not grid neighbours (8-neighbourhood).
+
+    Args:
+        distances: ``(N, units)`` distances (squared or not) of rows to units.
+        coords: ``(units, 2)`` grid positions of the units.
+    """
+    two = np.argsort(distances, axis=1)[:, :2]
+    gap = np.abs(coords[two[:, 0]] - coords[two[:, 1]]).max(axis=1)
+    return float((gap > 1).mean())
+
+
+def cluster_score(
+    metric: str,
+    y: np.ndarray,
+    distances: np.ndarray,
+    target: Target,
+    coords: np.ndarray | None = None,
+) -> float:
+    """A clustering metric from the ``(N, units)`` squared distances of rows to units.
+
+    ``quantisation_error``: mean Euclidean distance to the nearest unit;
+    ``topographic_error`` needs the units' grid ``coords``; ``purity`` needs labels.
+    """
+    if metric == "quantisation_error":
+        return float(np.sqrt(np.maximum(distances.min(axis=1), 0.0)).mean())
+    if metric == "topographic_error":
+        if coords is None:
+            raise ValueError("topographic_error needs the grid of the units")
+        return topographic_error(distances, coords)
+    if metric == "purity":
+        if not target.classes:
+            raise ValueError("purity needs labels")
+        return purity(y, distances.argmin(axis=1))
+    raise ValueError(f"metric {metric!r} does not apply to clustering")

@@ -10,5 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from archsmith.training._anomaly import fit_anomaly
+from archsmith.training._clustering import fit_clustering
 
-TASK_FITS: dict[str, Callable[..., Any]] = {"anomaly": fit_anomaly}
+TASK_FITS: dict[str, Callable[..., Any]] = {"anomaly": fit_anomaly, "cluster": fit_clustering}

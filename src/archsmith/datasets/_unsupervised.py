@@ -1,4 +1,4 @@
-"""Data for anomaly detection: normal rows train, anomalies (if labelled) score validation."""
+"""Data for anomaly detection and clustering: labels optional, never a training target."""
 
 from __future__ import annotations
 
@@ -19,13 +19,18 @@ from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
 from archsmith.exceptions import DataError
 from archsmith.spec import AnomalyDetectionTask
+from archsmith.spec import ClusteringTask
 from archsmith.spec import DataSpec
 
 
 def _labels(
-    x: Any, y: Any, task: AnomalyDetectionTask, data: DataSpec, base_dir: Path | None
+    x: Any,
+    y: Any,
+    task: AnomalyDetectionTask | ClusteringTask,
+    data: DataSpec,
+    base_dir: Path | None,
 ) -> tuple[pd.DataFrame, pd.Series | None, str]:
-    """The feature table and the labels (None when there are none)."""
+    """The feature table and the optional labels (None when there are none)."""
     if x is None:
         if data.train is None:
             raise DataError("no data: pass X to fit() or set data.train in the declaration")
@@ -47,8 +52,25 @@ def _labels(
             )
         labels, name = frame.pop(task.target), task.target
     else:
-        return frame.reset_index(drop=True), None, "anomaly"
+        return frame.reset_index(drop=True), None, task.type
     return frame.reset_index(drop=True), labels.reset_index(drop=True), name
+
+
+def _features(frame: pd.DataFrame, data: DataSpec) -> pd.DataFrame:
+    """The feature columns left after ``data.drop``; enough rows and columns to learn."""
+    unknown = [c for c in data.drop if c not in frame.columns]
+    if unknown:
+        raise DataError(
+            f"data.drop names unknown column(s) {unknown}; columns are {list(frame.columns)}"
+        )
+    frame = frame.drop(columns=list(data.drop))
+    if frame.shape[1] == 0:
+        raise DataError("the data has no feature columns left to learn from")
+    if len(frame) < MIN_ROWS:
+        raise DataError(
+            f"the data has {len(frame)} rows; at least {MIN_ROWS} are needed to train and validate"
+        )
+    return frame
 
 
 def load_anomaly_dataset(
@@ -94,18 +116,7 @@ def load_anomaly_dataset(
                 "to train and both kinds to score validation; set task.normal to the label "
                 "of normal rows, or drop the labels and use metric: reconstruction_error"
             )
-    unknown = [c for c in data.drop if c not in frame.columns]
-    if unknown:
-        raise DataError(
-            f"data.drop names unknown column(s) {unknown}; columns are {list(frame.columns)}"
-        )
-    frame = frame.drop(columns=list(data.drop))
-    if frame.shape[1] == 0:
-        raise DataError("the data has no feature columns left to learn from")
-    if len(frame) < MIN_ROWS:
-        raise DataError(
-            f"the data has {len(frame)} rows; at least {MIN_ROWS} are needed to train and validate"
-        )
+    frame = _features(frame, data)
     flags = (
         pd.Series(np.zeros(len(frame), dtype="int32"))
         if labels is None
@@ -127,6 +138,58 @@ def load_anomaly_dataset(
             flags.to_numpy()[ids],
             shown.iloc[ids].reset_index(drop=True),
         )
+
+    return Dataset(
+        schema=schema,
+        target=target,
+        train=make(train_idx),
+        validation=make(val_idx),
+        test=make(test_idx) if len(test_idx) else None,
+        fingerprint=_fingerprint(frame, shown, data),
+    )
+
+
+def load_clustering_dataset(
+    x: Any,
+    y: Any = None,
+    *,
+    task: ClusteringTask,
+    data: DataSpec,
+    base_dir: Path | None = None,
+) -> Dataset:
+    """Build the :class:`Dataset` of a clustering search (labels only score ``purity``).
+
+    Raises:
+        DataError: ``purity`` without labels, missing labels, too few rows.
+    """
+    frame, labels, name = _labels(x, y, task, data, base_dir)
+    if labels is None and task.metric == "purity":
+        raise DataError(
+            "task.metric purity needs class labels to score the units; pass y (or name the "
+            "label column with task.target), or use metric: quantisation_error or "
+            "topographic_error"
+        )
+    if labels is not None and labels.isna().any():
+        rows = labels.index[labels.isna()][:5].tolist()
+        raise DataError(
+            f"labels '{name}' have {int(labels.isna().sum())} missing value(s) (first rows: "
+            f"{rows}); drop those rows or leave the labels out"
+        )
+    frame = _features(frame, data)
+    shown = labels if labels is not None else pd.Series(np.zeros(len(frame), dtype="int32"))
+    classes = (
+        () if labels is None else tuple(sorted(labels.unique(), key=lambda v: (str(type(v)), v)))
+    )
+    target = Target(name, "cluster", classes=classes)
+    train_idx, val_idx, test_idx = _split_indices(
+        len(frame), shown, data, stratify=labels is not None
+    )
+    schema = build_schema(frame.iloc[train_idx])
+
+    def make(ids: np.ndarray) -> Split:
+        rows = frame.iloc[ids].reset_index(drop=True)
+        part = shown.iloc[ids].reset_index(drop=True)
+        return Split(rows, schema.model_inputs(rows), target.encode(part), part)
 
     return Dataset(
         schema=schema,

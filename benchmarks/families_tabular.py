@@ -1,9 +1,9 @@
-"""One search per tabular family (RBF, autoencoder, spiking, DBN, SOM): a row each with the
-task, the metric, the best validation score, the trials and the wall time.
+"""One search per tabular family (RBF, autoencoder, spiking, DBN, SOM, capsule): a row each
+with the task, the metric, the best validation score, the trials and the wall time.
 
 The data are those of the examples (``examples/families/``): a radial regression problem
 for RBF, breast cancer with injected anomalies for the autoencoder, scikit-learn's digits
-(64 numeric columns) for the spiking network, the DBN and the SOM. Everything is tracked
+(64 numeric columns) for the spiking network, the DBN, the SOM and the capsule network. Everything is tracked
 in a fresh MLflow folder (a temporary one unless ``--store`` is given).
 
 Usage:
@@ -46,6 +46,7 @@ def cases() -> dict[str, tuple[dict[str, Any], Any, Any]]:
         "spiking": ({"type": "classification", "metric": "accuracy"}, digits_x, digits_y),
         "dbn": ({"type": "classification", "metric": "accuracy"}, digits_x, digits_y),
         "som": ({"type": "clustering", "metric": "purity"}, digits_x, digits_y),
+        "capsule": ({"type": "classification", "metric": "accuracy"}, digits_x, digits_y),
     }
 
 

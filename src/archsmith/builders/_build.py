@@ -9,6 +9,7 @@ from typing import Any
 import keras
 
 from archsmith.builders._families import FAMILY_BLOCKS
+from archsmith.builders._families import OUTPUT_BLOCKS
 from archsmith.builders._families import TASK_HEADS
 from archsmith.builders._layers import NumericFeatures
 from archsmith.builders._tabular import BLOCKS
@@ -84,10 +85,13 @@ def build_model(config: Mapping[str, Any], schema: InputSchema, target: Target) 
     blocks: dict[str, Any] = {**BLOCKS, **FAMILY_BLOCKS}
     for i, block in enumerate(config["model"]):
         ((name, args),) = block.items()
+        extra = {"target": target} if name in OUTPUT_BLOCKS else {}
         try:
-            x = blocks[name](x, **args)
+            x = blocks[name](x, **args, **extra)
         except (ValueError, TypeError) as exc:
             raise TrialFailed(f"model.{i}.{name}: cannot build block: {exc}") from exc
+    if config["model"] and next(iter(config["model"][-1])) in OUTPUT_BLOCKS:
+        return keras.Model(inputs, x, name=str(config.get("family", "model")))
     if target.kind in TASK_HEADS:  # heads that also read the features (anomaly scores …)
         head = TASK_HEADS[target.kind](x, features)
         return keras.Model(inputs, head, name=str(config.get("family", "model")))

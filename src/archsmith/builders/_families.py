@@ -9,6 +9,7 @@ import keras
 
 from archsmith.builders._autoencoder import anomaly_head
 from archsmith.builders._autoencoder import autoencoder
+from archsmith.builders._capsule import capsule
 from archsmith.builders._dbn import dbn
 from archsmith.builders._rbf import rbf
 from archsmith.builders._som import som
@@ -26,7 +27,12 @@ FAMILY_BLOCKS: dict[str, Callable[..., Any]] = {
     "spiking": spiking,
     "dbn": dbn,
     "som": som,
+    "capsule": capsule,
 }
+
+#: output blocks: they take the ``target`` and produce the model's output themselves, so no
+#: task head follows them when they come last
+OUTPUT_BLOCKS = frozenset({"capsule"})
 
 #: heads of tasks whose output is computed from the last block and the feature vector
 TASK_HEADS: dict[str, Callable[[Any, Any], Any]] = {

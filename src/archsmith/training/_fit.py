@@ -136,6 +136,9 @@ def compile_model(
         )
         weights = None
         metrics = ["accuracy"]
+    own = getattr(model.layers[-1], "training_loss", None)
+    if callable(own):  # an output layer that brings its loss (capsule lengths: margin loss)
+        loss = own()
     model.compile(
         optimizer=make_optimizer(config["optimizer"]),
         loss=loss,

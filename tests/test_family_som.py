@@ -109,3 +109,27 @@ def test_som_example_tracks_family_metrics_and_map(in_tmp: Path) -> None:
     units = model.predict(result.dataset.validation.frame)
     rows, cols = (result.best.params[f"model.0.som.{k}"] for k in ("rows", "cols"))
     assert units.min() >= 0 and units.max() < rows * cols
+
+
+def test_clustering_from_a_yaml_declaration_with_the_cli(in_tmp: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from archsmith.cli import main
+
+    x, y = load_digits(return_X_y=True, as_frame=True)
+    pd.concat([x, y.rename("digit")], axis=1).to_csv(in_tmp / "digits.csv", index=False)
+    (in_tmp / "map.yaml").write_text(
+        "name: digits-map\n"
+        "task: {type: clustering, target: digit, metric: purity}\n"
+        "data: {train: digits.csv}\n"
+        "search: {space: som, max_trials: 1}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", "map.yaml"]) == 0
+    assert main(["search", "map.yaml", "--quiet"]) == 0
+    assert main(["spaces"]) == 0
+    out = capsys.readouterr().out
+    assert all(f in out for f in ("rbf", "autoencoder", "spiking", "dbn", "som", "capsule"))
+    assert main(["leaderboard", "digits-map", "--csv"]) == 0
+    board = capsys.readouterr().out
+    assert "val.purity" in board and "COMPLETE" in board

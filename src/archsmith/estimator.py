@@ -27,7 +27,8 @@ class AutoModel(BaseEstimator):
     """Search a Keras model for a table: ``fit``, ``predict``, ``evaluate``, ``export``.
 
     Args:
-        task: ``classification`` or ``regression``.
+        task: ``classification``, ``regression``, ``anomaly_detection`` (``predict`` gives
+            anomaly scores) or ``clustering`` (``predict`` gives the unit of each row).
         max_trials: number of candidates to train.
         space: shipped space name(s) or YAML path(s); several = choose among families.
         metric: validation metric to optimise (default: accuracy / rmse).

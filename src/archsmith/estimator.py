@@ -29,7 +29,9 @@ class AutoModel(BaseEstimator):
     """Search a Keras model for a table: ``fit``, ``predict``, ``evaluate``, ``export``.
 
     Args:
-        task: ``classification``, ``regression``, ``multilabel`` or ``forecasting``.
+        task: ``classification``, ``regression``, ``multilabel``, ``forecasting``,
+            ``anomaly_detection`` (``predict`` gives anomaly scores) or ``clustering``
+            (``predict`` gives the unit of each row).
         max_trials: number of candidates to train.
         space: shipped space name(s) or YAML path(s); several = choose among families.
             None: the default spaces of the data kind (tables: ``mlp``; images: ``cnn``

@@ -94,6 +94,7 @@ class TrialResult:
     values: tuple[float, ...] = ()
     latency_ms: float | None = None
     facts: Mapping[str, float] = field(default_factory=dict)
+    extra_metrics: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,7 @@ class _Search:
                 fit_seconds=result.fit_seconds,
                 eval_seconds=result.eval_seconds,
                 stopped_by=result.stopped_by,
+                extra_metrics=dict(result.extra),
             )
             if reporter is not None and reporter.pruned_epoch is not None:
                 fields["stopped_by"] = "pruner"
@@ -261,6 +263,7 @@ class _Search:
                     f"{reporter.pruned_epoch}",
                 )
             fields["values"] = self._objective_values(fields)
+            self._log_artifacts(run_id, trial.number, result.artifacts)
             state = TrialState.COMPLETE
             if self.best.improves(value, self.maximize):
                 self._keep_best(model, trial.number, value, run_id)
@@ -346,6 +349,14 @@ class _Search:
             values.append(float(value))
         return tuple(values)
 
+    def _log_artifacts(self, run_id: str, number: int, artifacts: Mapping[str, bytes]) -> None:
+        """Write a trial's artifacts (``plots/x.png`` …) and log them to its run."""
+        for name, data in artifacts.items():
+            path = self.workdir / f"trial-{number}-artifacts" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            self.tracker.log_file(run_id, path, str(Path(name).parent) if "/" in name else None)
+
     def _keep_best(self, model: Any, number: int, value: float, run_id: str) -> None:
         path = self.workdir / f"trial-{number}" / "model.keras"
         training.save_model(builders.export_model(model, self.dataset.schema), path)
@@ -366,6 +377,7 @@ class _Search:
             trial.number, state, value, trial.params, reason, seconds=seconds, **fields
         )
         metrics = {f"val.{k}": v for k, v in result.scores.items()}
+        metrics.update(result.extra_metrics)
         if value is not None:
             metrics["score"] = value
         metrics.update(

@@ -10,6 +10,9 @@ from typing import Any
 
 import keras
 
+from archsmith.builders._families import FAMILY_BLOCKS
+from archsmith.builders._families import OUTPUT_BLOCKS
+from archsmith.builders._families import TASK_HEADS
 from archsmith.builders._image import IMAGE_BLOCKS
 from archsmith.builders._image import layer_counts
 from archsmith.builders._kinds import array_inputs
@@ -88,7 +91,7 @@ def _block(name: str, schema: InputSchema | ArraySchema) -> Callable[..., Any]:
         return functools.partial(TEXT_BLOCKS[name], schema=schema)
     if name in BLOCKS:
         return BLOCKS[name]  # type: ignore[return-value]
-    return {**IMAGE_BLOCKS, **SEQUENCE_BLOCKS}[name]
+    return {**IMAGE_BLOCKS, **SEQUENCE_BLOCKS, **FAMILY_BLOCKS}[name]
 
 
 def build_model(
@@ -106,18 +109,25 @@ def build_model(
         TrialFailed: the config cannot be built (its message names the block).
     """
     inputs, x = _inputs(schema)
+    features = x
     stats = base = None
     if target.kind == "forecast":  # each window scaled by its own level and spread
         x, stats = window_scale(x)
         base = seasonal_base(x, target)  # the model learns a correction of seasonal naive
     for i, block in enumerate(config["model"]):
         ((name, args),) = block.items()
+        extra = {"target": target} if name in OUTPUT_BLOCKS else {}
         try:
-            x = _block(name, schema)(x, **args)
+            x = _block(name, schema)(x, **args, **extra)
         except (ValueError, TypeError) as exc:
             raise TrialFailed(f"model.{i}.{name}: cannot build block: {exc}") from exc
+    family = str(config.get("family", "model"))
+    if config["model"] and next(iter(config["model"][-1])) in OUTPUT_BLOCKS:
+        return keras.Model(inputs, x, name=family)
+    if target.kind in TASK_HEADS:  # heads that also read the features (anomaly scores …)
+        return keras.Model(inputs, TASK_HEADS[target.kind](x, features), name=family)
     head = kind_head(x, target, stats, base) if stats is not None else _head(x, target)
-    return keras.Model(inputs, head, name=str(config.get("family", "model")))
+    return keras.Model(inputs, head, name=family)
 
 
 def export_model(model: keras.Model, schema: InputSchema | ArraySchema) -> keras.Model:

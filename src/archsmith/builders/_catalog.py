@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from archsmith.builders._family_catalog import FAMILY_SPECS
 from archsmith.search_space import Arg
 from archsmith.search_space import BlockSpec
 from archsmith.search_space import Catalog
@@ -250,7 +251,7 @@ KIND_BLOCKS = (
 )
 
 CATALOG = Catalog(
-    blocks={b.name: b for b in (DENSE_STACK, RESIDUAL_DENSE, *KIND_BLOCKS)},
+    blocks={b.name: b for b in (DENSE_STACK, RESIDUAL_DENSE, *KIND_BLOCKS, *FAMILY_SPECS)},
     sections={"optimizer": OPTIMIZER},
     scalars={"batch_size": Arg("int", None, low=1, high=1 << 16, description="batch size")},
 )

@@ -16,7 +16,9 @@ from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
 from archsmith.exceptions import DataError
+from archsmith.spec import AnomalyDetectionTask
 from archsmith.spec import ClassificationTask
+from archsmith.spec import ClusteringTask
 from archsmith.spec import DataSpec
 from archsmith.spec import ForecastingTask
 from archsmith.spec import MultilabelTask
@@ -196,7 +198,12 @@ def load_dataset(
     x: Any,
     y: Any = None,
     *,
-    task: ClassificationTask | RegressionTask | MultilabelTask | ForecastingTask,
+    task: ClassificationTask
+    | RegressionTask
+    | MultilabelTask
+    | ForecastingTask
+    | AnomalyDetectionTask
+    | ClusteringTask,
     data: DataSpec,
     base_dir: Path | None = None,
 ) -> Dataset:
@@ -214,6 +221,14 @@ def load_dataset(
         DataError: the data cannot serve the task (missing target column, one class,
             X/y length mismatch, too few rows …).
     """
+    if isinstance(task, AnomalyDetectionTask):
+        from archsmith.datasets._unsupervised import load_anomaly_dataset
+
+        return load_anomaly_dataset(x, y, task=task, data=data, base_dir=base_dir)
+    if isinstance(task, ClusteringTask):
+        from archsmith.datasets._unsupervised import load_clustering_dataset
+
+        return load_clustering_dataset(x, y, task=task, data=data, base_dir=base_dir)
     from archsmith.datasets._kinds import load_kinds_dataset
     from archsmith.datasets._kinds import wants_kinds
 

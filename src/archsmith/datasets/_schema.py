@@ -51,10 +51,18 @@ class Column:
 
 @dataclass(frozen=True)
 class Target:
-    """The target: its kind, class labels (classification) or scale (regression)."""
+    """The target: its kind, class labels (classification) or scale (regression).
+
+    For anomaly detection (kind ``anomaly``), ``classes`` holds the label of normal rows
+    (empty without labels) and rows are encoded 1 for anomalies, 0 for normal rows. For
+    clustering (kind ``cluster``), ``classes`` holds the optional labels (encoded as class
+    indices; all 0 without labels).
+    """
 
     name: str
-    kind: Literal["binary", "multiclass", "continuous", "multilabel", "forecast"]
+    kind: Literal[
+        "binary", "multiclass", "continuous", "multilabel", "forecast", "anomaly", "cluster"
+    ]
     classes: tuple[Any, ...] = ()
     mean: float = 0.0
     std: float = 1.0
@@ -79,6 +87,12 @@ class Target:
             from archsmith.datasets._targets import encode_multilabel
 
             return encode_multilabel(self.name, y, self.classes)
+        if self.kind == "anomaly":
+            if not self.classes:
+                return np.zeros(len(y), dtype="int32")
+            return (y != self.classes[0]).to_numpy(dtype="int32")
+        if self.kind == "cluster" and not self.classes:
+            return np.zeros(len(y), dtype="int32")
         index = {c: i for i, c in enumerate(self.classes)}
         codes = y.map(index)
         if codes.isna().any():

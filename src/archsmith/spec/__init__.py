@@ -2,13 +2,17 @@
 
 from archsmith.spec._errors import did_you_mean
 from archsmith.spec._load import load_experiment
+from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
+from archsmith.spec._models import CLUSTERING_METRICS
 from archsmith.spec._models import COST_OBJECTIVES
 from archsmith.spec._models import ENGINE_ALGORITHMS
 from archsmith.spec._models import FORECASTING_METRICS
 from archsmith.spec._models import MULTILABEL_METRICS
 from archsmith.spec._models import REGRESSION_METRICS
+from archsmith.spec._models import AnomalyDetectionTask
 from archsmith.spec._models import ClassificationTask
+from archsmith.spec._models import ClusteringTask
 from archsmith.spec._models import DataSpec
 from archsmith.spec._models import Experiment
 from archsmith.spec._models import ForecastingTask
@@ -22,13 +26,17 @@ from archsmith.spec._yaml import parse_yaml
 from archsmith.spec._yaml import read_yaml
 
 __all__ = [
+    "ANOMALY_METRICS",
     "CLASSIFICATION_METRICS",
+    "CLUSTERING_METRICS",
     "COST_OBJECTIVES",
     "ENGINE_ALGORITHMS",
     "FORECASTING_METRICS",
     "MULTILABEL_METRICS",
     "REGRESSION_METRICS",
+    "AnomalyDetectionTask",
     "ClassificationTask",
+    "ClusteringTask",
     "DataSpec",
     "Experiment",
     "ForecastingTask",

@@ -20,6 +20,8 @@ from archsmith.spec._errors import FieldError
 
 CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1_macro")
 REGRESSION_METRICS = ("rmse", "mae", "r2")
+ANOMALY_METRICS = ("roc_auc", "average_precision", "reconstruction_error")
+CLUSTERING_METRICS = ("quantisation_error", "topographic_error", "purity")
 #: Metrics where larger is better; all others are minimised.
 MAXIMIZED_METRICS = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
 MULTILABEL_METRICS = ("f1_micro", "f1_macro", "subset_accuracy", "hamming_accuracy", "roc_auc")
@@ -38,6 +40,7 @@ ENGINE_ALGORITHMS: dict[str, tuple[str, ...]] = {
 MULTI_OBJECTIVE_ALGORITHMS = ("tpe", "random", "nsga2", "grid")
 #: Objectives measured on the built model rather than on the validation split; minimised.
 COST_OBJECTIVES = ("params", "latency_ms")
+MAXIMIZED_METRICS |= {"average_precision", "purity"}  # anomaly detection, clustering
 
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$"
@@ -142,8 +145,49 @@ class ForecastingTask(_Model):
         return self
 
 
+class AnomalyDetectionTask(_Model):
+    """Score how unusual each row is; the model is fit on normal rows only.
+
+    With labels (``target``), rows labelled ``normal`` train the model and the others
+    (anomalies) are only used to score the validation and test splits; without labels every
+    row counts as normal and only ``reconstruction_error`` can be optimised.
+    """
+
+    type: Literal["anomaly_detection"] = Field(description="task kind")
+    target: str | None = Field(
+        None, description="optional label column: normal rows vs anomalies (any other value)"
+    )
+    normal: str | int | float | bool = Field(0, description="label of the normal rows")
+    metric: Literal["roc_auc", "average_precision", "reconstruction_error"] = Field(
+        "roc_auc",
+        description="validation metric: roc_auc and average_precision of the anomaly score "
+        "(need labels), or the mean score of normal rows",
+    )
+
+
+class ClusteringTask(_Model):
+    """Group rows without labels (a self-organising map places them on a grid of units).
+
+    Labels (``target``) are optional and never used in training; with them, ``purity`` says
+    how well the units separate the classes.
+    """
+
+    type: Literal["clustering"] = Field(description="task kind")
+    target: str | None = Field(None, description="optional label column, only used to score purity")
+    metric: Literal["quantisation_error", "topographic_error", "purity"] = Field(
+        "quantisation_error",
+        description="validation metric: mean distance of rows to their unit, share of rows "
+        "whose two nearest units are not neighbours, or class purity of the units (labels)",
+    )
+
+
 Task = Annotated[
-    ClassificationTask | RegressionTask | MultilabelTask | ForecastingTask,
+    ClassificationTask
+    | RegressionTask
+    | MultilabelTask
+    | ForecastingTask
+    | AnomalyDetectionTask
+    | ClusteringTask,
     Field(discriminator="type"),
 ]
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from archsmith.datasets import Dataset
 from archsmith.datasets import Target
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
+from archsmith.training._init import initialise_layers
 from archsmith.training._metrics import all_scores
 
 EpochHook = Callable[[int, Mapping[str, float]], None]
@@ -42,6 +44,9 @@ class TrainingResult:
         fit_seconds: time inside ``model.fit``.
         eval_seconds: time spent predicting the validation split.
         stopped_by: ``early_stopping``, ``time_budget`` or ``None`` (ran all epochs).
+        extra: further final metrics of the trial (data-driven initialisation, task
+            specifics), logged as they are named.
+        artifacts: files of the trial (e.g. ``plots/reconstruction.png``) as bytes.
     """
 
     history: Mapping[str, tuple[float, ...]]
@@ -50,6 +55,8 @@ class TrainingResult:
     fit_seconds: float
     eval_seconds: float
     stopped_by: str | None
+    extra: Mapping[str, float] = field(default_factory=dict)
+    artifacts: Mapping[str, bytes] = field(default_factory=dict)
 
 
 class _Guard(keras.callbacks.Callback):
@@ -142,6 +149,9 @@ def compile_model(
         )
         weights = None
         metrics = ["accuracy"]
+    own = getattr(model.layers[-1], "training_loss", None)
+    if callable(own):  # an output layer that brings its loss (capsule lengths: margin loss)
+        loss = own()
     model.compile(
         optimizer=make_optimizer(config["optimizer"]),
         loss=loss,
@@ -185,6 +195,13 @@ def fit(
     Raises:
         TrialFailed: the loss became NaN/inf, or the model produced non-finite outputs.
     """
+    from archsmith.training._tasks import TASK_FITS
+
+    if dataset.target.kind in TASK_FITS:  # tasks with their own training (anomaly detection …)
+        return TASK_FITS[dataset.target.kind](
+            model, dataset, config, training, on_epoch=on_epoch, deadline=deadline
+        )
+    extra = initialise_layers(model, dataset.train.x)
     compile_model(model, config, dataset.target, training)
     guard = _Guard(on_epoch, deadline)
     all_callbacks: list[keras.callbacks.Callback] = [guard, *callbacks]
@@ -239,6 +256,7 @@ def fit(
         fit_seconds=fit_seconds,
         eval_seconds=eval_seconds,
         stopped_by=stopped_by,
+        extra=extra,
     )
 
 

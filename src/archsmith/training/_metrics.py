@@ -28,11 +28,14 @@ def predictions(outputs: np.ndarray, target: Target) -> np.ndarray:
 
     Multilabel: a 0/1 matrix, one column per label (``Target.classes`` order), as
     scikit-learn's multilabel estimators predict. Forecast: ``(N, horizon)`` values.
+    Anomaly detection: anomaly scores. Clustering: the index of the nearest unit.
     """
     if target.kind in ("multilabel", "forecast"):
         return labels_from_outputs(outputs, target)
-    if target.kind == "continuous":
+    if target.kind in ("continuous", "anomaly"):  # values; anomaly scores
         return outputs.reshape(-1).astype("float64")
+    if target.kind == "cluster":  # the index of the nearest unit
+        return outputs.argmin(axis=-1).astype("int64")
     return target.decode(labels_from_outputs(outputs, target))
 
 
@@ -41,6 +44,9 @@ def probabilities(outputs: np.ndarray, target: Target) -> np.ndarray:
     if target.kind == "binary":
         p = outputs.reshape(-1, 1)
         return np.hstack([1 - p, p])
+    totals = outputs.sum(axis=-1, keepdims=True)
+    if np.abs(totals - 1).max(initial=0) > 1e-3:  # scores that are not a softmax (capsule
+        return outputs / np.maximum(totals, 1e-12)  # lengths): normalised to sum to one
     return outputs
 
 
@@ -53,6 +59,10 @@ def score(metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> fl
 
         return kind_score(metric, y, outputs, target)
 
+    if target.kind == "anomaly":
+        return anomaly_score(metric, y, outputs.reshape(-1))
+    if target.kind == "cluster":
+        return cluster_score(metric, y, outputs, target)
     if target.kind == "continuous":
         pred = outputs.reshape(-1)
         if metric == "rmse":
@@ -90,6 +100,14 @@ def all_scores(y: np.ndarray, outputs: np.ndarray, target: Target) -> dict[str, 
 
         return kind_scores(y, outputs, target)
     names = REGRESSION_METRICS if target.kind == "continuous" else CLASSIFICATION_METRICS
+    if target.kind == "anomaly":
+        from archsmith.spec import ANOMALY_METRICS
+
+        names = ANOMALY_METRICS
+    if target.kind == "cluster":
+        from archsmith.spec import CLUSTERING_METRICS
+
+        names = CLUSTERING_METRICS
     out: dict[str, float] = {}
     for name in names:
         try:
@@ -97,3 +115,83 @@ def all_scores(y: np.ndarray, outputs: np.ndarray, target: Target) -> dict[str, 
         except ValueError:
             continue
     return out
+
+
+def anomaly_score(metric: str, y: np.ndarray, scores: np.ndarray) -> float:
+    """An anomaly-detection metric of ``scores`` (higher = more anomalous); ``y``: 1 = anomaly.
+
+    ``reconstruction_error`` is the mean score of the normal rows (of all rows when none is
+    labelled normal); the others need both kinds of rows.
+    """
+    from sklearn import metrics as m
+
+    if metric == "reconstruction_error":
+        normal = scores[y == 0]
+        return float((normal if len(normal) else scores).mean())
+    if len(np.unique(y)) < 2:
+        raise ValueError(f"{metric} needs both normal and anomalous rows")
+    if metric == "roc_auc":
+        return float(m.roc_auc_score(y, scores))
+    if metric == "average_precision":
+        return float(m.average_precision_score(y, scores))
+    raise ValueError(f"metric {metric!r} does not apply to anomaly detection")
+
+
+def choose_threshold(y: np.ndarray, scores: np.ndarray) -> tuple[float, float | None]:
+    """The score above which a row is an anomaly, and the F1 it gives on ``y``.
+
+    With both kinds of rows, the threshold of best F1; otherwise the 99th percentile of the
+    scores (F1 is then None).
+    """
+    from sklearn import metrics as m
+
+    if len(np.unique(y)) < 2:
+        return float(np.quantile(scores, 0.99)), None
+    precision, recall, thresholds = m.precision_recall_curve(y, scores)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    best = int(np.argmax(f1[:-1]))
+    return float(thresholds[best]), float(f1[best])
+
+
+def purity(y: np.ndarray, units: np.ndarray) -> float:
+    """Share of rows whose label is the most common label of their unit."""
+    table = np.zeros((int(units.max()) + 1, int(y.max()) + 1))
+    np.add.at(table, (units, y), 1)
+    return float(table.max(axis=1).sum() / len(y))
+
+
+def topographic_error(distances: np.ndarray, coords: np.ndarray) -> float:
+    """Share of rows whose two nearest units are not grid neighbours (8-neighbourhood).
+
+    Args:
+        distances: ``(N, units)`` distances (squared or not) of rows to units.
+        coords: ``(units, 2)`` grid positions of the units.
+    """
+    two = np.argsort(distances, axis=1)[:, :2]
+    gap = np.abs(coords[two[:, 0]] - coords[two[:, 1]]).max(axis=1)
+    return float((gap > 1).mean())
+
+
+def cluster_score(
+    metric: str,
+    y: np.ndarray,
+    distances: np.ndarray,
+    target: Target,
+    coords: np.ndarray | None = None,
+) -> float:
+    """A clustering metric from the ``(N, units)`` squared distances of rows to units.
+
+    ``quantisation_error``: mean Euclidean distance to the nearest unit;
+    ``topographic_error`` needs the units' grid ``coords``; ``purity`` needs labels.
+    """
+    if metric == "quantisation_error":
+        return float(np.sqrt(np.maximum(distances.min(axis=1), 0.0)).mean())
+    if metric == "topographic_error":
+        if coords is None:
+            raise ValueError("topographic_error needs the grid of the units")
+        return topographic_error(distances, coords)
+    if metric == "purity":
+        if not target.classes:
+            raise ValueError("purity needs labels")
+        return purity(y, distances.argmin(axis=1))
+    raise ValueError(f"metric {metric!r} does not apply to clustering")

@@ -1,0 +1,39 @@
+"""Deep belief network on scikit-learn's digits (64 numeric columns): RBMs pre-trained with
+contrastive divergence, then fine-tuned.
+
+Usage:
+    python examples/families/dbn_digits.py [--max-trials N] [--epochs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from sklearn.datasets import load_digits
+
+from archsmith import AutoModel
+
+
+def main(argv: Sequence[str] | None = None) -> AutoModel:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--max-trials", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=30)
+    args = parser.parse_args(argv)
+
+    x, y = load_digits(return_X_y=True, as_frame=True)
+    model = AutoModel(
+        task="classification",
+        space="dbn",
+        max_trials=args.max_trials,
+        epochs=args.epochs,
+        name="dbn-digits",
+    )
+    model.fit(x, y)
+    print("best params:", model.best_params_)
+    print(f"validation accuracy: {model.best_score_:.4f}")
+    return model
+
+
+if __name__ == "__main__":
+    main()

@@ -77,19 +77,6 @@ def study_of(storage, prefix: str):  # type: ignore[no-untyped-def]
     return optuna.load_study(study_name=names[0], storage=storage)
 
 
-@pytest.fixture(scope="module")
-def pg():  # type: ignore[no-untyped-def]
-    from postgres import Cluster
-    from postgres import PostgresUnavailable
-
-    try:
-        cluster = Cluster()
-    except PostgresUnavailable as exc:
-        pytest.skip(str(exc))
-    yield cluster
-    cluster.stop()
-
-
 def test_three_workers_share_one_search_on_postgresql(pg, tmp_path: Path) -> None:
     optuna_url = pg.create_db("optuna_w3")
     mlflow_url = pg.create_db("mlflow_w3")

@@ -145,6 +145,17 @@ def _default_storage(exp: Experiment) -> str:
     return str(root / "optuna.journal")
 
 
+def _load_data(exp: Experiment, x: Any, y: Any) -> Dataset:
+    """The search's data; errors about ``data.train`` name that file."""
+    try:
+        return load_dataset(x, y, task=exp.task, data=exp.data, base_dir=exp.base_dir)
+    except DataError as exc:
+        train = exp.data.train
+        if x is None and train and Path(train).name not in str(exc):
+            raise DataError(f"{exp.base_dir / train}: {exc}") from None
+        raise
+
+
 def _declaration_yaml(exp: Experiment) -> str:
     data = exp.model_dump(mode="json")
     if data["search"].get("storage"):
@@ -446,7 +457,7 @@ def _run(
     wall = time.perf_counter()
     exp = load_experiment(experiment)
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
-    dataset = load_dataset(x, y, task=exp.task, data=exp.data, base_dir=exp.base_dir)
+    dataset = _load_data(exp, x, y)
     if dataset.kind not in space.inputs:
         raise SpecError(
             f"space '{space.name}' is for {list(space.inputs)} data, but the data "
@@ -465,6 +476,12 @@ def _run(
         resume=resume,
         algorithm=exp.search.algorithm,
         **({"join": True} if worker else {}),
+    )
+    logger.info(
+        "search %s: engine storage %s, tracking %s",
+        engine.search_id,
+        mask_password(storage),
+        mask_password(exp.tracking.uri),
     )
     meta = engine.get_metadata()
     if worker and not getattr(engine, "created", True):

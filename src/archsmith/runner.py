@@ -349,6 +349,8 @@ def reconcile(engine: Engine, tracker: Tracker, run_id: str, *, stopped: bool = 
             engine.complete_stale(
                 rec.number, float(done["score"]), {"mlflow_run_id": done["run_id"]}
             )
+            if done["status"] == "RUNNING":
+                tracker.close_run(done["run_id"])
         else:
             engine.fail_stale(rec.number, WORKER_LOST)
             for run in mine:
@@ -486,10 +488,9 @@ def _run(
     meta = engine.get_metadata()
     if worker and not getattr(engine, "created", True):
         meta = _wait_for_run(engine)
-    if resume or (worker and meta.get("mlflow_run_id")):
-        run_id = meta.get("mlflow_run_id")
-        if not run_id:
-            raise ArchsmithError(f"search {engine.search_id} has no tracking run to resume")
+    # a search killed before it opened its tracking run gets one now (no trial ran yet)
+    if (resume or worker) and meta.get("mlflow_run_id"):
+        run_id = str(meta["mlflow_run_id"])
         if meta.get("dataset_fingerprint") not in (None, dataset.fingerprint):
             raise DataError(
                 "the data differs from the data the search started with "

@@ -258,6 +258,10 @@ class MlflowTracker:
         self.client.log_batch(run_id, tags=tags)
         self.client.set_terminated(run_id, status="FAILED")
 
+    def close_run(self, run_id: str) -> None:
+        """Terminate a child run whose results were written but not its end (FINISHED)."""
+        self.client.set_terminated(run_id, status="FINISHED")
+
     def record_lost_trial(
         self, search_run: str, number: int, params: Mapping[str, Any], reason: str
     ) -> str:

@@ -4,10 +4,11 @@ Usage: python benchmarks/kill_resume.py [--kills 20] [--seed 0] [--storage URL]
 
 Runs ``archsmith search FILE`` on a small table (first without, then with ``--resume``),
 sends SIGKILL at a random moment, and repeats ``--kills`` times (20 by default); then
-resumes once more and lets the search finish. Odd kills come a random 0.5-8 s after the
-process starts (start-up: imports, opening the stores, reconciling); even kills a random
-0-6 s after the process has started a new trial (building, training, tracking writes,
-saving the best model), so both phases are hit whatever the machine's speed. After every
+resumes once more and lets the search finish. Kills 1, 4, 7, … come a random 0.5-8 s
+after the process starts (start-up: imports, opening the stores, reconciling); kills 2,
+5, 8, … a random 0-12 s after the process has started a new trial (building, training);
+kills 3, 6, 9, … a random 0-2 s after a trial has completed (tracking writes, saving the
+best model, the next trial's start), so every phase is hit whatever the machine's speed. After every
 kill it snapshots the COMPLETE trials in the engine storage. At the end it prints:
 
 - completed trials lost: trials seen COMPLETE in a snapshot that are not COMPLETE with the
@@ -75,7 +76,7 @@ def setup(folder: Path, max_trials: int, storage: str | None) -> Path:
         "task": {"type": "classification", "target": "y"},
         "data": {"train": "data.csv"},
         "search": search,
-        "training": {"epochs": 6, "early_stopping": None},
+        "training": {"epochs": 3, "early_stopping": None},
         "tracking": {"uri": str(folder / "mlruns")},
     }
     path = folder / "killme.yaml"
@@ -113,10 +114,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=20, help="SIGKILLs (default 20)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-trials", type=int, default=30)
+    parser.add_argument("--max-trials", type=int, default=20)
     parser.add_argument("--min-delay", type=float, default=0.5)
     parser.add_argument("--max-delay", type=float, default=8.0)
-    parser.add_argument("--in-trial", type=float, default=6.0)
+    parser.add_argument("--in-trial", type=float, default=12.0)
     parser.add_argument("--storage", default=None, help="engine storage (default: journal)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -127,7 +128,7 @@ def main() -> None:
     seen: dict[int, float] = {}
     start = time.time()
     print(
-        f"{args.kills} SIGKILLs at random moments (odd: start-up, even: in a trial); "
+        f"{args.kills} SIGKILLs at random moments (start-up, in a trial, after a trial); "
         f"max_trials={args.max_trials}; folder {folder}",
         flush=True,
     )
@@ -138,12 +139,19 @@ def main() -> None:
             cmd.append("--resume")
         proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         began = time.monotonic()
-        if kill % 2 == 0:  # wait for a new trial, then a random moment inside it
-            while time.monotonic() - began < 90 and proc.poll() is None:
+        if kill % 3 == 2:  # wait for a new trial, then a random moment inside it
+            while time.monotonic() - began < 120 and proc.poll() is None:
                 if state(storage)[3] > total:
                     break
                 time.sleep(0.2)
             delay = rng.uniform(0.0, args.in_trial)
+        elif kill % 3 == 0:  # wait for one more COMPLETE trial, then kill right after it
+            complete = len(state(storage)[1])
+            while time.monotonic() - began < 180 and proc.poll() is None:
+                if len(state(storage)[1]) > complete:
+                    break
+                time.sleep(0.1)
+            delay = rng.uniform(0.0, 2.0)
         else:
             delay = rng.uniform(args.min_delay, args.max_delay)
         try:

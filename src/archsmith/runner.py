@@ -606,6 +606,7 @@ def _work(search: _Search, new: list[TrialResult], wall: float) -> SearchResult 
         if search.progress is not None:
             done = _finished(engine.trials())
             search.progress(result, search.best, done, exp.search.max_trials)
+    reconcile(engine, search.tracker, search.run_id)
     if _running(engine):
         logger.info("other workers still run trials; the last one writes the summary")
         return None

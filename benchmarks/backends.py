@@ -58,10 +58,10 @@ def _texts(n: int = 300) -> tuple[list[str], np.ndarray]:
     bad = ["awful", "poor", "broken", "sad", "terrible"]
     filler = ["the", "a", "product", "it", "was", "and", "very", "service"]
     y = rng.integers(0, 2, n)
-    texts = [
-        " ".join([*rng.choice(filler, 5), rng.choice(good if label else bad), *rng.choice(filler, 3)])
-        for label in y
+    words = [
+        [*rng.choice(filler, 5), rng.choice(good if c else bad), *rng.choice(filler, 3)] for c in y
     ]
+    texts = [" ".join(w) for w in words]
     return texts, y
 
 
@@ -128,9 +128,7 @@ def run_case(
     rows = dataset.schema.raw_inputs(dataset.validation.frame.head(32), strings)
     path = training.save_model(exported, tmp / f"{space_name}-{exp.task.type}.keras")
     loaded = builders.load_model(path)
-    diff = float(
-        np.max(np.abs(training.outputs(exported, rows) - training.outputs(loaded, rows)))
-    )
+    diff = float(np.max(np.abs(training.outputs(exported, rows) - training.outputs(loaded, rows))))
     return {
         "params": builders.count_params(model),
         "fit_s": result.fit_seconds,

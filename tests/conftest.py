@@ -65,3 +65,17 @@ def fitted(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     )
     model.fit(frame, target="y")
     return model, frame, root
+
+
+@pytest.fixture(scope="session")
+def pg():  # type: ignore[no-untyped-def]
+    """A throwaway PostgreSQL server on 127.0.0.1 (installed with apt-get if missing)."""
+    from postgres import Cluster
+    from postgres import PostgresUnavailable
+
+    try:
+        cluster = Cluster()
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.stop()

@@ -10,6 +10,7 @@ refuses root): ``postgres`` when it exists, else a system user created for it.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
 import os
 import secrets
@@ -36,12 +37,16 @@ def server_bin(install: bool = True) -> Path:
         if not install or os.geteuid() != 0 or not shutil.which("apt-get"):
             break
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
-            check=True,
-            env=env,
-        )
+        # test processes (pytest-xdist) may get here together: one installs, others wait
+        with open(os.path.join(tempfile.gettempdir(), "archsmith-pg-install.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+                subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+                subprocess.run(
+                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
+                    check=True,
+                    env=env,
+                )
         install = False
     raise PostgresUnavailable(
         "PostgreSQL server binaries (initdb, pg_ctl) not found; install the 'postgresql' "

@@ -77,19 +77,6 @@ def study_of(storage, prefix: str):  # type: ignore[no-untyped-def]
     return optuna.load_study(study_name=names[0], storage=storage)
 
 
-@pytest.fixture(scope="module")
-def pg():  # type: ignore[no-untyped-def]
-    from postgres import Cluster
-    from postgres import PostgresUnavailable
-
-    try:
-        cluster = Cluster()
-    except PostgresUnavailable as exc:
-        pytest.skip(str(exc))
-    yield cluster
-    cluster.stop()
-
-
 def test_three_workers_share_one_search_on_postgresql(pg, tmp_path: Path) -> None:
     optuna_url = pg.create_db("optuna_w3")
     mlflow_url = pg.create_db("mlflow_w3")
@@ -289,3 +276,30 @@ def test_transient_failure_is_retried_and_too_big_model_refused(
     assert "training.max_params=1,500" in too_big[0]
     assert "model.0.dense_stack.units=" in too_big[0]
     assert sum(t.state.value == "COMPLETE" for t in result.trials) >= 1
+
+
+def test_ctrl_c_marks_the_trial_prints_a_summary_and_resumes(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from archsmith import cli
+    from archsmith import runner
+
+    decl = write_search(in_tmp, "stopme", max_trials=3)
+    shown = []
+
+    def stop_on_second(result, best, done, total):  # type: ignore[no-untyped-def]
+        shown.append(result.number)
+        if len(shown) == 2:
+            raise KeyboardInterrupt  # as if Ctrl-C came while recording the second trial
+
+    monkeypatch.setattr(runner, "print_progress", stop_on_second)
+    assert cli.main(["search", str(decl)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted after 2 trial(s) in this run (2 complete); best so far: trial" in err
+    assert f"archsmith search {decl} --resume" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    assert cli.main(["search", str(decl), "--resume", "--quiet"]) == 0
+    report = doctor.check("stopme", tracking_uri=str(in_tmp / "mlruns"))
+    assert report.ok, report.problems
+    assert report.trials == 3

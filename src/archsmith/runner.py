@@ -157,6 +157,17 @@ def _default_storage(exp: Experiment) -> str:
     return str(root / "optuna.journal")
 
 
+def _load_data(exp: Experiment, x: Any, y: Any) -> Dataset:
+    """The search's data; errors about ``data.train`` name that file."""
+    try:
+        return load_dataset(x, y, task=exp.task, data=exp.data, base_dir=exp.base_dir)
+    except DataError as exc:
+        train = exp.data.train
+        if x is None and train and Path(train).name not in str(exc):
+            raise DataError(f"{exp.base_dir / train}: {exc}") from None
+        raise
+
+
 def _declaration_yaml(exp: Experiment) -> str:
     data = exp.model_dump(mode="json")
     if data["search"].get("storage"):
@@ -443,6 +454,8 @@ def reconcile(engine: Engine, tracker: Tracker, run_id: str, *, stopped: bool = 
             engine.complete_stale(
                 rec.number, float(done["score"]), {"mlflow_run_id": done["run_id"]}
             )
+            if done["status"] == "RUNNING":
+                tracker.close_run(done["run_id"])
         else:
             engine.fail_stale(rec.number, WORKER_LOST)
             for run in mine:
@@ -551,7 +564,7 @@ def _run(
     wall = time.perf_counter()
     exp = load_experiment(experiment)
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
-    dataset = load_dataset(x, y, task=exp.task, data=exp.data, base_dir=exp.base_dir)
+    dataset = _load_data(exp, x, y)
     if "space" not in exp.search.model_fields_set and dataset.kind != "tabular":
         # no space declared: the default spaces of the data kind (images: cnn and resnet …)
         space = load_space(default_spaces(dataset.kind), builders.CATALOG, exp.base_dir)
@@ -578,16 +591,21 @@ def _run(
         max_epochs=exp.training.epochs,
         **({"join": True} if worker else {}),
     )
+    logger.info(
+        "search %s: engine storage %s, tracking %s",
+        engine.search_id,
+        mask_password(storage),
+        mask_password(exp.tracking.uri),
+    )
     meta = engine.get_metadata()
     if worker and not getattr(engine, "created", True):
         meta = _wait_for_run(engine)
-    joining = worker and bool(meta.get("mlflow_run_id"))
+    joining = (resume or worker) and bool(meta.get("mlflow_run_id"))
     # read before this search's own run exists: a warm start may name this experiment
-    warm_points = [] if resume or joining else _warm_start_points(exp, space, tracker)
-    if resume or joining:
-        run_id = meta.get("mlflow_run_id")
-        if not run_id:
-            raise ArchsmithError(f"search {engine.search_id} has no tracking run to resume")
+    warm_points = [] if joining else _warm_start_points(exp, space, tracker)
+    # a search killed before it opened its tracking run gets one now (no trial ran yet)
+    if joining:
+        run_id = str(meta["mlflow_run_id"])
         if meta.get("dataset_fingerprint") not in (None, dataset.fingerprint):
             raise DataError(
                 "the data differs from the data the search started with "
@@ -718,6 +736,7 @@ def _work(search: _Search, new: list[TrialResult], wall: float) -> SearchResult 
         if search.progress is not None:
             done = _finished(engine.trials())
             search.progress(result, search.best, done, exp.search.max_trials)
+    reconcile(engine, search.tracker, search.run_id)
     if _running(engine):
         logger.info("other workers still run trials; the last one writes the summary")
         return None

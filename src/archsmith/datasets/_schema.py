@@ -291,6 +291,26 @@ def infer_kind(series: pd.Series) -> ColumnKind:
     return "categorical"
 
 
+#: A text column with at least this many distinct values, nearly one per row, is an id.
+_ID_MIN_DISTINCT = 50
+
+
+def _check_categorical(name: str, series: pd.Series, distinct: int) -> None:
+    """Refuse text columns a model cannot learn from: identifiers and dates as text."""
+    present = int(series.notna().sum())
+    if distinct >= _ID_MIN_DISTINCT and distinct > 0.9 * present:
+        raise DataError(
+            f"column '{name}' has {distinct} distinct values in {present} rows: it looks like "
+            "an identifier, which a model cannot learn from; list it under data.drop"
+        )
+    sample = series.dropna().astype(str).head(20)
+    if len(sample) and sample.str.fullmatch(r"\d{4}-\d{2}-\d{2}([ T][\d:.]+)?").all():
+        raise DataError(
+            f"column '{name}' holds dates (as text, e.g. {sample.iloc[0]!r}); convert them to "
+            "numbers (e.g. days since a date) or list the column under data.drop"
+        )
+
+
 def build_schema(frame: pd.DataFrame, max_categories: int = 10_000) -> InputSchema:
     """Infer column kinds and training statistics from the training rows."""
     columns: list[Column] = []
@@ -308,6 +328,7 @@ def build_schema(frame: pd.DataFrame, max_categories: int = 10_000) -> InputSche
         missing = bool(series.isna().any())
         if kind == "categorical":
             counts = _as_strings(series).value_counts()
+            _check_categorical(str(name), series, len(counts))
             vocab = tuple(str(v) for v in counts.index if v != "")[:max_categories]
             columns.append(Column(str(name), kind, has_missing=missing, vocabulary=vocab))
         else:

@@ -112,6 +112,12 @@ def open_storage(url: str | None, *, heartbeat: bool = True) -> Any:
         from optuna.storages import JournalStorage
         from optuna.storages.journal import JournalFileBackend
 
+        if not os.path.isdir(os.path.dirname(os.path.abspath(url))):
+            raise SpecError(
+                f"cannot open the engine storage {url}: its folder does not exist; "
+                "expected a *.journal file in an existing folder",
+                path="search.storage",
+            )
         try:
             return JournalStorage(JournalFileBackend(url))
         except OSError as exc:
@@ -152,21 +158,10 @@ def open_storage(url: str | None, *, heartbeat: bool = True) -> Any:
 
 
 def _fatal(text: str) -> bool:
-    """An error that no retry fixes (as opposed to workers racing to create tables)."""
+    """An error that no retry fixes: anything but workers racing to create the tables."""
     text = text.lower()
-    return any(
-        key in text
-        for key in (
-            "password",
-            "authentication",
-            "could not parse",
-            "invalid",
-            "connection refused",
-            "could not translate host",
-            "name or service not known",
-            "timeout expired",
-        )
-    ) or ("database" in text and "does not exist" in text)
+    race = ("already exists", "duplicate", "deadlock", "could not serialize", "relation")
+    return not any(key in text for key in race)
 
 
 def worker_id() -> str:

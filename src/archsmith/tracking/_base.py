@@ -74,6 +74,9 @@ class Tracker(Protocol):
     def fail_run(self, run_id: str, reason: str) -> None:
         """Close one child run as FAILED with ``reason``."""
 
+    def close_run(self, run_id: str) -> None:
+        """Terminate a child run whose results were written but not its end."""
+
     def record_lost_trial(
         self, search_run: str, number: int, params: Mapping[str, Any], reason: str
     ) -> str:

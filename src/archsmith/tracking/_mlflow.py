@@ -108,6 +108,8 @@ class MlflowTracker:
         """
         from mlflow.tracking import MlflowClient
 
+        if not self.tracking_uri.startswith(("http:", "https:", "databricks")):
+            _probe_database(self.tracking_uri)
         for attempt in range(8):
             try:
                 client = MlflowClient(tracking_uri=self.tracking_uri)
@@ -260,6 +262,10 @@ class MlflowTracker:
         tags = [RunTag("archsmith.state", "FAILED"), RunTag("archsmith.reason", reason)]
         self.client.log_batch(run_id, tags=tags)
         self.client.set_terminated(run_id, status="FAILED")
+
+    def close_run(self, run_id: str) -> None:
+        """Terminate a child run whose results were written but not its end (FINISHED)."""
+        self.client.set_terminated(run_id, status="FINISHED")
 
     def record_lost_trial(
         self, search_run: str, number: int, params: Mapping[str, Any], reason: str
@@ -464,6 +470,20 @@ def _hushed() -> Iterator[None]:
             os.environ.pop("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", None)
         else:
             os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = old
+
+
+def _probe_database(uri: str) -> None:
+    """Connect once, so that an unreachable database or a wrong password fails at once
+    (MLflow itself retries for about 100 s)."""
+    import sqlalchemy
+
+    args = {"connect_timeout": 10} if uri.startswith("postgresql") else {}
+    engine = sqlalchemy.create_engine(uri, connect_args=args)
+    try:
+        with engine.connect():
+            pass
+    finally:
+        engine.dispose()
 
 
 def _masked_error(exc: BaseException, url: str) -> str:

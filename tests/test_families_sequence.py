@@ -94,6 +94,15 @@ def test_multilabel_reports_per_label_metrics(tmp_path: Path) -> None:
         if r.info.run_id == result.best.attrs["mlflow_run_id"]
     )
     assert best.data.metrics["val.f1.music"] > 0.5
+    # the logged MLflow model takes raw texts and returns one 0/1 column per label
+    import mlflow
+
+    mlflow.set_tracking_uri(result.tracking_uri)
+    served = mlflow.pyfunc.load_model(result.model_uri)
+    texts = pd.DataFrame(
+        {"review": ["The music was great.", "The plot was dull and the cast weak."]}
+    )
+    np.testing.assert_array_equal(served.predict(texts), [[0, 1, 0], [1, 0, 1]])
 
 
 def test_multilabel_with_automodel_on_a_label_matrix(tmp_path: Path) -> None:

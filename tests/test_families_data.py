@@ -21,6 +21,8 @@ from archsmith.exceptions import DataError
 from archsmith.exceptions import SpecError
 from archsmith.spec import load_experiment
 
+ROOT = Path(__file__).resolve().parents[1]
+
 TEXTS = [
     f"{text} (seen on day {i})"
     for i, text in enumerate(
@@ -199,3 +201,15 @@ def test_image_folder_without_images(tmp_path: Path) -> None:
 def test_forecasting_declaration_checks_seasonality_against_lookback() -> None:
     with pytest.raises(SpecError, match="seasonality must be <= lookback"):
         load_experiment(task={"type": "forecasting", "lookback": 6, "seasonality": 12})
+
+
+def test_family_example_data_is_what_make_family_data_writes(tmp_path: Path) -> None:
+    import runpy
+
+    runpy.run_path(str(ROOT / "examples" / "make_family_data.py"), run_name="not_main")["main"](
+        tmp_path
+    )
+    for name in ("reviews.csv", "sales.csv"):
+        pd.testing.assert_frame_equal(
+            pd.read_csv(tmp_path / name), pd.read_csv(ROOT / "examples" / "data" / name)
+        )

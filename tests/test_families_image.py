@@ -13,9 +13,12 @@ from sklearn.datasets import load_digits
 
 from archsmith import AutoModel
 from archsmith.builders import build_model
+from archsmith.cli import main
 from archsmith.datasets import load_dataset
 from archsmith.runner import run_search
 from archsmith.spec import load_experiment
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def digits(n: int = 900) -> tuple[np.ndarray, np.ndarray]:
@@ -180,3 +183,46 @@ def test_keras_applications_backbone_with_local_weights(tmp_path: Path, fine_tun
     assert run.data.metrics["backbone_layers_trainable"] == fine_tune
     assert run.data.metrics["backbone_layers_frozen"] > 50
     assert result.best is not None
+
+
+def test_image_folder_from_a_yaml_declaration_on_the_cli(tmp_path: Path, capsys) -> None:
+    from test_families_data import write_folder
+
+    root = write_folder(tmp_path / "digits", n=120)
+    decl = {
+        "name": "folder",
+        "task": {"type": "classification"},
+        "data": {"train": "digits", "image_size": [16, 16], "color_mode": "grayscale"},
+        "search": {"space": ["cnn"], "max_trials": 1},
+        "training": {"epochs": 2},
+        "tracking": {"uri": str(tmp_path / "mlruns")},
+    }
+    (tmp_path / "folder.yaml").write_text(yaml.safe_dump(decl))
+    assert root.is_dir()
+    assert main(["search", str(tmp_path / "folder.yaml")]) == 0
+    assert "COMPLETE" in capsys.readouterr().out
+    (run,) = children(tmp_path / "mlruns")
+    assert run.data.params["family"] == "cnn"
+
+
+def test_digits_example_script(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "digits_images.py"),
+            "--max-trials",
+            "2",
+            "--epochs",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    accuracy = float(proc.stdout.split("test accuracy:")[1].split()[0])
+    assert accuracy >= 0.5  # 3 epochs; guessing gives 0.1

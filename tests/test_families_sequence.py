@@ -94,6 +94,15 @@ def test_multilabel_reports_per_label_metrics(tmp_path: Path) -> None:
         if r.info.run_id == result.best.attrs["mlflow_run_id"]
     )
     assert best.data.metrics["val.f1.music"] > 0.5
+    # the logged MLflow model takes raw texts and returns one 0/1 column per label
+    import mlflow
+
+    mlflow.set_tracking_uri(result.tracking_uri)
+    served = mlflow.pyfunc.load_model(result.model_uri)
+    texts = pd.DataFrame(
+        {"review": ["The music was great.", "The plot was dull and the cast weak."]}
+    )
+    np.testing.assert_array_equal(served.predict(texts), [[0, 1, 0], [1, 0, 1]])
 
 
 def test_multilabel_with_automodel_on_a_label_matrix(tmp_path: Path) -> None:
@@ -133,3 +142,26 @@ def test_forecasting_beats_a_constant_and_shows_the_seasonal_naive_row(tmp_path:
     assert {"mae", "rmse", "mase"} <= set(result.test_scores)
     windows = result.dataset.test.x["archsmith_sequence"] if result.dataset.test else None
     assert windows is not None and windows.shape[1:] == (28, 1)
+
+
+def test_forecasting_with_automodel_predicts_horizon_values(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    t = np.arange(400)
+    series = 50 + 5 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 0.5, 400)
+    model = AutoModel(
+        "forecasting",
+        space="conv1d",
+        max_trials=1,
+        epochs=3,
+        tracking_uri=str(tmp_path / "mlruns"),
+        verbose=0,
+        task_options={"horizon": 3, "lookback": 14, "seasonality": 7},
+    )
+    model.fit(series[:300])
+    windows = np.stack([series[i : i + 14] for i in range(300, 380)])
+    targets = np.stack([series[i + 14 : i + 17] for i in range(300, 380)])
+    forecast = model.predict(windows)
+    assert forecast.shape == (80, 3)
+    # levels are restored: forecasts sit on the series (about 50), not on standardised units
+    assert abs(float(forecast.mean()) - 50) < 2
+    assert model.evaluate(windows, targets)["mase"] < 1.5

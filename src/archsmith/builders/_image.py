@@ -8,6 +8,9 @@ from typing import Any
 
 import keras
 
+#: batch-norm moving averages settle within the few hundred steps of small-data trials
+BN_MOMENTUM = 0.9
+
 
 def _pool(x: Any, how: str) -> Any:
     if how == "max":
@@ -69,7 +72,7 @@ def conv_stack(
         for _ in range(convs):
             x = keras.layers.Conv2D(width, kernel, padding="same", use_bias=not batch_norm)(x)
             if batch_norm:
-                x = keras.layers.BatchNormalization()(x)
+                x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
             x = keras.layers.Activation(activation)(x)
         if pooling != "none" and min(x.shape[1], x.shape[2]) >= 2:
             pool = keras.layers.MaxPooling2D if pooling == "max" else keras.layers.AveragePooling2D
@@ -99,7 +102,7 @@ def resnet_stages(
     _check_image(x, "resnet_stages")
 
     def norm(h: Any) -> Any:
-        return keras.layers.BatchNormalization()(h) if batch_norm else h
+        return keras.layers.BatchNormalization(momentum=BN_MOMENTUM)(h) if batch_norm else h
 
     x = keras.layers.Conv2D(filters, kernel, padding="same", use_bias=not batch_norm)(x)
     x = keras.layers.Activation(activation)(norm(x))

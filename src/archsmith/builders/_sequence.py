@@ -69,7 +69,7 @@ def conv1d(
     def conv(h: Any, size: int) -> Any:
         h = keras.layers.Conv1D(filters, size, padding="same", use_bias=not batch_norm)(h)
         if batch_norm:
-            h = keras.layers.BatchNormalization()(h)
+            h = keras.layers.BatchNormalization(momentum=0.9)(h)
         return h
 
     for _ in range(blocks):

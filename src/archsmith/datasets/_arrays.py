@@ -188,7 +188,9 @@ class ArraySchema:
         if self.kind == "text":
             return pd.DataFrame({self.names[0]: self.as_texts(data).reshape(-1)})
         arr = self.as_array(data)
-        return pd.DataFrame(arr.reshape(len(arr), -1), columns=list(self.names))
+        # float64: an MLflow signature of doubles accepts float32 and float64 columns
+        flat = arr.reshape(len(arr), -1).astype("float64")
+        return pd.DataFrame(flat, columns=list(self.names))
 
 
 def as_float_array(data: Any, what: str = "X") -> np.ndarray:

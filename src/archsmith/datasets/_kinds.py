@@ -167,7 +167,7 @@ def load_kinds_dataset(
     if source is None:
         raise DataError("no data: pass X to fit() or set data.train in the declaration")
     if isinstance(task, ForecastingTask):
-        return _forecasting(source, task, data, base_dir)
+        return _forecasting(source, task, data)
     if isinstance(source, str | Path) and not Path(source).is_dir():
         source = as_frame(source)
     kind, inputs, raw_y, name = _inputs_and_target(source, y, task, data)
@@ -239,7 +239,7 @@ def load_kinds_dataset(
     )
 
 
-def _forecasting(source: Any, task: ForecastingTask, data: DataSpec, base_dir: Any) -> Dataset:
+def _forecasting(source: Any, task: ForecastingTask, data: DataSpec) -> Dataset:
     if isinstance(source, str | Path):
         source = as_frame(source)
     series = read_series(source, task)

@@ -28,7 +28,8 @@ class AutoModel(BaseEstimator):
 
     Args:
         task: ``classification``, ``regression``, ``anomaly_detection`` (``predict`` gives
-            anomaly scores) or ``clustering`` (``predict`` gives the unit of each row).
+            anomaly scores), ``clustering`` (``predict`` gives the unit of each row) or
+            ``generation`` (``predict`` gives one generated row per row).
         max_trials: number of candidates to train.
         space: shipped space name(s) or YAML path(s); several = choose among families.
         metric: validation metric to optimise (default: accuracy / rmse).

@@ -93,7 +93,7 @@ def build_model(config: Mapping[str, Any], schema: InputSchema, target: Target) 
     if config["model"] and next(iter(config["model"][-1])) in OUTPUT_BLOCKS:
         return keras.Model(inputs, x, name=str(config.get("family", "model")))
     if target.kind in TASK_HEADS:  # heads that also read the features (anomaly scores …)
-        head = TASK_HEADS[target.kind](x, features)
+        head = TASK_HEADS[target.kind](x, features, schema)
         return keras.Model(inputs, head, name=str(config.get("family", "model")))
     return keras.Model(inputs, _head(x, target), name=str(config.get("family", "model")))
 

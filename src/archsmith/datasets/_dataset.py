@@ -19,6 +19,7 @@ from archsmith.spec import AnomalyDetectionTask
 from archsmith.spec import ClassificationTask
 from archsmith.spec import ClusteringTask
 from archsmith.spec import DataSpec
+from archsmith.spec import GenerationTask
 from archsmith.spec import RegressionTask
 
 logger = logging.getLogger("archsmith")
@@ -194,7 +195,11 @@ def load_dataset(
     x: Any,
     y: Any = None,
     *,
-    task: ClassificationTask | RegressionTask | AnomalyDetectionTask | ClusteringTask,
+    task: ClassificationTask
+    | RegressionTask
+    | AnomalyDetectionTask
+    | ClusteringTask
+    | GenerationTask,
     data: DataSpec,
     base_dir: Path | None = None,
 ) -> Dataset:
@@ -220,6 +225,10 @@ def load_dataset(
         from archsmith.datasets._unsupervised import load_clustering_dataset
 
         return load_clustering_dataset(x, y, task=task, data=data, base_dir=base_dir)
+    if isinstance(task, GenerationTask):
+        from archsmith.datasets._unsupervised import load_generation_dataset
+
+        return load_generation_dataset(x, y, task=task, data=data, base_dir=base_dir)
     if x is None:
         if data.train is None:
             raise DataError("no data: pass X to fit() or set data.train in the declaration")

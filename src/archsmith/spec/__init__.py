@@ -5,12 +5,14 @@ from archsmith.spec._load import load_experiment
 from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
 from archsmith.spec._models import CLUSTERING_METRICS
+from archsmith.spec._models import GENERATION_METRICS
 from archsmith.spec._models import REGRESSION_METRICS
 from archsmith.spec._models import AnomalyDetectionTask
 from archsmith.spec._models import ClassificationTask
 from archsmith.spec._models import ClusteringTask
 from archsmith.spec._models import DataSpec
 from archsmith.spec._models import Experiment
+from archsmith.spec._models import GenerationTask
 from archsmith.spec._models import RegressionTask
 from archsmith.spec._models import SearchSpec
 from archsmith.spec._models import TrackingSpec
@@ -23,12 +25,14 @@ __all__ = [
     "ANOMALY_METRICS",
     "CLASSIFICATION_METRICS",
     "CLUSTERING_METRICS",
+    "GENERATION_METRICS",
     "REGRESSION_METRICS",
     "AnomalyDetectionTask",
     "ClassificationTask",
     "ClusteringTask",
     "DataSpec",
     "Experiment",
+    "GenerationTask",
     "RegressionTask",
     "SearchSpec",
     "Source",

@@ -20,6 +20,7 @@ CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss"
 REGRESSION_METRICS = ("rmse", "mae", "r2")
 ANOMALY_METRICS = ("roc_auc", "average_precision", "reconstruction_error")
 CLUSTERING_METRICS = ("quantisation_error", "topographic_error", "purity")
+GENERATION_METRICS = ("mmd",)
 #: Metrics where larger is better; all others are minimised.
 MAXIMIZED_METRICS = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
 MAXIMIZED_METRICS |= {"average_precision", "purity"}  # anomaly detection, clustering
@@ -109,8 +110,20 @@ class ClusteringTask(_Model):
     )
 
 
+class GenerationTask(_Model):
+    """Learn to generate new rows like the data's (numeric columns, no target)."""
+
+    type: Literal["generation"] = Field(description="task kind")
+    target: None = Field(None, description="generation has no target column (null only)")
+    metric: Literal["mmd"] = Field(
+        "mmd",
+        description="validation metric: maximum mean discrepancy between held-out rows and "
+        "as many generated rows (Gaussian kernel, median bandwidth; minimised)",
+    )
+
+
 Task = Annotated[
-    ClassificationTask | RegressionTask | AnomalyDetectionTask | ClusteringTask,
+    ClassificationTask | RegressionTask | AnomalyDetectionTask | ClusteringTask | GenerationTask,
     Field(discriminator="type"),
 ]
 

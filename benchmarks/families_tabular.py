@@ -1,10 +1,11 @@
-"""One search per tabular family (RBF, autoencoder, spiking, DBN, SOM, capsule): a row each
-with the task, the metric, the best validation score, the trials and the wall time.
+"""One search per tabular family (RBF, autoencoder, spiking, DBN, SOM, capsule, GAN): a row
+each with the task, the metric, the best validation score, the trials and the wall time.
 
 The data are those of the examples (``examples/families/``): a radial regression problem
 for RBF, breast cancer with injected anomalies for the autoencoder, scikit-learn's digits
-(64 numeric columns) for the spiking network, the DBN, the SOM and the capsule network.
-Everything is tracked in a fresh MLflow folder (a temporary one unless ``--store`` is given).
+(64 numeric columns) for the spiking network, the DBN, the SOM and the capsule network, a
+2-D mixture of four Gaussians for the GAN. Everything is tracked in a fresh MLflow folder
+(a temporary one unless ``--store`` is given).
 
 Usage:
     python benchmarks/families_tabular.py [--trials 10] [--epochs 30] [--only rbf,som]
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples" / "families"))
 
 from autoencoder_anomalies import with_anomalies  # noqa: E402
+from gan_mixture import mixture  # noqa: E402
 from rbf_radial import radial  # noqa: E402
 
 
@@ -47,6 +49,7 @@ def cases() -> dict[str, tuple[dict[str, Any], Any, Any]]:
         "dbn": ({"type": "classification", "metric": "accuracy"}, digits_x, digits_y),
         "som": ({"type": "clustering", "metric": "purity"}, digits_x, digits_y),
         "capsule": ({"type": "classification", "metric": "accuracy"}, digits_x, digits_y),
+        "gan": ({"type": "generation", "metric": "mmd"}, mixture(), None),
     }
 
 

@@ -84,3 +84,17 @@ def test_dbn_example_searches_and_tracks_pretraining(in_tmp: Path) -> None:
     assert run.data.params["family"] == "dbn"
     assert "val.accuracy" in run.data.metrics
     assert any(k.endswith("reconstruction_error_after") for k in run.data.metrics)
+
+
+def test_a_diverging_gaussian_rbm_halves_its_step_instead_of_failing() -> None:
+    from archsmith.builders._dbn import RBM
+
+    x, _ = load_digits(return_X_y=True)
+    std = np.where(x.std(0) > 0, x.std(0), 1)
+    features = ((x - x.mean(0)) / std).astype("float32")
+    rbm = RBM(244, visible="gaussian", pretrain_epochs=4, pretrain_learning_rate=0.1)
+    rbm.build((None, 64))
+    found = rbm.initialise_from(features)  # at this step 244 hidden units diverge to NaN
+    assert found["step_halvings"] >= 1
+    assert np.isfinite(found["reconstruction_error_after"])
+    assert np.isfinite(keras.ops.convert_to_numpy(rbm.kernel)).all()

@@ -30,8 +30,9 @@ class AutoModel(BaseEstimator):
 
     Args:
         task: ``classification``, ``regression``, ``multilabel``, ``forecasting``,
-            ``anomaly_detection`` (``predict`` gives anomaly scores) or ``clustering``
-            (``predict`` gives the unit of each row).
+            ``anomaly_detection`` (``predict`` gives anomaly scores), ``clustering``
+            (``predict`` gives the unit of each row) or ``generation`` (``predict`` gives
+            one generated row per row).
         max_trials: number of candidates to train.
         space: shipped space name(s) or YAML path(s); several = choose among families.
             None: the default spaces of the data kind (tables: ``mlp``; images: ``cnn``

@@ -105,7 +105,7 @@ def autoencoder(
     return keras.layers.Dense(width)(h)
 
 
-def anomaly_head(x: Any, features: Any) -> Any:
+def anomaly_head(x: Any, features: Any, schema: Any) -> Any:
     """The anomaly score: reconstruction error of the last block's output."""
     if x.shape[-1] != features.shape[-1]:
         raise TrialFailed(

@@ -125,7 +125,7 @@ def build_model(
     if config["model"] and next(iter(config["model"][-1])) in OUTPUT_BLOCKS:
         return keras.Model(inputs, x, name=family)
     if target.kind in TASK_HEADS:  # heads that also read the features (anomaly scores …)
-        return keras.Model(inputs, TASK_HEADS[target.kind](x, features), name=family)
+        return keras.Model(inputs, TASK_HEADS[target.kind](x, features, schema), name=family)
     head = kind_head(x, target, stats, base) if stats is not None else _head(x, target)
     return keras.Model(inputs, head, name=family)
 

@@ -100,7 +100,9 @@ class RBM(keras.layers.Layer):
         """Pre-train with CD-k on ``inputs``; report the reconstruction error before and after.
 
         Bernoulli inputs are clipped to [0, 1]. The visible means are used in the Gibbs
-        chain (no visible sampling), the hidden units are sampled.
+        chain (no visible sampling), the hidden units are sampled. An epoch after which the
+        reconstruction error on ``inputs`` is not finite or more than 1.5 times the last
+        accepted one is undone and the step halved (logged as ``step_halvings``).
         """
         backend = keras.backend.backend()
         if backend not in PRETRAIN_BACKENDS:
@@ -124,23 +126,43 @@ class RBM(keras.layers.Layer):
         rng = np.random.default_rng(self.seed)
         noise = keras.random.SeedGenerator(self.seed)
         lr = self.pretrain_learning_rate
+        last, halvings = before, 0
         for _ in range(self.pretrain_epochs):
-            order = rng.permutation(len(v_all))
-            for start in range(0, len(order), self.batch_size):
-                v0 = ops.convert_to_tensor(v_all[order[start : start + self.batch_size]])
-                h0 = self._hidden(v0)
-                h, vk = h0, v0
-                for _ in range(self.cd_steps):
-                    sample = ops.cast(keras.random.uniform(ops.shape(h), seed=noise) < h, "float32")
-                    vk = self._visible(sample)
-                    h = self._hidden(vk)
-                n = ops.cast(ops.shape(v0)[0], "float32")
-                grad_w = (ops.matmul(ops.transpose(v0), h0) - ops.matmul(ops.transpose(vk), h)) / n
-                self.kernel.assign(self.kernel + lr * grad_w)
-                self.hidden_bias.assign(self.hidden_bias + lr * ops.mean(h0 - h, axis=0))
-                self.visible_bias.assign(self.visible_bias + lr * ops.mean(v0 - vk, axis=0))
-        after = self.reconstruction_error(v_all)
-        return {"reconstruction_error_before": before, "reconstruction_error_after": after}
+            saved = [keras.ops.convert_to_numpy(w) for w in self._pretrained()]
+            self._cd_epoch(v_all, rng.permutation(len(v_all)), noise, lr)
+            error = self.reconstruction_error(v_all)
+            if not np.isfinite(error) or error > 1.5 * last:
+                # the step was too large (Gaussian RBMs with many hidden units diverge with
+                # steps that suit small ones): undo this epoch and halve the step
+                for w, value in zip(self._pretrained(), saved, strict=True):
+                    w.assign(value)
+                lr, halvings = lr / 2, halvings + 1
+                continue
+            last = error
+        return {
+            "reconstruction_error_before": before,
+            "reconstruction_error_after": last,
+            "step_halvings": float(halvings),
+        }
+
+    def _pretrained(self) -> list[Any]:
+        return [self.kernel, self.hidden_bias, self.visible_bias]
+
+    def _cd_epoch(self, v_all: np.ndarray, order: np.ndarray, noise: Any, lr: float) -> None:
+        """One pass of CD-k updates over ``v_all`` in the given row order."""
+        for start in range(0, len(order), self.batch_size):
+            v0 = ops.convert_to_tensor(v_all[order[start : start + self.batch_size]])
+            h0 = self._hidden(v0)
+            h, vk = h0, v0
+            for _ in range(self.cd_steps):
+                sample = ops.cast(keras.random.uniform(ops.shape(h), seed=noise) < h, "float32")
+                vk = self._visible(sample)
+                h = self._hidden(vk)
+            n = ops.cast(ops.shape(v0)[0], "float32")
+            grad_w = (ops.matmul(ops.transpose(v0), h0) - ops.matmul(ops.transpose(vk), h)) / n
+            self.kernel.assign(self.kernel + lr * grad_w)
+            self.hidden_bias.assign(self.hidden_bias + lr * ops.mean(h0 - h, axis=0))
+            self.visible_bias.assign(self.visible_bias + lr * ops.mean(v0 - vk, axis=0))
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -119,4 +119,18 @@ CAPSULE = BlockSpec(
     },
 )
 
-FAMILY_SPECS: tuple[BlockSpec, ...] = (RBF, AUTOENCODER, SPIKING, DBN, SOM, CAPSULE)
+GAN = BlockSpec(
+    name="gan",
+    description="generative adversarial network: a generator (noise -> row) and its "
+    "discriminator, trained with the non-saturating loss (task generation)",
+    args={
+        "latent": Arg("int", 8, low=1, high=1024, description="noise values per row"),
+        "layers": Arg("int", 2, low=1, high=8, description="generator dense layers"),
+        "units": Arg("int", 64, low=1, high=4096, description="generator width"),
+        "activation": Arg("str", "leaky_relu", values=ACTIVATIONS, description="activation"),
+        "disc_layers": Arg("int", 2, low=1, high=8, description="discriminator dense layers"),
+        "disc_units": Arg("int", 64, low=1, high=4096, description="discriminator width"),
+    },
+)
+
+FAMILY_SPECS: tuple[BlockSpec, ...] = (RBF, AUTOENCODER, SPIKING, DBN, SOM, CAPSULE, GAN)

@@ -21,6 +21,7 @@ from archsmith.spec import ClassificationTask
 from archsmith.spec import ClusteringTask
 from archsmith.spec import DataSpec
 from archsmith.spec import ForecastingTask
+from archsmith.spec import GenerationTask
 from archsmith.spec import MultilabelTask
 from archsmith.spec import RegressionTask
 
@@ -203,7 +204,8 @@ def load_dataset(
     | MultilabelTask
     | ForecastingTask
     | AnomalyDetectionTask
-    | ClusteringTask,
+    | ClusteringTask
+    | GenerationTask,
     data: DataSpec,
     base_dir: Path | None = None,
 ) -> Dataset:
@@ -229,6 +231,10 @@ def load_dataset(
         from archsmith.datasets._unsupervised import load_clustering_dataset
 
         return load_clustering_dataset(x, y, task=task, data=data, base_dir=base_dir)
+    if isinstance(task, GenerationTask):
+        from archsmith.datasets._unsupervised import load_generation_dataset
+
+        return load_generation_dataset(x, y, task=task, data=data, base_dir=base_dir)
     from archsmith.datasets._kinds import load_kinds_dataset
     from archsmith.datasets._kinds import wants_kinds
 

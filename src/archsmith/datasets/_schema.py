@@ -56,12 +56,21 @@ class Target:
     For anomaly detection (kind ``anomaly``), ``classes`` holds the label of normal rows
     (empty without labels) and rows are encoded 1 for anomalies, 0 for normal rows. For
     clustering (kind ``cluster``), ``classes`` holds the optional labels (encoded as class
-    indices; all 0 without labels).
+    indices; all 0 without labels). For generation (kind ``generation``) there is no target:
+    a split's ``y`` holds its rows (numeric columns, data units), which generated rows are
+    compared with.
     """
 
     name: str
     kind: Literal[
-        "binary", "multiclass", "continuous", "multilabel", "forecast", "anomaly", "cluster"
+        "binary",
+        "multiclass",
+        "continuous",
+        "multilabel",
+        "forecast",
+        "anomaly",
+        "cluster",
+        "generation",
     ]
     classes: tuple[Any, ...] = ()
     mean: float = 0.0

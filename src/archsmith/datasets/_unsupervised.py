@@ -1,4 +1,4 @@
-"""Data for anomaly detection and clustering: labels optional, never a training target."""
+"""Data for anomaly detection, clustering and generation: no training target."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from archsmith.exceptions import DataError
 from archsmith.spec import AnomalyDetectionTask
 from archsmith.spec import ClusteringTask
 from archsmith.spec import DataSpec
+from archsmith.spec import GenerationTask
 
 
 def _labels(
@@ -198,4 +199,60 @@ def load_clustering_dataset(
         validation=make(val_idx),
         test=make(test_idx) if len(test_idx) else None,
         fingerprint=_fingerprint(frame, shown, data),
+    )
+
+
+def load_generation_dataset(
+    x: Any,
+    y: Any = None,
+    *,
+    task: GenerationTask,
+    data: DataSpec,
+    base_dir: Path | None = None,
+) -> Dataset:
+    """Build the :class:`Dataset` of a generation search: numeric rows, random splits.
+
+    Each split's ``y`` is its rows as a float matrix (data units).
+
+    Raises:
+        DataError: y given, non-numeric columns, missing values, too few rows.
+    """
+    if y is not None:
+        raise DataError("generation learns the rows themselves and takes no target; pass X only")
+    if x is None:
+        if data.train is None:
+            raise DataError("no data: pass X to fit() or set data.train in the declaration")
+        path = Path(data.train)
+        x = path if path.is_absolute() or base_dir is None else base_dir / path
+    frame = _features(as_frame(x).reset_index(drop=True), data)
+    schema = build_schema(frame)
+    other = [c.name for c in schema.columns if c.kind != "numeric"]
+    if other:
+        raise DataError(
+            f"generation needs numeric columns, but {other} are not numeric; drop them "
+            "(data.drop) or encode them as numbers"
+        )
+    if frame.isna().any().any():
+        cols = [str(c) for c in frame.columns[frame.isna().any()]][:5]
+        raise DataError(
+            f"generation needs rows without missing values, but columns {cols} have some; "
+            "drop or fill those rows"
+        )
+    none = pd.Series(np.zeros(len(frame), dtype="int32"))
+    train_idx, val_idx, test_idx = _split_indices(len(frame), none, data, stratify=False)
+    schema = build_schema(frame.iloc[train_idx])
+    target = Target("rows", "generation")
+
+    def make(ids: np.ndarray) -> Split:
+        rows = frame.iloc[ids].reset_index(drop=True)
+        labels = none.iloc[ids].reset_index(drop=True)
+        return Split(rows, schema.model_inputs(rows), rows.to_numpy(dtype="float32"), labels)
+
+    return Dataset(
+        schema=schema,
+        target=target,
+        train=make(train_idx),
+        validation=make(val_idx),
+        test=make(test_idx) if len(test_idx) else None,
+        fingerprint=_fingerprint(frame, none, data),
     )

@@ -8,6 +8,7 @@ from archsmith.spec._models import CLUSTERING_METRICS
 from archsmith.spec._models import COST_OBJECTIVES
 from archsmith.spec._models import ENGINE_ALGORITHMS
 from archsmith.spec._models import FORECASTING_METRICS
+from archsmith.spec._models import GENERATION_METRICS
 from archsmith.spec._models import MULTILABEL_METRICS
 from archsmith.spec._models import REGRESSION_METRICS
 from archsmith.spec._models import AnomalyDetectionTask
@@ -16,6 +17,7 @@ from archsmith.spec._models import ClusteringTask
 from archsmith.spec._models import DataSpec
 from archsmith.spec._models import Experiment
 from archsmith.spec._models import ForecastingTask
+from archsmith.spec._models import GenerationTask
 from archsmith.spec._models import MultilabelTask
 from archsmith.spec._models import RegressionTask
 from archsmith.spec._models import SearchSpec
@@ -32,6 +34,7 @@ __all__ = [
     "COST_OBJECTIVES",
     "ENGINE_ALGORITHMS",
     "FORECASTING_METRICS",
+    "GENERATION_METRICS",
     "MULTILABEL_METRICS",
     "REGRESSION_METRICS",
     "AnomalyDetectionTask",
@@ -40,6 +43,7 @@ __all__ = [
     "DataSpec",
     "Experiment",
     "ForecastingTask",
+    "GenerationTask",
     "MultilabelTask",
     "RegressionTask",
     "SearchSpec",

@@ -22,6 +22,7 @@ CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss"
 REGRESSION_METRICS = ("rmse", "mae", "r2")
 ANOMALY_METRICS = ("roc_auc", "average_precision", "reconstruction_error")
 CLUSTERING_METRICS = ("quantisation_error", "topographic_error", "purity")
+GENERATION_METRICS = ("mmd",)
 #: Metrics where larger is better; all others are minimised.
 MAXIMIZED_METRICS = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
 MULTILABEL_METRICS = ("f1_micro", "f1_macro", "subset_accuracy", "hamming_accuracy", "roc_auc")
@@ -181,13 +182,26 @@ class ClusteringTask(_Model):
     )
 
 
+class GenerationTask(_Model):
+    """Learn to generate new rows like the data's (numeric columns, no target)."""
+
+    type: Literal["generation"] = Field(description="task kind")
+    target: None = Field(None, description="generation has no target column (null only)")
+    metric: Literal["mmd"] = Field(
+        "mmd",
+        description="validation metric: maximum mean discrepancy between held-out rows and "
+        "as many generated rows (Gaussian kernel, median bandwidth; minimised)",
+    )
+
+
 Task = Annotated[
     ClassificationTask
     | RegressionTask
     | MultilabelTask
     | ForecastingTask
     | AnomalyDetectionTask
-    | ClusteringTask,
+    | ClusteringTask
+    | GenerationTask,
     Field(discriminator="type"),
 ]
 

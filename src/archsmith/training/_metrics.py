@@ -34,6 +34,8 @@ def predictions(outputs: np.ndarray, target: Target) -> np.ndarray:
         return labels_from_outputs(outputs, target)
     if target.kind in ("continuous", "anomaly"):  # values; anomaly scores
         return outputs.reshape(-1).astype("float64")
+    if target.kind == "generation":  # generated rows
+        return outputs.astype("float64")
     if target.kind == "cluster":  # the index of the nearest unit
         return outputs.argmin(axis=-1).astype("int64")
     return target.decode(labels_from_outputs(outputs, target))
@@ -63,6 +65,10 @@ def score(metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> fl
         return anomaly_score(metric, y, outputs.reshape(-1))
     if target.kind == "cluster":
         return cluster_score(metric, y, outputs, target)
+    if target.kind == "generation":
+        if metric != "mmd":
+            raise ValueError(f"metric {metric!r} does not apply to generation")
+        return mmd(y, outputs)
     if target.kind == "continuous":
         pred = outputs.reshape(-1)
         if metric == "rmse":
@@ -99,7 +105,9 @@ def all_scores(y: np.ndarray, outputs: np.ndarray, target: Target) -> dict[str, 
         from archsmith.training._kinds import kind_scores
 
         return kind_scores(y, outputs, target)
-    names = REGRESSION_METRICS if target.kind == "continuous" else CLASSIFICATION_METRICS
+    names: tuple[str, ...] = (
+        REGRESSION_METRICS if target.kind == "continuous" else CLASSIFICATION_METRICS
+    )
     if target.kind == "anomaly":
         from archsmith.spec import ANOMALY_METRICS
 
@@ -108,6 +116,10 @@ def all_scores(y: np.ndarray, outputs: np.ndarray, target: Target) -> dict[str, 
         from archsmith.spec import CLUSTERING_METRICS
 
         names = CLUSTERING_METRICS
+    if target.kind == "generation":
+        from archsmith.spec import GENERATION_METRICS
+
+        names = GENERATION_METRICS
     out: dict[str, float] = {}
     for name in names:
         try:
@@ -195,3 +207,38 @@ def cluster_score(
             raise ValueError("purity needs labels")
         return purity(y, distances.argmin(axis=1))
     raise ValueError(f"metric {metric!r} does not apply to clustering")
+
+
+#: bandwidths of the MMD kernels, as fractions of the median squared distance
+_MMD_SCALES = (0.01, 0.1, 1.0)
+
+
+def mmd(real: np.ndarray, generated: np.ndarray, max_rows: int = 2000) -> float:
+    """Squared maximum mean discrepancy between two samples (unbiased estimate).
+
+    Columns standardised by ``real``'s statistics; the mean over Gaussian kernels
+    ``exp(-d^2 / (s * median d^2))`` for ``s`` in 0.01, 0.1 and 1 (``median``: of the
+    pairwise squared distances of ``real``), so both the overall spread and fine structure
+    (sharp modes) count. At most ``max_rows`` rows of each sample (seeded).
+    """
+    rng = np.random.default_rng(0)
+    x = np.asarray(real, dtype="float64")
+    z = np.asarray(generated, dtype="float64")
+    x = x[rng.permutation(len(x))[:max_rows]]
+    z = z[rng.permutation(len(z))[:max_rows]]
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    x, z = (x - mean) / std, (z - mean) / std
+
+    def sq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.maximum((a**2).sum(1)[:, None] - 2 * a @ b.T + (b**2).sum(1)[None], 0.0)
+
+    dxx, dzz, dxz = sq(x, x), sq(z, z), sq(x, z)
+    median = float(np.median(dxx[np.triu_indices(len(x), 1)])) or 1.0
+    n, m = len(x), len(z)
+    total = 0.0
+    for scale in _MMD_SCALES:  # coarse to fine: the fine ones see smeared modes
+        kxx, kzz, kxz = (np.exp(-d / (scale * median)) for d in (dxx, dzz, dxz))
+        total += (kxx.sum() - n) / (n * (n - 1)) + (kzz.sum() - m) / (m * (m - 1))
+        total -= 2 * kxz.mean()
+    return float(total / len(_MMD_SCALES))

@@ -1,0 +1,144 @@
+"""Generative adversarial networks for numeric tables: a generator and its discriminator.
+
+The ``gan`` block turns the (standardised) feature vector of each row into one generated
+row: its only use of the input is the batch size; it draws its own Gaussian noise
+(``latent`` values per row) and maps it through the generator's dense layers to a row in
+standardised units, which the ``generation`` head turns back into data units. So the saved
+model has the same raw-row inputs as every archsmith model, and "predicting" N rows yields
+N generated rows.
+
+The discriminator is a sub-network of the same layer (``GANGenerator.discriminator``),
+built and saved with it but not used in its forward pass; the ``generation`` training step
+(``training/_generation.py``) trains both with the non-saturating loss.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+from keras import ops
+
+from archsmith.datasets import InputSchema
+
+
+@keras.saving.register_keras_serializable(package="archsmith")
+class GANGenerator(keras.layers.Layer):
+    """Noise -> generator MLP -> one generated row (standardised units) per input row.
+
+    Args:
+        latent: noise values per generated row.
+        layers, units, activation: the generator's dense layers.
+        disc_layers, disc_units: the discriminator's dense layers (same activation);
+            it outputs one logit (real vs generated).
+        seed: seed of the noise.
+    """
+
+    def __init__(
+        self,
+        latent: int = 8,
+        layers: int = 2,
+        units: int = 64,
+        activation: str = "leaky_relu",
+        disc_layers: int = 2,
+        disc_units: int = 64,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.latent = int(latent)
+        self.layers_count = int(layers)
+        self.units = int(units)
+        self.activation = activation
+        self.disc_layers = int(disc_layers)
+        self.disc_units = int(disc_units)
+        self.seed = int(seed)
+        self.noise = keras.random.SeedGenerator(self.seed)
+        self.generator_layers = [
+            keras.layers.Dense(self.units, activation=activation) for _ in range(self.layers_count)
+        ]
+        self.discriminator = keras.Sequential(
+            [keras.layers.Dense(self.disc_units, activation=activation) for _ in range(disc_layers)]
+            + [keras.layers.Dense(1)],
+            name="discriminator",
+        )
+
+    def build(self, input_shape: Any) -> None:
+        dim = int(input_shape[-1])
+        self.out = keras.layers.Dense(dim)
+        shape: tuple[Any, ...] = (None, self.latent)
+        for layer in self.generator_layers:
+            layer.build(shape)
+            shape = (None, self.units)
+        self.out.build(shape)
+        self.discriminator.build((None, dim))
+
+    def call(self, x: Any) -> Any:
+        h = keras.random.normal((ops.shape(x)[0], self.latent), seed=self.noise)
+        for layer in self.generator_layers:
+            h = layer(h)
+        return self.out(h)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "latent": self.latent,
+            "layers": self.layers_count,
+            "units": self.units,
+            "activation": self.activation,
+            "disc_layers": self.disc_layers,
+            "disc_units": self.disc_units,
+            "seed": self.seed,
+        }
+
+
+@keras.saving.register_keras_serializable(package="archsmith")
+class Destandardise(keras.layers.Layer):
+    """``x * std + mean`` per column: standardised rows back to data units."""
+
+    def __init__(self, mean: list[float], std: list[float], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mean = [float(m) for m in mean]
+        self.std = [float(s) for s in std]
+
+    def call(self, x: Any) -> Any:
+        return x * ops.convert_to_tensor(self.std) + ops.convert_to_tensor(self.mean)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "mean": self.mean, "std": self.std}
+
+
+def gan(
+    x: Any,
+    *,
+    latent: int,
+    layers: int,
+    units: int,
+    activation: str,
+    disc_layers: int,
+    disc_units: int,
+) -> Any:
+    """One generated row (standardised units) per input row; the discriminator rides along."""
+    return GANGenerator(
+        latent,
+        layers=layers,
+        units=units,
+        activation=activation,
+        disc_layers=disc_layers,
+        disc_units=disc_units,
+        name="archsmith_gan",
+    )(x)
+
+
+def generation_head(x: Any, features: Any, schema: InputSchema) -> Any:
+    """Generated rows back to the data's units (the task's output)."""
+    numeric = schema.numeric
+    return Destandardise(
+        [c.mean for c in numeric], [c.std for c in numeric], name="archsmith_generated"
+    )(x)

@@ -416,8 +416,9 @@ class OptunaEngine(Engine):
         """RUNNING trials whose worker is gone.
 
         A trial is lost when its worker process is known dead (same host), when its last
-        heartbeat is older than the grace period (database storages), or, with ``stopped``
-        (the user says the search stopped: ``--resume``), when nothing shows it alive.
+        heartbeat is older than the grace period (database storages: a trial of another
+        host with a fresh heartbeat is alive), or, with ``stopped`` (the user says the
+        search stopped: ``--resume``), when nothing shows it alive.
         Trials this engine is running itself are never lost.
         """
         stale_ids: set[int] = set()
@@ -435,13 +436,13 @@ class OptunaEngine(Engine):
                 alive = False  # this process runs no trial it did not ask for here
             if alive is False or t._trial_id in stale_ids:
                 is_lost = True
-            elif alive is True:
-                is_lost = False
+            elif alive is True or self._rdb is not None:
+                is_lost = False  # its process runs, or (another host) its heartbeat is fresh
             elif stopped:
                 is_lost = True
-            else:  # another host: trust heartbeats; without them, only a very old trial
+            else:  # another host, no heartbeats: only a trial of no known worker, long ago
                 started = t.datetime_start.timestamp() if t.datetime_start else now
-                is_lost = self._rdb is None and worker is None and now - started > GRACE_PERIOD
+                is_lost = worker is None and now - started > GRACE_PERIOD
             if is_lost:
                 lost.append(
                     TrialRecord(

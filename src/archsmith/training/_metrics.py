@@ -46,9 +46,10 @@ def probabilities(outputs: np.ndarray, target: Target) -> np.ndarray:
     if target.kind == "binary":
         p = outputs.reshape(-1, 1)
         return np.hstack([1 - p, p])
-    totals = outputs.sum(axis=-1, keepdims=True)
-    if np.abs(totals - 1).max(initial=0) > 1e-3:  # scores that are not a softmax (capsule
-        return outputs / np.maximum(totals, 1e-12)  # lengths): normalised to sum to one
+    if target.kind == "multiclass":
+        totals = outputs.sum(axis=-1, keepdims=True)
+        if np.abs(totals - 1).max(initial=0) > 1e-3:  # not a softmax (capsule lengths):
+            return outputs / np.maximum(totals, 1e-12)  # normalised to sum to one
     return outputs
 
 

@@ -262,8 +262,14 @@ def test_transient_failure_is_retried_and_too_big_model_refused(
     exp = {
         "name": "flaky",
         "task": {"type": "classification", "target": "y"},
-        "search": {"space": str(tmp_path / "s.yaml"), "max_trials": 4, "retries": 1, "seed": 3},
-        "training": {"epochs": 1, "max_params": 1500},
+        "search": {
+            "space": str(tmp_path / "s.yaml"),
+            "max_trials": 4,
+            "retries": 1,
+            "seed": 3,
+            "constraints": {"max_params": 1500},
+        },
+        "training": {"epochs": 1},
         "tracking": {"uri": str(tmp_path / "mlruns")},
     }
     result = run_search(exp, mixed_frame(120))
@@ -271,9 +277,9 @@ def test_transient_failure_is_retried_and_too_big_model_refused(
     reasons = [str(t.attrs.get("reason", "")) for t in result.trials]
     assert first.state.value in ("COMPLETE", "FAILED")
     assert "ConnectionResetError" not in reasons[0]  # retried, not recorded
-    too_big = [r for r in reasons if r.startswith("model too big")]
+    too_big = [r for r in reasons if r.startswith("constraint max_params")]
     assert too_big, reasons
-    assert "training.max_params=1,500" in too_big[0]
+    assert "> 1,500" in too_big[0]
     assert "model.0.dense_stack.units=" in too_big[0]
     assert sum(t.state.value == "COMPLETE" for t in result.trials) >= 1
 

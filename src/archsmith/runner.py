@@ -238,7 +238,7 @@ class _Search:
             except Exception as exc:
                 raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
             fields["params_count"] = builders.count_params(model)
-            violated = self._violated_constraint(model, fields)
+            violated = self._violated_constraint(model, fields, trial.params)
             if violated:  # never trained
                 raise _Stopped(TrialState.FAILED, violated)
             self._check_size(model, trial, config)
@@ -305,9 +305,7 @@ class _Search:
     def _check_size(self, model: Any, trial: Trial, config: Mapping[str, Any]) -> None:
         """Refuse a model too big to train (TrialFailed) before training it."""
         batch = config.get("batch_size") or self.exp.training.batch_size
-        training.check_size(
-            model, trial.params, int(batch), max_params=self.exp.training.max_params
-        )
+        training.check_size(model, trial.params, int(batch))
 
     def _training_for(self, trial: Trial) -> Any:
         """The training spec, with the trial's epoch budget when the engine set one."""
@@ -325,7 +323,9 @@ class _Search:
             lambda step, value: self.engine.report(trial, step, value),
         )
 
-    def _violated_constraint(self, model: Any, fields: dict[str, Any]) -> str | None:
+    def _violated_constraint(
+        self, model: Any, fields: dict[str, Any], params: Mapping[str, Any]
+    ) -> str | None:
         """Check the built model against ``search.constraints`` (measuring latency if needed)."""
         limits = self.exp.search.constraints
         names = [name for name, _ in self.exp.objectives]
@@ -335,7 +335,7 @@ class _Search:
         if limits.max_params is not None and count > limits.max_params:
             return (
                 f"constraint max_params: the model has {count:,} params > "
-                f"{limits.max_params:,}; not trained"
+                f"{limits.max_params:,} ({training.describe_size(model, params)}); not trained"
             )
         latency = fields.get("latency_ms")
         if (

@@ -146,8 +146,8 @@ DECLARATIONS = [
     ),
     Case(
         "max-params-zero",
-        "task: {type: regression}\ntraining: {max_params: 0}\n",
-        ("x.yaml:2: training.max_params",),
+        "task: {type: regression}\nsearch: {constraints: {max_params: 0}}\n",
+        ("x.yaml:2: search.constraints.max_params",),
     ),
     Case(
         "seed-a-string",

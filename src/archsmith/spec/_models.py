@@ -452,12 +452,6 @@ class TrainingSpec(_Model):
         description="stop on validation loss; best weights restored; null to disable",
     )
     jit_compile: bool = Field(False, description="XLA-compile training steps")
-    max_params: int | None = Field(
-        None,
-        ge=1,
-        description="refuse (FAILED, not trained) a model with more params; models whose "
-        "training would need over half the available memory are always refused",
-    )
 
 
 class TrackingSpec(_Model):

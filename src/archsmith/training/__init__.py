@@ -12,6 +12,7 @@ __all__ = [
     "baseline_scores",
     "check_size",
     "clear_session",
+    "describe_size",
     "estimate_memory",
     "fit",
     "labels_from_outputs",
@@ -23,7 +24,7 @@ __all__ = [
     "score",
 ]
 
-_MEMORY = {"available_memory", "check_size", "estimate_memory"}
+_MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
 _FIT = {"TrainingResult", "clear_session", "fit", "outputs", "save_model"}
 _CALLBACKS = {"PruningReporter", "latency_ms"}
 

@@ -61,28 +61,8 @@ def _largest_layer(model: keras.Model) -> tuple[str, int]:
     return best
 
 
-def check_size(
-    model: keras.Model,
-    params: Mapping[str, Any],
-    batch_size: int,
-    *,
-    max_params: int | None = None,
-    memory: int | None = None,
-) -> int:
-    """Raise :class:`TrialFailed` when ``model`` is too big to train; return its estimate.
-
-    Args:
-        model: the built (untrained) model.
-        params: the trial's params (the size-driving ones are named in the message).
-        batch_size: the trial's batch size.
-        max_params: ``training.max_params``; None for no limit.
-        memory: bytes available; default: :data:`MEMORY_SHARE` of the available memory.
-    """
-    count = int(model.count_params())
-    need = estimate_memory(model, batch_size)
-    if memory is None:
-        free = available_memory()
-        memory = int(free * MEMORY_SHARE) if free else None
+def describe_size(model: keras.Model, params: Mapping[str, Any]) -> str:
+    """The largest layer and the params that set the model's size, for messages."""
     layer, layer_count = _largest_layer(model)
     drivers = ", ".join(
         f"{k}={v}"
@@ -90,17 +70,39 @@ def check_size(
         if isinstance(v, int) and not isinstance(v, bool) and k.rsplit(".", 1)[-1] in _SIZE_PARAMS
     )
     where = f"largest layer '{layer}' ({layer_count:,} params)"
-    if drivers:
-        where += f"; size set by {drivers}"
-    if max_params is not None and count > max_params:
-        raise TrialFailed(
-            f"model too big: {count:,} params > training.max_params={max_params:,} ({where}); "
-            "not trained"
-        )
+    return f"{where}; size set by {drivers}" if drivers else where
+
+
+def check_size(
+    model: keras.Model,
+    params: Mapping[str, Any],
+    batch_size: int,
+    *,
+    memory: int | None = None,
+) -> int:
+    """Raise :class:`TrialFailed` when training ``model`` would not fit in memory.
+
+    A parameter limit is ``search.constraints.max_params``, checked by the runner.
+
+    Args:
+        model: the built (untrained) model.
+        params: the trial's params (the size-driving ones are named in the message).
+        batch_size: the trial's batch size.
+        memory: bytes available; default: :data:`MEMORY_SHARE` of the available memory.
+
+    Returns:
+        The estimated bytes training needs.
+    """
+    count = int(model.count_params())
+    need = estimate_memory(model, batch_size)
+    if memory is None:
+        free = available_memory()
+        memory = int(free * MEMORY_SHARE) if free else None
     if memory is not None and need > memory:
         raise TrialFailed(
             f"model too big: training needs about {need / 2**30:.1f} GiB "
             f"({count:,} params, batch {batch_size}) but {memory / 2**30:.1f} GiB is the "
-            f"limit ({int(MEMORY_SHARE * 100)}% of available memory) ({where}); not trained"
+            f"limit ({int(MEMORY_SHARE * 100)}% of available memory) "
+            f"({describe_size(model, params)}); not trained"
         )
     return need

@@ -142,6 +142,11 @@ def test_forecasting_beats_a_constant_and_shows_the_seasonal_naive_row(tmp_path:
     assert {"mae", "rmse", "mase"} <= set(result.test_scores)
     windows = result.dataset.test.x["archsmith_sequence"] if result.dataset.test else None
     assert windows is not None and windows.shape[1:] == (28, 1)
+    # the baseline row is no trial: the consistency check does not count it as one
+    from archsmith import doctor
+
+    report = doctor.check(result.experiment.experiment_name, tracking_uri=str(tmp_path / "mlruns"))
+    assert report.ok, report.problems
 
 
 def test_forecasting_with_automodel_predicts_horizon_values(tmp_path: Path) -> None:

@@ -237,11 +237,15 @@ class MlflowTracker:
     def trial_runs(self, search_run: str) -> dict[int, list[dict[str, Any]]]:
         """The child runs of a search by trial number (normally one run per trial).
 
+        Baseline rows (runs tagged ``archsmith.baseline``) are not trials and are left out.
+
         Each run is ``{"run_id", "status", "state", "score", "reason", "artifact_uri"}``.
         """
         runs: dict[int, list[dict[str, Any]]] = {}
         for run in self._children(search_run):
             tags = run.data.tags
+            if "archsmith.baseline" in tags:  # e.g. the seasonal-naive row: no engine trial
+                continue
             number = int(tags.get("archsmith.trial", -1))
             runs.setdefault(number, []).append(
                 {

@@ -11,9 +11,12 @@ import gc
 import json
 import logging
 import math
+import os
 import shutil
+import socket
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -740,6 +743,9 @@ def _work(search: _Search, new: list[TrialResult], wall: float) -> SearchResult 
     if _running(engine):
         logger.info("other workers still run trials; the last one writes the summary")
         return None
+    if not _claim_summary(engine):
+        logger.info("another worker that finished at the same time writes the summary")
+        return None
     for rec in engine.trials():  # other workers' trials count too
         if (
             rec.state is TrialState.COMPLETE
@@ -750,6 +756,23 @@ def _work(search: _Search, new: list[TrialResult], wall: float) -> SearchResult 
             search.best = _Best(rec.value, rec.number, rec.attrs.get("mlflow_run_id"))
     engine.set_metadata("finished", True)
     return _finish(search, new, wall)
+
+
+def _claim_summary(engine: Engine, settle: float = 1.0) -> bool:
+    """Whether this worker writes the search's summary (one worker does, even when several
+    find no running trial at the same moment).
+
+    The engine's metadata has no compare-and-set, so a worker that sees no claim writes its
+    own, waits ``settle`` seconds for a simultaneous claim to land, and wins if its claim is
+    the one stored. Claims are written milliseconds after the check, so two workers that both
+    saw no claim read the same winner after the wait.
+    """
+    if engine.get_metadata().get("summary_by"):
+        return False
+    me = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    engine.set_metadata("summary_by", me)
+    time.sleep(settle)
+    return bool(engine.get_metadata().get("summary_by") == me)
 
 
 def _warm_start_points(exp: Experiment, space: SearchSpace, tracker: Tracker) -> list[Params]:

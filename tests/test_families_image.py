@@ -48,6 +48,10 @@ def test_automodel_searches_cnn_and_resnet_on_digit_images(tmp_path: Path) -> No
     assert model.predict_proba(x[700:705]).shape == (5, 10)
     families = {r.data.params["family"] for r in children(tmp_path / "mlruns")}
     assert families == {"cnn", "resnet"}
+    # the logged declaration names the spaces that ran, not the tabular default
+    run_dir = Path(model.search_.model_path).parents[3] / model.search_.run_id
+    logged = yaml.safe_load((run_dir / "artifacts" / "declaration.yaml").read_text())
+    assert logged["search"]["space"] == ["cnn", "resnet"]
 
 
 def test_augmentation_is_active_only_in_training() -> None:

@@ -570,7 +570,10 @@ def _run(
     dataset = _load_data(exp, x, y)
     if "space" not in exp.search.model_fields_set and dataset.kind != "tabular":
         # no space declared: the default spaces of the data kind (images: cnn and resnet …)
-        space = load_space(default_spaces(dataset.kind), builders.CATALOG, exp.base_dir)
+        defaults = default_spaces(dataset.kind)
+        space = load_space(defaults, builders.CATALOG, exp.base_dir)
+        # the logged declaration names the spaces that ran (private attrs are copied too)
+        exp = exp.model_copy(update={"search": exp.search.model_copy(update={"space": defaults})})
     if dataset.kind not in space.inputs:
         raise SpecError(
             f"space '{space.name}' is for {list(space.inputs)} data, but the data "

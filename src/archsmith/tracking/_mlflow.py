@@ -184,7 +184,7 @@ class MlflowTracker:
             self._experiments[search_run] = self.client.get_run(search_run).info.experiment_id
         run = self.client.create_run(
             self._experiments[search_run],
-            run_name=f"trial-{number:03d}",
+            run_name=f"trial-{number:03d}" if number >= 0 else "baseline",
             tags={
                 "mlflow.parentRunId": search_run,
                 "archsmith.role": "trial",

@@ -15,9 +15,7 @@ from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
 from archsmith.training._fit import EpochHook
 from archsmith.training._fit import TrainingResult
-from archsmith.training._fit import _custom_gradients
-from archsmith.training._fit import _Guard
-from archsmith.training._fit import _purge_custom_gradients
+from archsmith.training._fit import keras_fit
 from archsmith.training._fit import make_optimizer
 from archsmith.training._fit import outputs
 from archsmith.training._init import initialise_layers
@@ -57,33 +55,17 @@ def fit_anomaly(
     val = dataset.validation
     normal = val.y == 0
     val_x = {k: v[normal] for k, v in val.x.items()}
-    guard = _Guard(on_epoch, deadline)
-    callbacks: list[keras.callbacks.Callback] = [guard]
-    stopper = None
-    if training.early_stopping is not None:
-        stopper = keras.callbacks.EarlyStopping(
-            monitor="val_loss",
-            patience=training.early_stopping.patience,
-            min_delta=training.early_stopping.min_delta,
-            restore_best_weights=True,
-        )
-        callbacks.append(stopper)
-    batch_size = int(config.get("batch_size") or training.batch_size)
-    registered = _custom_gradients()
-    start = time.perf_counter()
-    try:
-        history = model.fit(
-            dataset.train.x,
-            np.zeros((len(dataset.train), 1), dtype="float32"),
-            validation_data=(val_x, np.zeros((int(normal.sum()), 1), dtype="float32")),
-            epochs=training.epochs,
-            batch_size=batch_size,
-            callbacks=callbacks,
-            verbose=0,
-        )
-    finally:
-        _purge_custom_gradients(registered)
-    fit_seconds = time.perf_counter() - start
+    run = keras_fit(
+        model,
+        dataset.train.x,
+        np.zeros((len(dataset.train), 1), dtype="float32"),
+        (val_x, np.zeros((int(normal.sum()), 1), dtype="float32")),
+        config,
+        training,
+        on_epoch=on_epoch,
+        deadline=deadline,
+    )
+    guard, history, fit_seconds = run.guard, run.history, run.seconds
     if guard.nan_epoch is not None:
         raise TrialFailed(
             f"loss became NaN or infinite at epoch {guard.nan_epoch + 1}; a lower "
@@ -98,21 +80,13 @@ def fit_anomaly(
     extra.update(threshold=threshold)
     if f1 is not None:
         extra.update(f1_at_threshold=f1)
-    epochs = len(history.history.get("loss", []))
-    stopped_by = (
-        "time_budget"
-        if guard.out_of_time
-        else "early_stopping"
-        if stopper is not None and stopper.stopped_epoch > 0
-        else None
-    )
     return TrainingResult(
         history={k: tuple(float(v) for v in vals) for k, vals in history.history.items()},
-        epochs=epochs,
+        epochs=len(history.history.get("loss", [])),
         scores=all_scores(val.y, scores, dataset.target),
         fit_seconds=fit_seconds,
         eval_seconds=eval_seconds,
-        stopped_by=stopped_by,
+        stopped_by=run.stopped_by,
         extra=extra,
         artifacts={"plots/reconstruction.png": _plot(model, val.x, val.y, scores, threshold)},
     )

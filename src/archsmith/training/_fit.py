@@ -171,6 +171,67 @@ def outputs(model: keras.Model, x: Mapping[str, np.ndarray], batch_size: int = 8
     return np.concatenate(parts, axis=0) if parts else np.zeros((0, 1), dtype="float32")
 
 
+@dataclass(frozen=True)
+class KerasFit:
+    """One ``model.fit`` run: its history, the guard's findings and why it stopped."""
+
+    history: Any
+    guard: _Guard
+    seconds: float
+    stopped_by: str | None
+
+
+def keras_fit(
+    model: keras.Model,
+    x: Any,
+    y: Any,
+    validation_data: tuple[Any, Any],
+    config: Mapping[str, Any],
+    training: TrainingSpec,
+    *,
+    on_epoch: EpochHook | None = None,
+    deadline: float | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> KerasFit:
+    """``model.fit`` of a compiled model with archsmith's callbacks: the NaN/deadline guard,
+    then ``callbacks``, then early stopping on ``val_loss`` (best weights restored); the
+    entries the fit added to TensorFlow's gradient registry are dropped afterwards."""
+    guard = _Guard(on_epoch, deadline)
+    all_callbacks: list[keras.callbacks.Callback] = [guard, *callbacks]
+    stopper = None
+    if training.early_stopping is not None:
+        stopper = keras.callbacks.EarlyStopping(
+            monitor="val_loss",
+            patience=training.early_stopping.patience,
+            min_delta=training.early_stopping.min_delta,
+            restore_best_weights=True,
+        )
+        all_callbacks.append(stopper)
+    registered = _custom_gradients()
+    start = time.perf_counter()
+    try:
+        history = model.fit(
+            x,
+            y,
+            validation_data=validation_data,
+            epochs=training.epochs,
+            batch_size=int(config.get("batch_size") or training.batch_size),
+            callbacks=all_callbacks,
+            verbose=0,
+        )
+    finally:
+        _purge_custom_gradients(registered)
+    seconds = time.perf_counter() - start
+    stopped_by = (
+        "time_budget"
+        if guard.out_of_time
+        else "early_stopping"
+        if stopper is not None and stopper.stopped_epoch > 0
+        else None
+    )
+    return KerasFit(history, guard, seconds, stopped_by)
+
+
 def fit(
     model: keras.Model,
     dataset: Dataset,
@@ -203,33 +264,18 @@ def fit(
         )
     extra = initialise_layers(model, dataset.train.x)
     compile_model(model, config, dataset.target, training)
-    guard = _Guard(on_epoch, deadline)
-    all_callbacks: list[keras.callbacks.Callback] = [guard, *callbacks]
-    stopper = None
-    if training.early_stopping is not None:
-        stopper = keras.callbacks.EarlyStopping(
-            monitor="val_loss",
-            patience=training.early_stopping.patience,
-            min_delta=training.early_stopping.min_delta,
-            restore_best_weights=True,
-        )
-        all_callbacks.append(stopper)
-    batch_size = int(config.get("batch_size") or training.batch_size)
-    registered = _custom_gradients()
-    start = time.perf_counter()
-    try:
-        history = model.fit(
-            _string_tensors(dataset.train.x),
-            dataset.train.y,
-            validation_data=(_string_tensors(dataset.validation.x), dataset.validation.y),
-            epochs=training.epochs,
-            batch_size=batch_size,
-            callbacks=all_callbacks,
-            verbose=0,
-        )
-    finally:
-        _purge_custom_gradients(registered)
-    fit_seconds = time.perf_counter() - start
+    run = keras_fit(
+        model,
+        _string_tensors(dataset.train.x),
+        dataset.train.y,
+        (_string_tensors(dataset.validation.x), dataset.validation.y),
+        config,
+        training,
+        on_epoch=on_epoch,
+        deadline=deadline,
+        callbacks=callbacks,
+    )
+    guard, history, fit_seconds = run.guard, run.history, run.seconds
     if guard.nan_epoch is not None:
         raise TrialFailed(
             f"loss became NaN or infinite at epoch {guard.nan_epoch + 1}; a lower "
@@ -241,21 +287,13 @@ def fit(
     eval_seconds = time.perf_counter() - start
     if not np.isfinite(out).all():
         raise TrialFailed("the model predicts NaN or infinite values on the validation split")
-    epochs = len(history.history.get("loss", []))
-    stopped_by = (
-        "time_budget"
-        if guard.out_of_time
-        else "early_stopping"
-        if stopper is not None and stopper.stopped_epoch > 0
-        else None
-    )
     return TrainingResult(
         history={k: tuple(float(v) for v in vals) for k, vals in history.history.items()},
-        epochs=epochs,
+        epochs=len(history.history.get("loss", [])),
         scores=all_scores(dataset.validation.y, out, dataset.target),
         fit_seconds=fit_seconds,
         eval_seconds=eval_seconds,
-        stopped_by=stopped_by,
+        stopped_by=run.stopped_by,
         extra=extra,
     )
 

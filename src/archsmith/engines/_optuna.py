@@ -32,6 +32,7 @@ from archsmith.search_space import Float
 from archsmith.search_space import Int
 from archsmith.search_space import Param
 from archsmith.spec import ENGINE_ALGORITHMS
+from archsmith.spec import mask_password
 
 _STATES = {
     "COMPLETE": TrialState.COMPLETE,
@@ -65,17 +66,6 @@ HEARTBEAT_INTERVAL = 10
 GRACE_PERIOD = 40
 
 
-def mask_url(url: str) -> str:
-    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``."""
-    if "://" not in url or "@" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    if ":" in creds:
-        creds = creds.split(":", 1)[0] + ":***"
-    return f"{scheme}://{creds}@{host}"
-
-
 def _storage_error(url: str, exc: BaseException) -> SpecError:
     """A storage that cannot be opened, with the password masked everywhere."""
     text = " ".join(str(exc).split())
@@ -85,7 +75,7 @@ def _storage_error(url: str, exc: BaseException) -> SpecError:
             text = text.replace(secret, "***")
     text = text.split("(Background on this error")[0].strip()
     return SpecError(
-        f"cannot open the engine storage {mask_url(url)}: {type(exc).__name__}: {text[:400]}; "
+        f"cannot open the engine storage {mask_password(url)}: {type(exc).__name__}: {text[:400]}; "
         "expected a *.journal file or a reachable database URL "
         "(sqlite:///path, postgresql://user:password@host:port/db)",
         path="search.storage",
@@ -124,7 +114,7 @@ def open_storage(url: str | None, *, heartbeat: bool = True) -> Any:
             raise _storage_error(url, exc) from None
     if "://" not in url:
         raise SpecError(
-            f"cannot read {mask_url(url)!r} as an engine storage; expected a *.journal file "
+            f"cannot read {mask_password(url)!r} as an engine storage; expected a *.journal file "
             "or a database URL (sqlite:///path, postgresql://user:password@host:port/db)",
             path="search.storage",
         )
@@ -143,7 +133,7 @@ def open_storage(url: str | None, *, heartbeat: bool = True) -> Any:
                 return RDBStorage(url, **kwargs)
         except ImportError as exc:
             raise SpecError(
-                f"engine storage {mask_url(url)} needs a database driver that is not "
+                f"engine storage {mask_password(url)} needs a database driver that is not "
                 f"installed ({exc}); for PostgreSQL: pip install 'archsmith[postgres]'",
                 path="search.storage",
             ) from None
@@ -495,7 +485,7 @@ def read_trials(storage_url: str, search_id: str) -> list[TrialRecord]:
             study = optuna.load_study(study_name=search_id, storage=storage)
         except KeyError:
             raise SpecError(
-                f"no search {search_id!r} in the engine storage {mask_url(storage_url)}",
+                f"no search {search_id!r} in the engine storage {mask_password(storage_url)}",
                 path="search.storage",
             ) from None
     return [

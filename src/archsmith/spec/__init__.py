@@ -23,6 +23,7 @@ from archsmith.spec._models import RegressionTask
 from archsmith.spec._models import SearchSpec
 from archsmith.spec._models import TrackingSpec
 from archsmith.spec._models import TrainingSpec
+from archsmith.spec._urls import mask_password
 from archsmith.spec._yaml import Source
 from archsmith.spec._yaml import parse_yaml
 from archsmith.spec._yaml import read_yaml
@@ -52,6 +53,7 @@ __all__ = [
     "TrainingSpec",
     "did_you_mean",
     "load_experiment",
+    "mask_password",
     "parse_yaml",
     "read_yaml",
 ]

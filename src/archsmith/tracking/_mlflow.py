@@ -22,6 +22,7 @@ import pandas as pd
 
 from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import SpecError
+from archsmith.spec import mask_password
 from archsmith.tracking._pareto import mark_pareto
 from archsmith.tracking._pareto import parse_objectives
 
@@ -50,17 +51,6 @@ def store_uris(uri: str) -> tuple[str, str | None]:
         return uri, None
     root.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{root / 'mlflow.db'}", (root / "artifacts").as_uri()
-
-
-def mask_password(url: str) -> str:
-    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``."""
-    if "://" not in url or "@" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    if ":" in creds:
-        creds = creds.split(":", 1)[0] + ":***"
-    return f"{scheme}://{creds}@{host}"
 
 
 def _str(value: Any, limit: int) -> str:

@@ -189,6 +189,32 @@ def test_resume_keeps_completed_trials_and_runs_only_the_rest(tmp_path: Path) ->
     assert "interrupted" in stale_run.data.tags["archsmith.reason"]
 
 
+def test_resume_closes_a_trial_run_whose_background_end_write_was_lost(tmp_path: Path) -> None:
+    from archsmith.runner import WRITES_LOST_TAG
+
+    exp = declaration(tmp_path, max_trials=2)
+    first = run_search(exp, mixed_frame())
+    _, children = runs(tmp_path)
+    assert len(children) == 2
+    assert all(c.info.status == "FINISHED" for c in children)  # every write landed
+    # the process stopped after telling the engine, before the trial's end reached MLflow
+    trial = first.trials[1]
+    run_id = trial.attrs["mlflow_run_id"]
+    client = MlflowClient(tracking_uri=first.tracking_uri)
+    client.update_run(run_id, status="RUNNING")
+    client.set_tag(run_id, "archsmith.state", "RUNNING")
+
+    result = run_search(exp, mixed_frame(), resume=True)
+    assert len(result.new_trials) == 0
+    run = client.get_run(run_id)
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["archsmith.state"] == "COMPLETE"
+    assert run.data.tags[WRITES_LOST_TAG] == "1"
+    assert run.data.metrics["score"] == pytest.approx(trial.value)
+    others = [c for c in runs(tmp_path)[1] if c.info.run_id != run_id]
+    assert all(WRITES_LOST_TAG not in c.data.tags for c in others)
+
+
 def test_resume_without_an_earlier_search_is_a_clear_error(tmp_path: Path) -> None:
     from archsmith.exceptions import SpecError
 

@@ -1,8 +1,10 @@
 """The search loop: for each trial build -> train -> track -> tell.
 
 Every outcome of a trial is sorted into exactly one state (COMPLETE, PRUNED, FAILED) and
-recorded in both the engine and the tracker before the next trial starts; an exception in
-one trial never stops the search.
+recorded in the engine before the next trial starts; an exception in one trial never stops
+the search. In a single-process search the trial's closing tracker writes (its end, its
+artifacts, the best model's file) run on a background thread while the next trial trains,
+and every one of them is done before the search returns or stops.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import time
 import uuid
 from collections.abc import Callable
 from collections.abc import Mapping
+from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -60,6 +64,8 @@ logger = logging.getLogger("archsmith")
 INTERRUPTED = "interrupted: the process running this trial stopped before it finished"
 INTERRUPTED_BY_USER = "interrupted by the user"
 WORKER_LOST = "worker lost: the process running this trial was interrupted before it finished"
+#: Tag of a trial run closed by ``reconcile`` from the engine's record (see there).
+WRITES_LOST_TAG = "archsmith.tracking_writes_lost"
 #: Exception type names that mark a failure as transient (retried ``search.retries`` times).
 TRANSIENT = frozenset(
     {
@@ -200,6 +206,7 @@ class _Search:
         run_id: str,
         workdir: Path,
         progress: Progress | None,
+        background: bool = False,
     ) -> None:
         self.exp = exp
         self.space = space
@@ -211,6 +218,9 @@ class _Search:
         self.progress = progress
         self.maximize = exp.direction == "maximize"
         self.best = _Best()
+        # one thread, so the writes land in the order they were asked for
+        self._writer = ThreadPoolExecutor(1, "archsmith-writes") if background else None
+        self._pending: list[Future[None]] = []
         for rec in engine.trials():
             if (
                 rec.state is TrialState.COMPLETE
@@ -305,6 +315,29 @@ class _Search:
         self.engine.annotate(trial, {"mlflow_run_id": run_id})
         return run_id
 
+    def _later(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run a tracker write on the background thread (at once without one)."""
+        if self._writer is None:
+            fn(*args)
+            return
+        self._pending = [f for f in self._pending if not f.done() or f.exception() is not None]
+        self._pending.append(self._writer.submit(fn, *args))
+
+    def flush(self) -> None:
+        """Wait for every background write; re-raise the first that failed."""
+        pending, self._pending = self._pending, []
+        errors = [exc for f in pending if (exc := f.exception()) is not None]
+        if errors:
+            raise errors[0]
+
+    def close(self) -> None:
+        """Finish the background writes and stop their thread."""
+        try:
+            self.flush()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+
     def _check_size(self, model: Any, trial: Trial, config: Mapping[str, Any]) -> None:
         """Refuse a model too big to train (TrialFailed) before training it."""
         batch = config.get("batch_size") or self.exp.training.batch_size
@@ -365,6 +398,10 @@ class _Search:
 
     def _log_artifacts(self, run_id: str, number: int, artifacts: Mapping[str, bytes]) -> None:
         """Write a trial's artifacts (``plots/x.png`` …) and log them to its run."""
+        if artifacts:
+            self._later(self._write_artifacts, run_id, number, dict(artifacts))
+
+    def _write_artifacts(self, run_id: str, number: int, artifacts: Mapping[str, bytes]) -> None:
         for name, data in artifacts.items():
             path = self.workdir / f"trial-{number}-artifacts" / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -372,10 +409,18 @@ class _Search:
             self.tracker.log_file(run_id, path, str(Path(name).parent) if "/" in name else None)
 
     def _keep_best(self, model: Any, number: int, value: float, run_id: str) -> None:
+        """Save the new best model (raw-row inputs) and log it to its trial's run.
+
+        The trained model is no longer touched by the search, so its file is written on the
+        background thread while the next trial trains.
+        """
+        self._later(self._save_model, model, number, run_id)
+        self.best = _Best(value, number, run_id)
+
+    def _save_model(self, model: Any, number: int, run_id: str) -> None:
         path = self.workdir / f"trial-{number}" / "model.keras"
         training.save_model(builders.export_model(model, self.dataset.schema), path)
         self.tracker.log_file(run_id, path, "model")
-        self.best = _Best(value, number, run_id)
 
     def _record(
         self,
@@ -406,7 +451,8 @@ class _Search:
         tags = {"archsmith.reason": reason} if reason else {}
         if result.stopped_by:
             tags["archsmith.stopped_by"] = result.stopped_by
-        self.tracker.end_trial(fields["run_id"], state.value, metrics, tags)
+        # the engine may learn of the trial first: a stop in between is settled by reconcile()
+        self._later(self.tracker.end_trial, fields["run_id"], state.value, metrics, tags)
         attrs = {"mlflow_run_id": fields["run_id"], **({"reason": reason} if reason else {})}
         if state is TrialState.PRUNED:
             attrs["epochs"] = result.epochs
@@ -433,7 +479,10 @@ def reconcile(engine: Engine, tracker: Tracker, run_id: str, *, stopped: bool = 
     and telling the engine) is COMPLETE with that score; any other lost trial is FAILED with
     :data:`WORKER_LOST`, and so is its tracking run (one is created if the worker died
     before opening it). A tracking run left RUNNING for a trial the engine has finished is
-    closed with the engine's state. Trials of live workers are left alone.
+    closed with the engine's state: FAILED with its reason or, on ``--resume``, COMPLETE or
+    PRUNED with the engine's score (the process stopped before the background write of the
+    trial's end; the run is tagged :data:`WRITES_LOST_TAG`). Trials of live workers are left
+    alone.
 
     Args:
         engine: the search's engine.
@@ -470,11 +519,19 @@ def reconcile(engine: Engine, tracker: Tracker, run_id: str, *, stopped: bool = 
     finished = {r.number: r for r in engine.trials() if r.state.finished}
     for number, mine in runs.items():
         told = finished.get(number)
-        if told is None or told.state is not TrialState.FAILED or number in settled:
+        if told is None or number in settled:
             continue
         for run in mine:
-            if run["status"] == "RUNNING":
+            if run["status"] != "RUNNING":
+                continue
+            if told.state is TrialState.FAILED:
                 tracker.fail_run(run["run_id"], str(told.attrs.get("reason") or WORKER_LOST))
+            elif stopped and run["run_id"] == told.attrs.get("mlflow_run_id"):
+                # the engine has the trial, the process stopped before its tracking run was
+                # closed (its end is written in the background): close it with the engine's
+                # state and score; its per-epoch metrics were lost with the process
+                score = {"score": told.value} if told.value is not None else {}
+                tracker.end_trial(run["run_id"], told.state.value, score, {WRITES_LOST_TAG: "1"})
     return settled
 
 
@@ -661,7 +718,11 @@ def _run(
     # the per-trial garbage collections, which then take milliseconds instead of ~0.25 s.
     gc.collect()
     gc.freeze()
-    search = _Search(exp, space, dataset, engine, tracker, run_id, workdir, progress)
+    # workers write synchronously: another worker may summarise the search the moment this
+    # one tells the engine, and must find the best model's file already logged
+    search = _Search(
+        exp, space, dataset, engine, tracker, run_id, workdir, progress, background=not worker
+    )
     new: list[TrialResult] = []
     status = "FAILED"
     try:
@@ -686,12 +747,17 @@ def _run(
             done += 1
             if progress is not None:
                 progress(result, search.best, done, exp.search.max_trials)
+        search.flush()
         status = "FINISHED"
         return _finish(search, new, wall)
     except KeyboardInterrupt:
         status = "KILLED"
         raise
     finally:
+        try:
+            search.close()
+        except Exception:  # already failing or stopped: the first cause is what is raised
+            logger.exception("a background tracking write failed")
         if status != "FINISHED" and not (worker and _running(engine)):
             tracker.end_search(run_id, status, {}, pd.DataFrame())
         gc.unfreeze()

@@ -33,7 +33,7 @@ def test_help_lists_commands() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "archsmith", "--help"], capture_output=True, text=True, check=True
     )
-    for command in ("search", "leaderboard", "ui", "schema", "validate", "spaces"):
+    for command in ("search", "leaderboard", "predict", "export", "ui", "schema", "validate"):
         assert command in out.stdout
 
 
@@ -49,6 +49,32 @@ def test_search_then_leaderboard_from_a_yaml_example(in_tmp: Path, capsys) -> No
     assert rows[0].startswith("trial,state,score") and len(rows) == 3
     # the two families of wine.yaml are searched through one `family` param
     assert "family" in rows[0]
+
+    # predict and export with the search's best model, from the command line
+    import pandas as pd
+
+    from archsmith import load_model
+    from archsmith.tracking import MlflowTracker
+
+    wine = pd.read_csv(EXAMPLES / "data" / "wine.csv")
+    assert main(["predict", "wine", str(EXAMPLES / "data" / "wine.csv"), "-o", "p.csv"]) == 0
+    written = pd.read_csv(in_tmp / "p.csv")["prediction"]
+    assert len(written) == len(wine) and set(written) <= set(wine["cultivar"])
+    assert (written == wine["cultivar"]).mean() > 0.5  # a trained model, not a constant
+    served = MlflowTracker("mlruns").search_model("wine").predict(None, wine)
+    assert list(written) == list(served)
+    capsys.readouterr()
+    assert main(["export", "wine", "best"]) == 0
+    assert "exported to best.keras" in capsys.readouterr().out
+    exported = load_model(in_tmp / "best.keras")
+    assert {i.name for i in exported.inputs} >= {"alcohol", "magnesium"}
+    # a table without a training column: one clear message, exit 2
+    wine.drop(columns=["magnesium"]).to_csv(in_tmp / "bad.csv", index=False)
+    assert main(["predict", "wine", "bad.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "magnesium" in err and "Traceback" not in err
+    assert main(["predict", "nowine", "bad.csv"]) == 1
+    assert "no search named 'nowine'" in capsys.readouterr().err
 
 
 def test_resume_flag_continues_the_search(in_tmp: Path, capsys) -> None:

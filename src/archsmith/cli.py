@@ -1,5 +1,5 @@
-"""The ``archsmith`` command line: search, worker, leaderboard, doctor, ui, schema, validate,
-spaces.
+"""The ``archsmith`` command line: search, worker, leaderboard, predict, export, doctor, ui,
+schema, validate, spaces.
 
 Only argparse is imported up front, so ``archsmith --help`` answers at once; each command
 imports what it needs when it runs. Declaration and data errors print one clear message
@@ -286,6 +286,72 @@ class Leaderboard(Command):
         return 0
 
 
+class Predict(Command):
+    name = "predict"
+    help = "predict rows of a table with the model of the latest search of an experiment"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("name", help="experiment (declaration) name")
+        parser.add_argument("data", help="CSV or Parquet file with the training columns")
+        parser.add_argument(
+            "-o", "--output", default=None, help="CSV file to write (default: standard output)"
+        )
+        _tracking(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        import numpy as np
+        import pandas as pd
+
+        from archsmith.datasets import as_frame
+        from archsmith.tracking import MlflowTracker
+
+        frame = as_frame(args.data)
+        model = MlflowTracker(args.tracking_uri).search_model(args.name)
+        predictions = np.asarray(model.predict(None, frame))
+        if predictions.ndim == 1:
+            out = pd.DataFrame({"prediction": predictions})
+        elif model.target.kind == "multilabel":
+            out = pd.DataFrame(predictions, columns=[str(c) for c in model.target.classes])
+        else:  # a forecast: one column per step ahead
+            out = pd.DataFrame(
+                predictions, columns=[f"step_{i + 1}" for i in range(predictions.shape[1])]
+            )
+        if args.output is None:
+            print(out.to_csv(index=False), end="")
+        else:
+            out.to_csv(args.output, index=False)
+            print(f"{len(out)} predictions written to {args.output}")
+        return 0
+
+
+class Export(Command):
+    name = "export"
+    help = "copy the best model of the latest search to a .keras file"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("name", help="experiment (declaration) name")
+        parser.add_argument("path", help="file to write (.keras is added if missing)")
+        _tracking(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        import shutil
+        from pathlib import Path
+
+        from archsmith.tracking import MlflowTracker
+
+        source, trial = MlflowTracker(args.tracking_uri).best_model_file(args.name)
+        path = Path(args.path)
+        if path.suffix != ".keras":
+            path = path.with_suffix(".keras")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, path)
+        print(
+            f"trial {trial} of '{args.name}' exported to {path}; load it with "
+            "archsmith.load_model (Keras safe mode)"
+        )
+        return 0
+
+
 class Ui(Command):
     name = "ui"
     help = "open the MLflow UI over the project's store (binds 127.0.0.1)"
@@ -378,6 +444,8 @@ COMMANDS: tuple[Command, ...] = (
     Search(),
     Worker(),
     Leaderboard(),
+    Predict(),
+    Export(),
     Doctor(),
     Ui(),
     Schema(),

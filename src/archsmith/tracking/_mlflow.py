@@ -358,6 +358,49 @@ class MlflowTracker:
             raise ArchsmithError(f"no search named '{experiment}' in {self.tracking_uri}")
         return str(runs[0].info.run_id)
 
+    def best_model_file(self, experiment: str) -> tuple[Path, int]:
+        """The ``.keras`` file of the best trial of the latest search, and its number.
+
+        Raises:
+            ArchsmithError: no such search, or it has no completed trial with a model.
+        """
+        board = self.leaderboard(experiment)
+        done = board[board["state"] == "COMPLETE"] if len(board) else board
+        if not len(done):
+            raise ArchsmithError(
+                f"the latest search named '{experiment}' has no completed trial, so no model"
+            )
+        row = done.iloc[0]
+        path = self.artifact_path(str(row["run_id"]), "model/model.keras")
+        if not path.is_file():
+            raise ArchsmithError(
+                f"trial {int(row['trial'])} of search '{experiment}' has no model file "
+                f"(run {row['run_id']}); the search may still be running"
+            )
+        return path, int(row["trial"])
+
+    def search_model(self, experiment: str) -> Any:
+        """The model a finished search logged (its pyfunc's Python model: ``.model``,
+        ``.schema``, ``.target``, ``.predict(None, frame)``), without MLflow's signature
+        check, so bad rows get archsmith's own errors.
+
+        Raises:
+            ArchsmithError: no such search, or it logged no model (failed or unfinished).
+        """
+        import mlflow.pyfunc
+
+        run_id = self.latest_search(experiment)
+        files = {a.path for a in self.client.list_artifacts(run_id)}
+        if "model" not in files:
+            raise ArchsmithError(
+                f"the latest search named '{experiment}' (run {run_id}) logged no model: "
+                "it failed, was stopped, or is still running"
+            )
+        local = self.artifact_path(run_id, "model")  # runs:/ URIs would use MLflow's global URI
+        with _hushed():
+            model = mlflow.pyfunc.load_model(str(local))
+        return model.unwrap_python_model()
+
     def leaderboard(self, experiment: str, search_run: str | None = None) -> pd.DataFrame:
         """One row per trial, best first (by the search's direction), failed trials last.
 

@@ -7,9 +7,10 @@ sends SIGKILL at a random moment, and repeats ``--kills`` times (20 by default);
 resumes once more and lets the search finish. Kills 1, 4, 7, … come a random 0.5-8 s
 after the process starts (start-up: imports, opening the stores, reconciling); kills 2,
 5, 8, … a random 0-12 s after the process has started a new trial (building, training);
-kills 3, 6, 9, … a random 0-2 s after a trial has completed (tracking writes, saving the
-best model, the next trial's start), so every phase is hit whatever the machine's speed. After every
-kill it snapshots the COMPLETE trials in the engine storage. At the end it prints:
+kills 3, 6, 9, … a random 0-2 s (``--after-trial``) after a trial has completed in the
+engine (the background tracking writes, saving the best model, the next trial's start),
+so every phase is hit whatever the machine's speed. After every kill it snapshots the
+COMPLETE trials in the engine storage. At the end it prints:
 
 - completed trials lost: trials seen COMPLETE in a snapshot that are not COMPLETE with the
   same value at the end (must be 0);
@@ -118,6 +119,12 @@ def main() -> None:
     parser.add_argument("--min-delay", type=float, default=0.5)
     parser.add_argument("--max-delay", type=float, default=8.0)
     parser.add_argument("--in-trial", type=float, default=12.0)
+    parser.add_argument(
+        "--after-trial",
+        type=float,
+        default=2.0,
+        help="kills 3, 6, 9, ... come a random 0..this many seconds after a trial completed",
+    )
     parser.add_argument("--storage", default=None, help="engine storage (default: journal)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -151,7 +158,7 @@ def main() -> None:
                 if len(state(storage)[1]) > complete:
                     break
                 time.sleep(0.1)
-            delay = rng.uniform(0.0, 2.0)
+            delay = rng.uniform(0.0, args.after_trial)
         else:
             delay = rng.uniform(args.min_delay, args.max_delay)
         try:
@@ -202,6 +209,8 @@ def main() -> None:
     print(f"completed trials lost:     {len(lost)}  {lost if lost else ''}")
     print(f"trials left RUNNING:       {running} in Optuna, {len(mlflow_running)} in MLflow")
     print(f"Optuna/MLflow mismatches:  {len(report.problems)}")
+    closed = [r for r in runs if r.data.tags.get("archsmith.tracking_writes_lost")]
+    print(f"runs closed from Optuna's record on resume (end write lost): {len(closed)}")
     for problem in report.problems:
         print(f"  {problem}")
     ok = not lost and not running and not mlflow_running and report.ok

@@ -255,8 +255,10 @@ def _check_labels(name: str, labels: pd.Series) -> None:
         )
     counts = labels.value_counts()
     if len(counts) < 2:
+        only = counts.index[0]
+        only = only.item() if isinstance(only, np.generic) else only
         raise DataError(
-            f"labels '{name}' have a single class {counts.index[0]!r}: no different-class "
+            f"labels '{name}' have a single class {only!r}: no different-class "
             "pair can be formed; similarity needs examples of at least 2 classes"
         )
     if counts.max() < 2:

@@ -192,5 +192,9 @@ def test_similarity_bad_input_is_a_clear_error() -> None:
     table = load_dataset(x.reshape(200, 64), y, task=cls.task, data=cls.data)
     with pytest.raises(TrialFailed, match=r"model\.1\.siamese: cannot build block: the siamese"):
         build_model(config(), table.schema, table.target)
+    # any space is an encoder: without a siamese block its output is the embedding
+    plain = build_model({"model": [DENSE]}, data.schema, data.target)
+    assert plain.output.shape == (None, 2)
+    assert plain.get_layer("archsmith_encoder").output.shape == (None, 128)
     assert default_spaces("image", "similarity") == ("siamese",)
     assert exp.direction == "maximize"

@@ -178,6 +178,9 @@ def test_similarity_bad_input_is_a_clear_error() -> None:
         load_dataset((x[:50], x[50:100]), np.arange(50) % 3, task=exp.task, data=exp.data)
     with pytest.raises(DataError, match="every pair is marked same"):
         load_dataset((x[:50], x[50:100]), np.ones(50), task=exp.task, data=exp.data)
+    texts = [f"word{i % 7} and some more words" for i in range(40)]
+    with pytest.raises(DataError, match="texts are not supported"):
+        load_dataset(texts, np.arange(40) % 2, task=exp.task, data=exp.data)
     triplets = load_experiment(task={"type": "similarity", "mode": "triplets"})
     with pytest.raises(DataError, match="explicit pairs do not have"):
         load_dataset((x[:50], x[50:100]), np.arange(50) % 2, task=triplets.task, data=exp.data)
@@ -198,3 +201,8 @@ def test_similarity_bad_input_is_a_clear_error() -> None:
     assert plain.get_layer("archsmith_encoder").output.shape == (None, 128)
     assert default_spaces("image", "similarity") == ("siamese",)
     assert exp.direction == "maximize"
+    both = load_experiment(
+        task={"type": "similarity", "metric": "roc_auc"},
+        search={"objectives": [{"metric": "roc_auc"}, {"metric": "params"}]},
+    )
+    assert both.objectives == (("roc_auc", "maximize"), ("params", "minimize"))

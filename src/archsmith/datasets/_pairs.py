@@ -316,6 +316,11 @@ def load_similarity_dataset(
             _check_labels(str(task.target), x[task.target].reset_index(drop=True))
     classify = ClassificationTask(type="classification", target=task.target)
     items = load_dataset(x, y, task=classify, data=data, base_dir=base_dir)
+    if items.schema.kind == "text":
+        raise DataError(
+            "similarity takes tables, images or sequences; texts are not supported (embed "
+            "them first, e.g. as numeric columns)"
+        )
     _check_labels(items.target.name, pd.Series(items.train.labels))
     schema = PairSchema(items.schema)
     target = Target(items.target.name, "similarity", classes=(0, 1))

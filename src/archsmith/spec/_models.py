@@ -559,6 +559,8 @@ class Experiment(_Model):
     def _search_fits_task(self) -> Experiment:
         classifying = self.task.type == "classification"
         metrics = CLASSIFICATION_METRICS if classifying else REGRESSION_METRICS
+        if self.task.type == "similarity":
+            metrics = SIMILARITY_METRICS
         for i, objective in enumerate(self.search.objectives):
             loc: tuple[str | int, ...] = ("search", "objectives", i)
             if objective.metric not in (*metrics, *COST_OBJECTIVES):

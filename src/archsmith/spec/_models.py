@@ -558,7 +558,7 @@ class Experiment(_Model):
     @model_validator(mode="after")
     def _search_fits_task(self) -> Experiment:
         classifying = self.task.type == "classification"
-        metrics = CLASSIFICATION_METRICS if classifying else REGRESSION_METRICS
+        metrics: tuple[str, ...] = CLASSIFICATION_METRICS if classifying else REGRESSION_METRICS
         if self.task.type == "similarity":
             metrics = SIMILARITY_METRICS
         for i, objective in enumerate(self.search.objectives):

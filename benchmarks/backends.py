@@ -91,6 +91,8 @@ def cases() -> list[tuple[str, dict[str, Any], Any, Any]]:
         ("capsule", classify, xd, yd),
         ("autoencoder", {"type": "anomaly_detection", "normal": 1}, cancer.data, cancer.target),
         ("som", {"type": "clustering", "metric": "purity"}, xd, yd),
+        ("siamese", {"type": "similarity"}, images, yd),
+        ("siamese", {"type": "similarity", "mode": "triplets"}, images, yd),
         ("cnn", classify, images, yd),
         ("resnet", classify, images, yd),
         ("rnn", classify, xs, ys),

@@ -1,11 +1,13 @@
-"""One search per tabular family (RBF, autoencoder, spiking, DBN, SOM, capsule, GAN): a row
-each with the task, the metric, the best validation score, the trials and the wall time.
+"""One search per tabular family (RBF, autoencoder, spiking, DBN, SOM, capsule, GAN) and
+the Siamese network: a row each with the task, the metric, the best validation score, the
+trials and the wall time.
 
 The data are those of the examples (``examples/families/``): a radial regression problem
 for RBF, breast cancer with injected anomalies for the autoencoder, scikit-learn's digits
 (64 numeric columns) for the spiking network, the DBN, the SOM and the capsule network, a
-2-D mixture of four Gaussians for the GAN. Everything is tracked in a fresh MLflow folder
-(a temporary one unless ``--store`` is given).
+2-D mixture of four Gaussians for the GAN, the digits as 8x8 images (same/different pairs)
+for the Siamese network. Everything is tracked in a fresh MLflow folder (a temporary one
+unless ``--store`` is given).
 
 Usage:
     python benchmarks/families_tabular.py [--trials 10] [--epochs 30] [--only rbf,som]
@@ -50,6 +52,11 @@ def cases() -> dict[str, tuple[dict[str, Any], Any, Any]]:
         "som": ({"type": "clustering", "metric": "purity"}, digits_x, digits_y),
         "capsule": ({"type": "classification", "metric": "accuracy"}, digits_x, digits_y),
         "gan": ({"type": "generation", "metric": "mmd"}, mixture(), None),
+        "siamese": (
+            {"type": "similarity", "metric": "verification_accuracy"},
+            load_digits().images,
+            digits_y,
+        ),
     }
 
 

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator
 from archsmith import builders
 from archsmith import training
 from archsmith.datasets import ArraySchema
+from archsmith.datasets import PairSchema
 from archsmith.datasets import as_frame
 from archsmith.datasets import as_target
 from archsmith.datasets import encode_targets
@@ -31,8 +32,10 @@ class AutoModel(BaseEstimator):
     Args:
         task: ``classification``, ``regression``, ``multilabel``, ``forecasting``,
             ``anomaly_detection`` (``predict`` gives anomaly scores), ``clustering``
-            (``predict`` gives the unit of each row) or ``generation`` (``predict`` gives
-            one generated row per row).
+            (``predict`` gives the unit of each row), ``generation`` (``predict`` gives
+            one generated row per row) or ``similarity`` (``fit(X, y)`` with class labels
+            or ``fit((X_a, X_b), same)``; ``predict((X_a, X_b))`` gives 1 for a same-class
+            pair, 0 otherwise; see :meth:`distance`, :meth:`embed`, :meth:`export_encoder`).
         max_trials: number of candidates to train.
         space: shipped space name(s) or YAML path(s); several = choose among families.
             None: the default spaces of the data kind (tables: ``mlp``; images: ``cnn``
@@ -185,6 +188,8 @@ class AutoModel(BaseEstimator):
 
     def _outputs(self, X: Any) -> np.ndarray:
         self._check_fitted()
+        if isinstance(self.schema_, PairSchema):  # pairs (X_a, X_b) or a_*/b_* columns
+            return training.outputs(self.model_, self.schema_.model_inputs(X))
         if isinstance(self.schema_, ArraySchema):  # images, sequences, texts as they are
             return training.outputs(self.model_, self.schema_.raw_inputs(X))
         frame = self._frame(X)
@@ -205,7 +210,7 @@ class AutoModel(BaseEstimator):
     def evaluate(self, X: Any, y: Any = None, *, target: str | None = None) -> dict[str, float]:
         """Every metric of the task on ``X`` and ``y`` (or the target column of ``X``)."""
         self._check_fitted()
-        if isinstance(self.schema_, ArraySchema) or self.target_.kind == "multilabel":
+        if isinstance(self.schema_, ArraySchema | PairSchema) or self.target_.kind == "multilabel":
             if y is None:
                 raise DataError("pass y: the targets of X")
             return training.all_scores(
@@ -235,6 +240,34 @@ class AutoModel(BaseEstimator):
         exp = self.search_.experiment
         value = self.evaluate(X, y)[exp.task.metric]
         return value if exp.direction == "maximize" else -value
+
+    # -- similarity ------------------------------------------------------------------------
+    def _pairs_only(self, what: str) -> PairSchema:
+        self._check_fitted()
+        if not isinstance(self.schema_, PairSchema):
+            raise AttributeError(f"{what} is only available for task similarity")
+        return self.schema_
+
+    def distance(self, X: Any) -> np.ndarray:
+        """Distances of pairs ``(X_a, X_b)`` (smaller: more alike); ``predict`` compares
+        them with the threshold chosen on validation (``search_`` logs it)."""
+        self._pairs_only("distance")
+        return self._outputs(X)[:, 0].astype("float64")
+
+    def embed(self, X: Any) -> np.ndarray:
+        """Embeddings of examples (one row per example) by the shared encoder."""
+        schema = self._pairs_only("embed")
+        from archsmith.builders._siamese import encoder_of
+
+        return training.outputs(encoder_of(self.model_), schema.item_inputs(X))
+
+    def export_encoder(self, path: str | Path) -> Path:
+        """Save the shared encoder (examples -> embeddings) as a ``.keras`` file."""
+        self._pairs_only("export_encoder")
+        from archsmith.builders._siamese import encoder_of
+
+        path = Path(path)
+        return training.save_model(encoder_of(self.model_), path.with_suffix(".keras"))
 
     def export(self, path: str | Path) -> Path:
         """Save the best model as a ``.keras`` file that takes raw rows.

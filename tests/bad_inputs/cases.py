@@ -84,6 +84,11 @@ DECLARATIONS = [
     ),
     Case("metric-typo", "task: {type: classification, metric: auc}\n", ("task.metric", "roc_auc")),
     Case(
+        "similarity-loss-of-other-mode",
+        "task: {type: similarity, mode: triplets, loss: contrastive}\n",
+        ("x.yaml:1: task.loss", "expected loss: triplet"),
+    ),
+    Case(
         "max-trials-not-int",
         "task: {type: regression}\nsearch:\n  max_trials: lots\n",
         ("x.yaml:3: search.max_trials",),
@@ -277,6 +282,9 @@ REG = "name: x\ntask: {type: regression, target: y}\ndata: {train: data.csv}\n" 
 CLS = HEAD + SEARCH
 
 
+SIM = "name: x\ntask: {type: similarity, target: y}\ndata: {train: data.csv}\n" + SEARCH
+
+
 def _rows(n: int, target: str) -> str:
     return "a,y\n" + "".join(f"{i},{target.format(i=i)}\n" for i in range(n))
 
@@ -422,6 +430,30 @@ DATASETS = [
         DataError,
         "search",
         _data(_rows(6, "{i}").replace(",0\n", ",yes\n").replace(",1\n", ",no\n")),
+    ),
+    Case(
+        "data-similarity-single-class",
+        SIM,
+        ("data.csv", "single class 'cat'", "at least 2 classes"),
+        DataError,
+        "search",
+        _data(_rows(40, "cat")),
+    ),
+    Case(
+        "data-similarity-without-labels",
+        SIM.replace(", target: y", ""),
+        ("data.csv", "needs class labels", "task.target"),
+        DataError,
+        "search",
+        _data(_rows(40, "{i}")),
+    ),
+    Case(
+        "data-similarity-missing-labels",
+        SIM,
+        ("data.csv", "missing value", "first rows: [3]"),
+        DataError,
+        "search",
+        _data(_rows(40, "c{i}").replace("\n3,c3\n", "\n3,\n")),
     ),
 ]
 

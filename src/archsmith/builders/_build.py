@@ -26,6 +26,7 @@ from archsmith.builders._tabular import BLOCKS
 from archsmith.builders._text import TEXT_BLOCKS
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import InputSchema
+from archsmith.datasets import PairSchema
 from archsmith.datasets import Target
 from archsmith.datasets._schema import NUMERIC_KEY
 from archsmith.datasets._schema import ONE_HOT_MAX
@@ -108,6 +109,10 @@ def build_model(
     Raises:
         TrialFailed: the config cannot be built (its message names the block).
     """
+    if target.kind == "similarity":  # a Siamese pair model around the searched encoder
+        from archsmith.builders._siamese import pair_model
+
+        return pair_model(config, schema, _inputs, _block)
     inputs, x = _inputs(schema)
     features = x
     stats = base = None
@@ -138,7 +143,7 @@ def export_model(model: keras.Model, schema: InputSchema | ArraySchema) -> keras
     are integer codes (``raw_inputs(frame, strings=False)``). Image, sequence and text
     models already take raw data (``ArraySchema.raw_inputs``): they are returned as is.
     """
-    if isinstance(schema, ArraySchema):
+    if isinstance(schema, ArraySchema | PairSchema):  # pair models take model inputs
         return model
     strings = keras.backend.backend() == "tensorflow"
     raw: dict[str, Any] = {}

@@ -14,6 +14,7 @@ from archsmith.builders._dbn import dbn
 from archsmith.builders._gan import gan
 from archsmith.builders._gan import generation_head
 from archsmith.builders._rbf import rbf
+from archsmith.builders._siamese import siamese
 from archsmith.builders._som import som
 from archsmith.builders._spiking import spiking
 
@@ -31,6 +32,7 @@ FAMILY_BLOCKS: dict[str, Callable[..., Any]] = {
     "som": som,
     "capsule": capsule,
     "gan": gan,
+    "siamese": siamese,
 }
 
 #: output blocks: they take the ``target`` and produce the model's output themselves, so no

@@ -8,6 +8,8 @@ from archsmith.datasets._dataset import as_target
 from archsmith.datasets._dataset import load_dataset
 from archsmith.datasets._dataset import read_table
 from archsmith.datasets._kinds import default_spaces
+from archsmith.datasets._pairs import PairSchema
+from archsmith.datasets._pairs import SimilarityDataset
 from archsmith.datasets._schema import Column
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import Target
@@ -19,6 +21,8 @@ __all__ = [
     "Column",
     "Dataset",
     "InputSchema",
+    "PairSchema",
+    "SimilarityDataset",
     "Split",
     "Target",
     "as_frame",

@@ -24,6 +24,7 @@ from archsmith.spec import ForecastingTask
 from archsmith.spec import GenerationTask
 from archsmith.spec import MultilabelTask
 from archsmith.spec import RegressionTask
+from archsmith.spec import SimilarityTask
 
 logger = logging.getLogger("archsmith")
 
@@ -205,7 +206,8 @@ def load_dataset(
     | ForecastingTask
     | AnomalyDetectionTask
     | ClusteringTask
-    | GenerationTask,
+    | GenerationTask
+    | SimilarityTask,
     data: DataSpec,
     base_dir: Path | None = None,
 ) -> Dataset:
@@ -235,6 +237,10 @@ def load_dataset(
         from archsmith.datasets._unsupervised import load_generation_dataset
 
         return load_generation_dataset(x, y, task=task, data=data, base_dir=base_dir)
+    if isinstance(task, SimilarityTask):
+        from archsmith.datasets._pairs import load_similarity_dataset
+
+        return load_similarity_dataset(x, y, task=task, data=data, base_dir=base_dir)
     from archsmith.datasets._kinds import load_kinds_dataset
     from archsmith.datasets._kinds import wants_kinds
 

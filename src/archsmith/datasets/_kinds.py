@@ -52,8 +52,14 @@ DEFAULT_SPACES: dict[str, tuple[str, ...]] = {
 }
 
 
-def default_spaces(kind: str) -> tuple[str, ...]:
-    """The shipped spaces searched for data of ``kind`` when none is declared."""
+def default_spaces(kind: str, task: str | None = None) -> tuple[str, ...]:
+    """The shipped spaces searched for data of ``kind`` when none is declared.
+
+    Similarity of images searches the ``siamese`` space; for other data the default
+    spaces of the kind are the shared encoder.
+    """
+    if task == "similarity" and kind == "image":
+        return ("siamese",)
     return DEFAULT_SPACES.get(kind, ("mlp",))
 
 

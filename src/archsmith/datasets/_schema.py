@@ -58,7 +58,8 @@ class Target:
     clustering (kind ``cluster``), ``classes`` holds the optional labels (encoded as class
     indices; all 0 without labels). For generation (kind ``generation``) there is no target:
     a split's ``y`` holds its rows (numeric columns, data units), which generated rows are
-    compared with.
+    compared with. For similarity (kind ``similarity``), ``classes`` is ``(0, 1)``: a pair's
+    ``y`` is 1 when its two examples are of the same class, 0 otherwise.
     """
 
     name: str
@@ -71,6 +72,7 @@ class Target:
         "anomaly",
         "cluster",
         "generation",
+        "similarity",
     ]
     classes: tuple[Any, ...] = ()
     mean: float = 0.0
@@ -191,6 +193,10 @@ class InputSchema:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InputSchema:
+        if data.get("pair"):  # the two sides of a similarity model
+            from archsmith.datasets._pairs import PairSchema
+
+            return PairSchema.from_dict(data)  # type: ignore[return-value]
         if data.get("kind", "tabular") != "tabular":  # image, sequence or text
             from archsmith.datasets._arrays import ArraySchema
 

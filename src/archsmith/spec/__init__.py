@@ -11,6 +11,7 @@ from archsmith.spec._models import FORECASTING_METRICS
 from archsmith.spec._models import GENERATION_METRICS
 from archsmith.spec._models import MULTILABEL_METRICS
 from archsmith.spec._models import REGRESSION_METRICS
+from archsmith.spec._models import SIMILARITY_METRICS
 from archsmith.spec._models import AnomalyDetectionTask
 from archsmith.spec._models import ClassificationTask
 from archsmith.spec._models import ClusteringTask
@@ -21,6 +22,7 @@ from archsmith.spec._models import GenerationTask
 from archsmith.spec._models import MultilabelTask
 from archsmith.spec._models import RegressionTask
 from archsmith.spec._models import SearchSpec
+from archsmith.spec._models import SimilarityTask
 from archsmith.spec._models import TrackingSpec
 from archsmith.spec._models import TrainingSpec
 from archsmith.spec._urls import mask_password
@@ -38,6 +40,7 @@ __all__ = [
     "GENERATION_METRICS",
     "MULTILABEL_METRICS",
     "REGRESSION_METRICS",
+    "SIMILARITY_METRICS",
     "AnomalyDetectionTask",
     "ClassificationTask",
     "ClusteringTask",
@@ -48,6 +51,7 @@ __all__ = [
     "MultilabelTask",
     "RegressionTask",
     "SearchSpec",
+    "SimilarityTask",
     "Source",
     "TrackingSpec",
     "TrainingSpec",

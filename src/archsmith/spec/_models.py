@@ -42,6 +42,8 @@ MULTI_OBJECTIVE_ALGORITHMS = ("tpe", "random", "nsga2", "grid")
 #: Objectives measured on the built model rather than on the validation split; minimised.
 COST_OBJECTIVES = ("params", "latency_ms")
 MAXIMIZED_METRICS |= {"average_precision", "purity"}  # anomaly detection, clustering
+SIMILARITY_METRICS = ("verification_accuracy", "roc_auc")
+MAXIMIZED_METRICS |= {"verification_accuracy"}
 
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$"
@@ -194,6 +196,61 @@ class GenerationTask(_Model):
     )
 
 
+class SimilarityTask(_Model):
+    """Tell whether two examples are of the same class (a Siamese network's distance).
+
+    From examples with class labels, same/different pairs (or anchor-positive-negative
+    triplets) are drawn: new training pairs every epoch, fixed validation and test pairs
+    (seeded by ``data.seed``). Explicit pairs ``(X_a, X_b)`` with same (1) / different (0)
+    flags as ``y`` are used as they are (``mode: pairs`` only). The distance below which a
+    pair is "same" is chosen on the validation pairs.
+    """
+
+    type: Literal["similarity"] = Field(description="task kind")
+    target: str | None = Field(
+        None,
+        description="class label column of a table; omit when y (class labels, or the "
+        "same/different flags of explicit pairs) is passed separately",
+    )
+    mode: Literal["pairs", "triplets"] = Field(
+        "pairs", description="train on same/different pairs or on anchor-positive-negative triplets"
+    )
+    loss: Literal["contrastive", "triplet"] | None = Field(
+        None,
+        description="contrastive (pairs) or triplet (triplets); default: the mode's loss",
+    )
+    margin: float = Field(
+        1.0, gt=0, description="distance different pairs are pushed beyond (both losses)"
+    )
+    pairs_per_epoch: int = Field(
+        0,
+        ge=0,
+        description="training pairs (or triplets) drawn per epoch from labelled examples; "
+        "0: as many as training examples",
+    )
+    metric: Literal["verification_accuracy", "roc_auc"] = Field(
+        "verification_accuracy",
+        description="validation metric: accuracy of same/different at the chosen distance "
+        "threshold, or ROC AUC of the distances",
+    )
+
+    @model_validator(mode="after")
+    def _loss_fits_mode(self) -> SimilarityTask:
+        wanted = "contrastive" if self.mode == "pairs" else "triplet"
+        if self.loss is not None and self.loss != wanted:
+            raise FieldError(
+                ("loss",),
+                f"loss '{self.loss}' does not train mode '{self.mode}'; expected loss: "
+                f"{wanted} (or leave it out)",
+            )
+        return self
+
+    @property
+    def training_loss(self) -> str:
+        """The loss actually used: the declared one or the mode's."""
+        return self.loss or ("contrastive" if self.mode == "pairs" else "triplet")
+
+
 Task = Annotated[
     ClassificationTask
     | RegressionTask
@@ -201,7 +258,8 @@ Task = Annotated[
     | ForecastingTask
     | AnomalyDetectionTask
     | ClusteringTask
-    | GenerationTask,
+    | GenerationTask
+    | SimilarityTask,
     Field(discriminator="type"),
 ]
 
@@ -500,7 +558,9 @@ class Experiment(_Model):
     @model_validator(mode="after")
     def _search_fits_task(self) -> Experiment:
         classifying = self.task.type == "classification"
-        metrics = CLASSIFICATION_METRICS if classifying else REGRESSION_METRICS
+        metrics: tuple[str, ...] = CLASSIFICATION_METRICS if classifying else REGRESSION_METRICS
+        if self.task.type == "similarity":
+            metrics = SIMILARITY_METRICS
         for i, objective in enumerate(self.search.objectives):
             loc: tuple[str | int, ...] = ("search", "objectives", i)
             if objective.metric not in (*metrics, *COST_OBJECTIVES):

@@ -38,6 +38,8 @@ def predictions(outputs: np.ndarray, target: Target) -> np.ndarray:
         return outputs.astype("float64")
     if target.kind == "cluster":  # the index of the nearest unit
         return outputs.argmin(axis=-1).astype("int64")
+    if target.kind == "similarity":  # 1: same class, 0: different
+        return (outputs[:, 1] >= 0.5).astype("int64")
     return target.decode(labels_from_outputs(outputs, target))
 
 
@@ -66,6 +68,8 @@ def score(metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> fl
         return anomaly_score(metric, y, outputs.reshape(-1))
     if target.kind == "cluster":
         return cluster_score(metric, y, outputs, target)
+    if target.kind == "similarity":
+        return similarity_score(metric, y, outputs)
     if target.kind == "generation":
         if metric != "mmd":
             raise ValueError(f"metric {metric!r} does not apply to generation")
@@ -121,6 +125,10 @@ def all_scores(y: np.ndarray, outputs: np.ndarray, target: Target) -> dict[str, 
         from archsmith.spec import GENERATION_METRICS
 
         names = GENERATION_METRICS
+    if target.kind == "similarity":
+        from archsmith.spec import SIMILARITY_METRICS
+
+        names = SIMILARITY_METRICS
     out: dict[str, float] = {}
     for name in names:
         try:
@@ -243,3 +251,43 @@ def mmd(real: np.ndarray, generated: np.ndarray, max_rows: int = 2000) -> float:
         total += (kxx.sum() - n) / (n * (n - 1)) + (kzz.sum() - m) / (m * (m - 1))
         total -= 2 * kxz.mean()
     return float(total / len(_MMD_SCALES))
+
+
+def similarity_score(metric: str, y: np.ndarray, outputs: np.ndarray) -> float:
+    """A similarity metric of pair outputs ``[distance, same]``; ``y``: 1 = same class.
+
+    ``verification_accuracy``: share of pairs whose same/different decision (at the
+    model's threshold) is right; ``roc_auc``: how well small distances rank same pairs
+    first (needs both kinds of pairs).
+    """
+    from sklearn import metrics as m
+
+    if metric == "verification_accuracy":
+        return float(((outputs[:, 1] >= 0.5).astype("int64") == y).mean())
+    if metric == "roc_auc":
+        if len(np.unique(y)) < 2:
+            raise ValueError("roc_auc needs both same and different pairs")
+        return float(m.roc_auc_score(y, -outputs[:, 0]))
+    raise ValueError(f"metric {metric!r} does not apply to similarity")
+
+
+def choose_distance_threshold(y: np.ndarray, distances: np.ndarray) -> tuple[float, float]:
+    """The distance at or below which a pair is "same" that classifies ``y`` best.
+
+    Returns:
+        ``(threshold, accuracy)``: the midpoint between the last distance called same and
+        the next one, and the share of pairs it classifies right.
+    """
+    order = np.argsort(distances, kind="stable")
+    d, same = distances[order], y[order].astype("int64")
+    n = len(d)
+    different = n - int(same.sum())
+    # calling the k + 1 smallest distances "same": right = same among them + different after
+    right = np.cumsum(same) + different - (np.arange(1, n + 1) - np.cumsum(same))
+    cut = np.r_[d[1:] > d[:-1], True]  # only between distinct values
+    right = np.where(cut, right, -1)
+    k = int(np.argmax(right))
+    if different >= right[k]:  # calling every pair different is at least as good
+        return float(d[0] - 1e-6), different / n
+    threshold = (d[k] + d[k + 1]) / 2 if k + 1 < n else d[k]
+    return float(threshold), float(right[k] / n)

@@ -12,9 +12,11 @@ from typing import Any
 from archsmith.training._anomaly import fit_anomaly
 from archsmith.training._clustering import fit_clustering
 from archsmith.training._generation import fit_generation
+from archsmith.training._similarity import fit_similarity
 
 TASK_FITS: dict[str, Callable[..., Any]] = {
     "anomaly": fit_anomaly,
     "cluster": fit_clustering,
     "generation": fit_generation,
+    "similarity": fit_similarity,
 }

@@ -215,6 +215,16 @@ def test_resume_closes_a_trial_run_whose_background_end_write_was_lost(tmp_path:
     assert all(WRITES_LOST_TAG not in c.data.tags for c in others)
 
 
+def test_a_seeded_search_trains_its_trials_the_same_way_again(tmp_path: Path) -> None:
+    exp = declaration(tmp_path / "a", max_trials=2, seed=7)
+    first = run_search(exp, mixed_frame())
+    again = run_search(declaration(tmp_path / "b", max_trials=2, seed=7), mixed_frame())
+    assert [t.params for t in first.trials] == [t.params for t in again.trials]
+    assert [t.value for t in first.trials] == pytest.approx([t.value for t in again.trials])
+    scores = [r.scores["log_loss"] for r in first.new_trials]
+    assert scores == pytest.approx([r.scores["log_loss"] for r in again.new_trials], rel=1e-5)
+
+
 def test_resume_without_an_earlier_search_is_a_clear_error(tmp_path: Path) -> None:
     from archsmith.exceptions import SpecError
 

@@ -244,6 +244,8 @@ class _Search:
         try:
             config = self.space.resolve(trial.params)
             training.clear_session()
+            if self.exp.search.seed is not None:  # the same trial trains the same way again
+                training.seed_trial(self.exp.search.seed * 100_003 + trial.number)
             try:
                 model = builders.build_model(config, self.dataset.schema, self.dataset.target)
             except TrialFailed:

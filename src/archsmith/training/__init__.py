@@ -22,10 +22,11 @@ __all__ = [
     "probabilities",
     "save_model",
     "score",
+    "seed_trial",
 ]
 
 _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
-_FIT = {"TrainingResult", "clear_session", "fit", "outputs", "save_model"}
+_FIT = {"TrainingResult", "clear_session", "fit", "outputs", "save_model", "seed_trial"}
 _CALLBACKS = {"PruningReporter", "latency_ms"}
 
 

@@ -338,6 +338,16 @@ def save_model(model: keras.Model, path: str | Path) -> Path:
     return path
 
 
+def seed_trial(seed: int) -> None:
+    """Seed Python's, NumPy's and the backend's random generators for one trial.
+
+    A seeded search calls this before building each trial (with the search seed plus the
+    trial number), so a trial's initial weights, dropout masks and batch order are the
+    same when it runs again (on one machine and backend; GPU kernels may still differ).
+    """
+    keras.utils.set_random_seed(seed)
+
+
 def clear_session() -> None:
     """Reset Keras' global state (graph, layer-name counters) before the next trial.
 

@@ -96,17 +96,23 @@ def _is_sparse(x: Any) -> bool:
 
 
 def _is_graph(x: Any) -> bool:
-    """One graph: a networkx graph or a mapping with ``adjacency`` or ``edges``."""
-    return _is_networkx(x) or (isinstance(x, Mapping) and ("adjacency" in x or "edges" in x))
+    """One graph: a networkx graph, a mapping with ``adjacency`` (or ``edges`` with
+    ``features`` or ``num_nodes``), or a square ``scipy.sparse`` matrix."""
+    if _is_networkx(x):
+        return True
+    if _is_sparse(x):
+        shape = tuple(x.shape)
+        return len(shape) == 2 and shape[0] == shape[1]
+    if not isinstance(x, Mapping):
+        return False
+    return "adjacency" in x or ("edges" in x and ("features" in x or "num_nodes" in x))
 
 
 def looks_like_graphs(x: Any) -> bool:
     """Whether ``x`` is graph data: a graph, a list of graphs or an ``.npz`` file."""
     if isinstance(x, str | Path):
         return Path(x).suffix.lower() == ".npz"
-    if _is_graph(x) or _is_sparse(x):
-        return True
-    return isinstance(x, list | tuple) and len(x) > 0 and (_is_graph(x[0]) or _is_sparse(x[0]))
+    return _is_graph(x) or (isinstance(x, list | tuple) and len(x) > 0 and _is_graph(x[0]))
 
 
 def _where(index: int | None) -> str:
@@ -462,7 +468,7 @@ def read_graphs(x: Any, what: str = "X") -> list[Graph]:
         return graphs
     if isinstance(x, pd.DataFrame):
         return _from_table(x, what)
-    if _is_graph(x) or _is_sparse(x):
+    if _is_graph(x):
         return [read_graph(x)]
     if isinstance(x, list | tuple):
         return [read_graph(g, i) for i, g in enumerate(x)]
@@ -573,7 +579,7 @@ def _source_graphs(x: Any, y: Any) -> tuple[list[Graph] | Graph, Any]:
     if isinstance(x, str | Path):
         graphs, labels = read_npz(x)
         return graphs, labels if y is None else y
-    if _is_graph(x) or _is_sparse(x):
+    if _is_graph(x):
         one = read_graph(x)
         return one, one.labels if y is None else y
     if isinstance(x, list | tuple):

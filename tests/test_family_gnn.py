@@ -69,7 +69,7 @@ def test_gin_tells_cycles_from_trees_which_a_bag_of_nodes_cannot(tmp_path: Path)
         return np.stack([mask.sum(axis=1), feats], axis=1)
 
     baseline = LogisticRegression().fit(bag(data.train), data.train.y)
-    assert baseline.score(bag(data.test), data.test.y) <= 0.65  # measured 0.53
+    assert baseline.score(bag(data.test), data.test.y) <= 0.65  # measured 0.50
 
     keras.utils.set_random_seed(0)
     cfg = config("gin")
@@ -108,7 +108,7 @@ def test_gcn_classifies_nodes_of_two_communities_from_a_sparse_adjacency(tmp_pat
     model = build_model(cfg, data.schema, data.target)
     fit(model, data, cfg, exp.training)
     gcn_accuracy = accuracy(model, data.test)
-    # measured: GCN 0.97, logistic regression on the node's own features 0.74
+    # measured: GCN 0.98, logistic regression on the node's own features 0.70
     assert gcn_accuracy >= 0.85
     assert gcn_accuracy >= own_accuracy + 0.1
 

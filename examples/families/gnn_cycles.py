@@ -41,7 +41,7 @@ def cycles_and_trees(
 
 
 def two_communities(
-    n: int = 200, p_in: float = 0.06, p_out: float = 0.01, signal: float = 0.5, seed: int = 0
+    n: int = 200, p_in: float = 0.06, p_out: float = 0.01, signal: float = 0.3, seed: int = 0
 ) -> tuple[dict[str, Any], np.ndarray]:
     """One graph of two communities (a stochastic block model) with noisy node features.
 

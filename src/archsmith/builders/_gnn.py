@@ -267,7 +267,7 @@ def _graph_tensors(x: Any, block: str) -> GraphTensors:
 def _post(h: Any, mask: Any, *, activation: str, batch_norm: bool, dropout: float) -> Any:
     """(masked batch norm) -> activation -> (dropout), padding rows kept at zero."""
     if batch_norm:
-        h = keras.layers.BatchNormalization()(h, mask=mask)
+        h = keras.layers.BatchNormalization(momentum=0.9)(h, mask=mask)
     h = keras.layers.Activation(activation)(h)
     if dropout > 0:
         h = keras.layers.Dropout(dropout)(h)

@@ -263,3 +263,68 @@ def test_gnn_example_searches_with_automodel_and_logs_the_family(in_tmp: Path) -
     assert set(model.predict(graphs).tolist()) <= {0, 1}
     assert model.predict_proba(graphs).shape == (12, 2)
     assert 0.0 <= model.score(graphs, labels) <= 1.0
+
+
+BACKEND_SCRIPT = r"""
+import json, sys
+import keras
+import numpy as np
+sys.path.insert(0, sys.argv[2])
+from gnn_cycles import cycles_and_trees, two_communities
+from archsmith.builders import build_model, export_model, load_model
+from archsmith.datasets import load_dataset
+from archsmith.spec import load_experiment
+from archsmith.training import fit, outputs
+
+args = {"layers": 2, "units": 16, "activation": "relu", "dropout": 0.0}
+gin = {"mlp_layers": 1, "train_eps": True, "pooling": "max", "batch_norm": True, "residual": True}
+runs = [
+    ("gin", cycles_and_trees(n=120), gin),
+    ("gcn", two_communities(), {"pooling": "mean", "batch_norm": False, "residual": False}),
+]
+scores = {}
+for block, (x, y), extra in runs:
+    exp = load_experiment(task={"type": "classification"},
+                          training={"epochs": 12, "early_stopping": None})
+    data = load_dataset(x, y, task=exp.task, data=exp.data)
+    config = {"model": [{block: {**args, **extra}}],
+              "optimizer": {"name": "adam", "learning_rate": 0.01}, "batch_size": 32}
+    keras.utils.set_random_seed(0)
+    model = build_model(config, data.schema, data.target)
+    scores[block] = fit(model, data, config, exp.training).scores["accuracy"]
+    path = f"{sys.argv[1]}/{block}.keras"
+    export_model(model, data.schema).save(path)
+    raw = data.schema.raw_inputs(data.validation.frame)
+    diff = np.abs(outputs(load_model(path), raw) - outputs(model, data.validation.x)).max()
+    scores[block + "_reload_diff"] = float(diff)
+print(json.dumps({"backend": keras.backend.backend(), **scores}))
+"""
+
+
+# JAX is left to benchmarks/backends.py (docs/families/gnn.md): compiling every model costs
+# about 30 s of CPU, half this file's test budget
+@pytest.mark.parametrize("backend", ["torch"])
+def test_gin_and_gcn_learn_and_reload_on_the_backend(backend: str, tmp_path: Path) -> None:
+    import importlib.util
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    env = {**os.environ, "KERAS_BACKEND": backend, "MLFLOW_DISABLE_TELEMETRY": "true"}
+    done = subprocess.run(
+        [sys.executable, "-c", BACKEND_SCRIPT, str(tmp_path), str(ROOT / "examples" / "families")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["backend"] == backend
+    assert out["gin"] >= 0.8 and out["gcn"] >= 0.8  # chance is 0.5
+    assert out["gin_reload_diff"] < 1e-4 and out["gcn_reload_diff"] < 1e-4

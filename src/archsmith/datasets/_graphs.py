@@ -179,7 +179,8 @@ def _too_big(where: str, nodes: int) -> str:
     )
 
 
-def _networkx(g: Any, where: str) -> dict[str, Any]:
+def _networkx(g: Any) -> dict[str, Any]:
+    """A networkx graph as a mapping (adjacency in ``G.nodes`` order, features, labels)."""
     nodes = list(g.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     adj = np.zeros((len(nodes), len(nodes)), "float32")
@@ -210,7 +211,7 @@ def read_graph(x: Any, index: int | None = None) -> Graph:
     """
     where = _where(index)
     if _is_networkx(x):
-        x = _networkx(x, where)
+        x = _networkx(x)
     elif isinstance(x, tuple) and len(x) == 2:
         x = {"adjacency": x[0], "features": x[1]}
     elif not isinstance(x, Mapping):
@@ -238,6 +239,8 @@ def read_graph(x: Any, index: int | None = None) -> Graph:
             raise DataError(
                 f"{where}: features must be (nodes, features), got shape {features.shape}"
             )
+    if "adjacency" in x and "edges" in x:
+        raise DataError(f"{where}: give either 'adjacency' or 'edges', not both")
     if "adjacency" in x:
         adj = _dense(x["adjacency"], where)
     elif "edges" in x:

@@ -88,11 +88,12 @@ class Graph:
 
 
 def _is_networkx(x: Any) -> bool:
-    return hasattr(x, "nodes") and hasattr(x, "edges") and hasattr(x, "is_directed")
+    # methods, not attributes: a DataFrame with columns 'nodes', 'edges' … is no graph
+    return all(callable(getattr(x, a, None)) for a in ("is_directed", "number_of_nodes"))
 
 
 def _is_sparse(x: Any) -> bool:
-    return hasattr(x, "tocoo") and hasattr(x, "toarray")
+    return all(callable(getattr(x, a, None)) for a in ("tocoo", "toarray"))
 
 
 def _is_graph(x: Any) -> bool:

@@ -230,7 +230,7 @@ def test_node_masks_from_an_npz_file_with_yaml_and_the_cli(in_tmp: Path, capsys:
         "name: communities\n"
         "task: {type: classification, metric: accuracy}\n"
         "data: {train: communities.npz, test: 0.25}\n"
-        "search: {space: gnn, max_trials: 1}\n"
+        "search: {max_trials: 1}\n"  # no space: the default of graph data, gnn
         "training: {epochs: 2}\n",
         encoding="utf-8",
     )
@@ -249,7 +249,7 @@ def test_node_masks_from_an_npz_file_with_yaml_and_the_cli(in_tmp: Path, capsys:
 
 
 def test_gnn_example_searches_with_automodel_and_logs_the_family(in_tmp: Path) -> None:
-    import mlflow
+    import mlflow.pyfunc
 
     model = example("gnn_cycles.py").main(["--max-trials", "1", "--epochs", "2"])
     result = model.search_
@@ -263,6 +263,12 @@ def test_gnn_example_searches_with_automodel_and_logs_the_family(in_tmp: Path) -
     assert set(model.predict(graphs).tolist()) <= {0, 1}
     assert model.predict_proba(graphs).shape == (12, 2)
     assert 0.0 <= model.score(graphs, labels) <= 1.0
+    # the MLflow pyfunc model takes graphs as a table (edges and features as JSON)
+    client = mlflow.tracking.MlflowClient(result.tracking_uri)
+    served = mlflow.pyfunc.load_model(client.get_run(result.run_id).info.artifact_uri + "/model")
+    table = result.dataset.schema.as_table(graphs)
+    assert list(table.columns) == ["edges", "features"]
+    np.testing.assert_array_equal(served.predict(table), model.predict(graphs))
 
 
 BACKEND_SCRIPT = r"""

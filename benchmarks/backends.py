@@ -18,6 +18,7 @@ Text spaces need string tensors (TensorFlow); on other backends their row says s
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 import traceback
@@ -35,6 +36,11 @@ from archsmith.datasets import load_dataset
 from archsmith.engines import make_engine
 from archsmith.search_space import load_space
 from archsmith.spec import Experiment
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples" / "families"))
+
+from gnn_cycles import cycles_and_trees
+from gnn_cycles import two_communities
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:
@@ -82,6 +88,8 @@ def cases() -> list[tuple[str, dict[str, Any], Any, Any]]:
     texts, yt = _texts()
     multilabel = np.stack([yd % 2 == 0, yd >= 5, np.isin(yd, (2, 3, 5, 7))], axis=1).astype(int)
     classify = {"type": "classification"}
+    graphs, cycles = cycles_and_trees()
+    graph, community = two_communities()
     return [
         ("mlp", classify, xd, yd),
         ("resnet_mlp", classify, xd, yd),
@@ -107,6 +115,8 @@ def cases() -> list[tuple[str, dict[str, Any], Any, Any]]:
             _series(),
             None,
         ),
+        ("gnn", classify, graphs, cycles),
+        ("gnn", classify, graph, community),
     ]
 
 

@@ -13,6 +13,7 @@ import keras
 from archsmith.builders._families import FAMILY_BLOCKS
 from archsmith.builders._families import OUTPUT_BLOCKS
 from archsmith.builders._families import TASK_HEADS
+from archsmith.builders._gnn import graph_inputs
 from archsmith.builders._image import IMAGE_BLOCKS
 from archsmith.builders._image import layer_counts
 from archsmith.builders._kinds import array_inputs
@@ -28,6 +29,7 @@ from archsmith.datasets import ArraySchema
 from archsmith.datasets import InputSchema
 from archsmith.datasets import PairSchema
 from archsmith.datasets import Target
+from archsmith.datasets._graphs import GraphSchema
 from archsmith.datasets._schema import NUMERIC_KEY
 from archsmith.datasets._schema import ONE_HOT_MAX
 from archsmith.exceptions import TrialFailed
@@ -35,6 +37,8 @@ from archsmith.exceptions import TrialFailed
 
 def _inputs(schema: InputSchema | ArraySchema) -> tuple[dict[str, Any], Any]:
     """The training inputs (see ``InputSchema.model_inputs``) and the feature vector."""
+    if isinstance(schema, GraphSchema):  # adjacency + node features (or a held graph)
+        return graph_inputs(schema)
     if isinstance(schema, ArraySchema):  # images, sequences, texts
         return array_inputs(schema)
     inputs: dict[str, Any] = {}

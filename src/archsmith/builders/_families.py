@@ -13,6 +13,8 @@ from archsmith.builders._capsule import capsule
 from archsmith.builders._dbn import dbn
 from archsmith.builders._gan import gan
 from archsmith.builders._gan import generation_head
+from archsmith.builders._gnn import gcn
+from archsmith.builders._gnn import gin
 from archsmith.builders._rbf import rbf
 from archsmith.builders._siamese import siamese
 from archsmith.builders._som import som
@@ -33,6 +35,8 @@ FAMILY_BLOCKS: dict[str, Callable[..., Any]] = {
     "capsule": capsule,
     "gan": gan,
     "siamese": siamese,
+    "gcn": gcn,
+    "gin": gin,
 }
 
 #: output blocks: they take the ``target`` and produce the model's output themselves, so no

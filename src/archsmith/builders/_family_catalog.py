@@ -153,4 +153,56 @@ SIAMESE = BlockSpec(
     },
 )
 
-FAMILY_SPECS: tuple[BlockSpec, ...] = (RBF, AUTOENCODER, SPIKING, DBN, SOM, CAPSULE, GAN, SIAMESE)
+_GRAPH_ARGS = {
+    "layers": Arg("int", 2, low=1, high=16, description="message-passing layers (depth)"),
+    "units": Arg("int", 64, low=1, high=4096, description="features per node in each layer"),
+    "activation": Arg("str", "relu", values=ACTIVATIONS, description="activation"),
+    "dropout": Arg("float", 0.0, low=0.0, high=0.95, description="dropout after each layer"),
+    "batch_norm": Arg("bool", False, description="batch normalisation over real nodes"),
+    "residual": Arg("bool", False, description="skip connection around each layer"),
+    "pooling": Arg(
+        "str",
+        "mean",
+        values=("mean", "sum", "max"),
+        description="global pooling over the nodes of a graph (graph level only)",
+    ),
+}
+
+GCN = BlockSpec(
+    name="gcn",
+    description="graph convolutional network: symmetric-normalised adjacency with self "
+    "loops times node features; global pooling (graphs) or the node's row (nodes)",
+    inputs=("graph",),
+    args=_GRAPH_ARGS,
+)
+
+GIN = BlockSpec(
+    name="gin",
+    description="graph isomorphism network: an MLP of (1 + eps) times the node plus the sum "
+    "of its neighbours, eps trainable; global pooling (graphs) or the node's row (nodes)",
+    inputs=("graph",),
+    args={
+        **_GRAPH_ARGS,
+        "mlp_layers": Arg("int", 2, low=1, high=4, description="dense layers of each GIN MLP"),
+        "train_eps": Arg("bool", True, description="learn eps (else 0)"),
+        "pooling": Arg(
+            "str",
+            "sum",
+            values=("mean", "sum", "max"),
+            description="global pooling over the nodes of a graph (graph level only)",
+        ),
+    },
+)
+
+FAMILY_SPECS: tuple[BlockSpec, ...] = (
+    RBF,
+    AUTOENCODER,
+    SPIKING,
+    DBN,
+    SOM,
+    CAPSULE,
+    GAN,
+    SIAMESE,
+    GCN,
+    GIN,
+)

@@ -7,6 +7,8 @@ from archsmith.datasets._dataset import as_frame
 from archsmith.datasets._dataset import as_target
 from archsmith.datasets._dataset import load_dataset
 from archsmith.datasets._dataset import read_table
+from archsmith.datasets._graphs import GraphSchema
+from archsmith.datasets._graphs import save_graphs
 from archsmith.datasets._kinds import default_spaces
 from archsmith.datasets._pairs import PairSchema
 from archsmith.datasets._pairs import SimilarityDataset
@@ -20,6 +22,7 @@ __all__ = [
     "ArraySchema",
     "Column",
     "Dataset",
+    "GraphSchema",
     "InputSchema",
     "PairSchema",
     "SimilarityDataset",
@@ -32,4 +35,5 @@ __all__ = [
     "encode_targets",
     "load_dataset",
     "read_table",
+    "save_graphs",
 ]

@@ -22,7 +22,7 @@ import pandas as pd
 
 from archsmith.exceptions import DataError
 
-ArrayKind = Literal["image", "sequence", "text"]
+ArrayKind = Literal["image", "sequence", "text", "graph"]
 #: key of the single network input of each array kind
 ARRAY_KEYS: dict[str, str] = {
     "image": "archsmith_image",
@@ -122,6 +122,10 @@ class ArraySchema:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArraySchema:
+        if data["kind"] == "graph":
+            from archsmith.datasets._graphs import GraphSchema
+
+            return GraphSchema.from_dict(data)
         return cls(
             data["kind"],
             tuple(data["shape"]),

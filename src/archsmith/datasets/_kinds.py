@@ -25,6 +25,8 @@ from archsmith.datasets._dataset import _split_indices
 from archsmith.datasets._dataset import _target
 from archsmith.datasets._dataset import as_frame
 from archsmith.datasets._dataset import as_target
+from archsmith.datasets._graphs import load_graph_dataset
+from archsmith.datasets._graphs import looks_like_graphs
 from archsmith.datasets._images import read_image_folder
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import Target
@@ -49,6 +51,7 @@ DEFAULT_SPACES: dict[str, tuple[str, ...]] = {
     "image": ("cnn", "resnet"),
     "sequence": ("rnn", "conv1d", "transformer"),
     "text": ("text_bag", "text_sequence"),
+    "graph": ("gnn",),
 }
 
 
@@ -87,6 +90,8 @@ def _text_column(frame: pd.DataFrame, data: DataSpec) -> str | None:
 def wants_kinds(x: Any, task: AnyTask, data: DataSpec, base_dir: Path | None = None) -> bool:
     """Whether the data is not a plain table for classification or regression."""
     if isinstance(task, MultilabelTask | ForecastingTask):
+        return True
+    if data.kind == "graph" or looks_like_graphs(_source(x, data, base_dir)):
         return True
     if data.kind in ("image", "sequence", "text"):
         return True
@@ -174,6 +179,13 @@ def load_kinds_dataset(
         raise DataError("no data: pass X to fit() or set data.train in the declaration")
     if isinstance(task, ForecastingTask):
         return _forecasting(source, task, data)
+    if data.kind == "graph" or looks_like_graphs(source):
+        if not isinstance(task, ClassificationTask | RegressionTask):
+            raise DataError(
+                f"graph data serves classification and regression (of graphs or of nodes), "
+                f"not {task.type}"
+            )
+        return load_graph_dataset(source, y, task=task, data=data)
     if isinstance(source, str | Path) and not Path(source).is_dir():
         source = as_frame(source)
     kind, inputs, raw_y, name = _inputs_and_target(source, y, task, data)

@@ -276,10 +276,11 @@ class DataSpec(_Model):
     test: float = Field(0.0, ge=0, lt=1, description="fraction held out for the final test")
     seed: int = Field(0, description="seed of the splits")
     drop: tuple[str, ...] = Field((), description="columns to ignore (ids, leaks)")
-    kind: Literal["auto", "tabular", "image", "sequence", "text"] = Field(
+    kind: Literal["auto", "tabular", "image", "sequence", "text", "graph"] = Field(
         "auto",
         description="data kind; auto: inferred (4-D arrays and image folders are images, 3-D "
-        "arrays sequences unless square, one column of sentences is text)",
+        "arrays sequences unless square, one column of sentences is text, graphs, lists of "
+        "graphs and .npz graph files are graph)",
     )
     image_size: tuple[int, int] = Field(
         (64, 64), description="height and width images of an image folder are resized to"

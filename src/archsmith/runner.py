@@ -570,7 +570,7 @@ def _run(
     dataset = _load_data(exp, x, y)
     if "space" not in exp.search.model_fields_set and dataset.kind != "tabular":
         # no space declared: the default spaces of the data kind (images: cnn and resnet …)
-        defaults = default_spaces(dataset.kind)
+        defaults = default_spaces(dataset.kind, dataset.target.kind)
         space = load_space(defaults, builders.CATALOG, exp.base_dir)
         # the logged declaration names the spaces that ran (private attrs are copied too)
         exp = exp.model_copy(update={"search": exp.search.model_copy(update={"space": defaults})})

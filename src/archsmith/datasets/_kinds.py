@@ -52,8 +52,20 @@ DEFAULT_SPACES: dict[str, tuple[str, ...]] = {
 }
 
 
-def default_spaces(kind: str) -> tuple[str, ...]:
-    """The shipped spaces searched for data of ``kind`` when none is declared."""
+#: defaults of a data kind for a task's target kind, where they differ from the kind's own
+TASK_DEFAULT_SPACES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("image", "anomaly"): ("conv_autoencoder",),
+}
+
+
+def default_spaces(kind: str, target_kind: str | None = None) -> tuple[str, ...]:
+    """The shipped spaces searched for data of ``kind`` when none is declared.
+
+    ``target_kind`` (``Target.kind``) picks a task's own default where there is one
+    (images for anomaly detection: ``conv_autoencoder``).
+    """
+    if target_kind is not None and (kind, target_kind) in TASK_DEFAULT_SPACES:
+        return TASK_DEFAULT_SPACES[(kind, target_kind)]
     return DEFAULT_SPACES.get(kind, ("mlp",))
 
 

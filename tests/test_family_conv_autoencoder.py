@@ -156,7 +156,7 @@ def test_variational_conv_autoencoder_trains_scores_deterministically_and_reload
         data.validation.y, outputs(model, data.validation.x).reshape(-1), data.target
     )["roc_auc"]
     result = fit(model, data, config, exp.training)
-    # measured: 0.41 untrained, 0.97 after 4 epochs
+    # measured: 0.41 untrained, 0.96 after 4 epochs
     assert untrained < 0.6 and result.scores["roc_auc"] >= 0.9
     assert model.losses  # the KL term
     first = outputs(model, data.validation.x)  # the code is the mean in inference

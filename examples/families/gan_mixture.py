@@ -1,4 +1,5 @@
-"""GAN on a generated 2-D mixture of four Gaussians; searched on the MMD of generated rows.
+"""GAN on a generated 2-D mixture of four Gaussians; searched on the MMD of generated rows
+(the shipped space chooses between the non-saturating and the Wasserstein-GP loss).
 
 Usage:
     python examples/families/gan_mixture.py [--max-trials N] [--epochs N]

@@ -167,3 +167,19 @@ def test_variational_conv_autoencoder_trains_scores_deterministically_and_reload
     np.testing.assert_allclose(
         outputs(load_model(path), data.validation.x), first, rtol=1e-4, atol=1e-6
     )
+
+
+def test_an_image_folder_labels_normal_images_by_its_sub_folder(tmp_path: Path) -> None:
+    from test_families_data import write_folder
+
+    root = write_folder(tmp_path / "digits", n=60)  # sub-folders digit0 … digit9
+    exp = load_experiment(
+        task={"type": "anomaly_detection", "normal": "digit1"},
+        data={"train": str(root), "image_size": [8, 8], "color_mode": "grayscale"},
+    )
+    data = load_dataset(None, task=exp.task, data=exp.data)
+    assert data.kind == "image" and data.schema.shape == (8, 8, 1)
+    assert data.target.name == "label" and data.target.classes == ("digit1",)
+    assert set(data.train.labels) == {"digit1"} and (data.train.y == 0).all()
+    with pytest.raises(DataError, match="labels are its sub-folders; do not pass y"):
+        load_dataset(root, np.zeros(60), task=exp.task, data=exp.data)

@@ -1,14 +1,17 @@
 """One search per family of issue 7 (RBF, autoencoder, spiking, DBN, SOM, capsule, GAN,
-Siamese, GNN): a row each with the task, the metric, the best validation score, the trials
-and the wall time.
+Siamese, GNN, convolutional autoencoder, GAN with the Wasserstein-GP loss only): a row
+each with the task, the metric, the best validation score, the trials and the wall time.
 
 The data are those of the examples (``examples/families/``): a radial regression problem
 for RBF, breast cancer with injected anomalies for the autoencoder, scikit-learn's digits
 (64 numeric columns) for the spiking network, the DBN, the SOM and the capsule network, a
-2-D mixture of four Gaussians for the GAN, the digits as 8x8 images (same/different pairs)
-for the Siamese network, generated cycles and trees (graph classification) and a
-two-community graph with noisy features (node classification) for the GNN. Everything is
-tracked in a fresh MLflow folder (a temporary one unless ``--store`` is given).
+2-D mixture of four Gaussians for the GAN (``gan_wgan_gp``: the shipped ``gan`` space with
+``loss`` fixed to ``wasserstein_gp``), the digits as 8x8 images (same/different pairs) for
+the Siamese network, generated cycles and trees (graph classification) and a two-community
+graph with noisy features (node classification) for the GNN, the 8x8 digit images with
+digits 0-2 normal and 8 images of each other digit as anomalies for the convolutional
+autoencoder. Everything is tracked in a fresh MLflow folder (a temporary one unless
+``--store`` is given).
 
 Usage:
     python benchmarks/families_tabular.py [--trials 10] [--epochs 30] [--only rbf,som]
@@ -24,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sklearn.datasets import load_digits
 
 from archsmith.runner import run_search
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples" / "families"))
 
 from autoencoder_anomalies import with_anomalies  # noqa: E402
+from conv_autoencoder_digits import digits_with_anomalies  # noqa: E402
 from gan_mixture import mixture  # noqa: E402
 from gnn_cycles import cycles_and_trees  # noqa: E402
 from gnn_cycles import two_communities  # noqa: E402
@@ -65,7 +70,28 @@ def cases() -> dict[str, tuple[dict[str, Any], Any, Any]]:
         ),
         "gnn": ({"type": "classification", "metric": "accuracy"}, *cycles_and_trees()),
         "gnn_nodes": ({"type": "classification", "metric": "accuracy"}, *two_communities()),
+        "conv_autoencoder": (
+            {"type": "anomaly_detection", "metric": "roc_auc"},
+            *digits_with_anomalies(),
+        ),
+        "gan_wgan_gp": ({"type": "generation", "metric": "mmd"}, mixture(), None),
     }
+
+
+def space(family: str, store: Path) -> str:
+    """The space of a row: the shipped one of its name, or a variant written to ``store``."""
+    if family != "gan_wgan_gp":
+        return SPACES.get(family, family)
+    shipped = yaml.safe_load((ROOT / "search_spaces" / "gan.yaml").read_text())
+    shipped["name"] = family
+    shipped["model"][0]["gan"]["loss"] = "wasserstein_gp"
+    path = store / f"{family}.yaml"
+    path.write_text(yaml.safe_dump(shipped, sort_keys=False))
+    return str(path)
+
+
+#: validation fraction of each row (the anomaly rows keep more anomalies to score)
+VALIDATION = {"autoencoder": 0.3, "conv_autoencoder": 0.4}
 
 
 def main() -> None:
@@ -77,6 +103,7 @@ def main() -> None:
     args = parser.parse_args()
 
     store = Path(args.store or tempfile.mkdtemp(prefix="archsmith-families-"))
+    store.mkdir(parents=True, exist_ok=True)
     rows = []
     for family, (task, x, y) in cases().items():
         if args.only and family not in args.only.split(","):
@@ -86,8 +113,8 @@ def main() -> None:
             {
                 "name": f"bench-{family}",
                 "task": task,
-                "data": {"validation": 0.3 if family == "autoencoder" else 0.2},
-                "search": {"space": SPACES.get(family, family), "max_trials": args.trials},
+                "data": {"validation": VALIDATION.get(family, 0.2)},
+                "search": {"space": space(family, store), "max_trials": args.trials},
                 "training": {"epochs": args.epochs, "early_stopping": {"patience": 5}},
                 "tracking": {"uri": str(store / "mlruns")},
             },

@@ -1,16 +1,22 @@
-"""GAN on a generated 2-D mixture of four Gaussians; searched on the MMD of generated rows.
+"""GAN on a generated 2-D mixture of four Gaussians; searched on the MMD of generated rows
+(the shipped space chooses between the non-saturating and the Wasserstein-GP loss;
+``--loss`` fixes one, in a copy of the space written to a temporary folder).
 
 Usage:
     python examples/families/gan_mixture.py [--max-trials N] [--epochs N]
+        [--loss non_saturating|wasserstein_gp]
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from archsmith import AutoModel
 
@@ -31,15 +37,30 @@ def modes_covered(rows: np.ndarray, radius: float = 0.6, share: float = 0.05) ->
     return int((counts >= share * len(rows)).sum())
 
 
+def space_with_loss(loss: str, folder: Path) -> str:
+    """The shipped ``gan`` space with ``loss`` fixed, written to ``folder``; its path."""
+    shipped = Path(__file__).resolve().parents[2] / "search_spaces" / "gan.yaml"
+    space = yaml.safe_load(shipped.read_text())
+    space["name"] = f"gan_{loss}"
+    space["model"][0]["gan"]["loss"] = loss
+    path = folder / f"gan_{loss}.yaml"
+    path.write_text(yaml.safe_dump(space, sort_keys=False))
+    return str(path)
+
+
 def main(argv: Sequence[str] | None = None) -> AutoModel:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-trials", type=int, default=10)
     parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--loss", choices=["non_saturating", "wasserstein_gp"], default=None)
     args = parser.parse_args(argv)
 
+    space = "gan"
+    if args.loss is not None:
+        space = space_with_loss(args.loss, Path(tempfile.mkdtemp(prefix="archsmith-gan-")))
     model = AutoModel(
         task="generation",
-        space="gan",
+        space=space,
         max_trials=args.max_trials,
         epochs=args.epochs,
         patience=10,

@@ -40,7 +40,8 @@ class AutoModel(BaseEstimator):
         space: shipped space name(s) or YAML path(s); several = choose among families.
             None: the default spaces of the data kind (tables: ``mlp``; images: ``cnn``
             and ``resnet``; sequences: ``rnn``, ``conv1d`` and ``transformer``; texts:
-            ``text_bag`` and ``text_sequence``).
+            ``text_bag`` and ``text_sequence``; images for ``anomaly_detection``:
+            ``conv_autoencoder``).
         metric: validation metric to optimise (default: accuracy / rmse).
         engine: ``optuna`` or ``random``.
         algorithm: the engine's sampling algorithm (default: ``tpe`` for Optuna).

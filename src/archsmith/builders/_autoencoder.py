@@ -3,7 +3,8 @@
 The ``autoencoder`` block maps the feature vector through an encoder down to a latent code
 and a mirrored decoder back to the feature width: its output is the reconstruction. For
 anomaly detection the head compares it with the features: the model outputs each row's
-reconstruction error, and training minimises its mean over normal rows.
+reconstruction error, and training minimises its mean over normal rows. The convolutional
+autoencoder for images (``_conv_autoencoder.py``) uses the same head.
 """
 
 from __future__ import annotations
@@ -53,15 +54,19 @@ class LatentSample(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="archsmith")
 class ReconstructionError(keras.layers.Layer):
-    """Mean squared difference per row between ``[features, reconstruction]``: ``(N, 1)``."""
+    """Mean squared difference per row between ``[features, reconstruction]``: ``(N, 1)``.
+
+    Rows may be vectors or images: the mean runs over every axis but the first.
+    """
 
     def call(self, inputs: Any) -> Any:
         features, reconstruction = inputs
         diff = ops.cast(features, "float32") - ops.cast(reconstruction, "float32")
-        return ops.mean(ops.square(diff), axis=-1, keepdims=True)
+        axes = tuple(range(1, len(diff.shape)))
+        return ops.reshape(ops.mean(ops.square(diff), axis=axes), (-1, 1))
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        return (*input_shape[0][:-1], 1)
+        return (input_shape[0][0], 1)
 
 
 def _dense(x: Any, units: int, activation: str, dropout: float, batch_norm: bool) -> Any:
@@ -107,6 +112,13 @@ def autoencoder(
 
 def anomaly_head(x: Any, features: Any, schema: Any) -> Any:
     """The anomaly score: reconstruction error of the last block's output."""
+    if len(features.shape) > 2 and tuple(x.shape[1:]) != tuple(features.shape[1:]):
+        raise TrialFailed(
+            f"anomaly_detection scores the reconstruction of the input images, but the last "
+            f"block outputs shape {tuple(x.shape[1:])} for images of shape "
+            f"{tuple(features.shape[1:])}; end the model with a block that reconstructs its "
+            "input, such as conv_autoencoder"
+        )
     if x.shape[-1] != features.shape[-1]:
         raise TrialFailed(
             f"anomaly_detection scores the reconstruction of the features, but the last "

@@ -10,6 +10,7 @@ import keras
 from archsmith.builders._autoencoder import anomaly_head
 from archsmith.builders._autoencoder import autoencoder
 from archsmith.builders._capsule import capsule
+from archsmith.builders._conv_autoencoder import conv_autoencoder
 from archsmith.builders._dbn import dbn
 from archsmith.builders._gan import gan
 from archsmith.builders._gan import generation_head
@@ -37,6 +38,7 @@ FAMILY_BLOCKS: dict[str, Callable[..., Any]] = {
     "siamese": siamese,
     "gcn": gcn,
     "gin": gin,
+    "conv_autoencoder": conv_autoencoder,
 }
 
 #: output blocks: they take the ``target`` and produce the model's output themselves, so no

@@ -41,6 +41,37 @@ AUTOENCODER = BlockSpec(
     },
 )
 
+CONV_AUTOENCODER = BlockSpec(
+    name="conv_autoencoder",
+    description="convolutional autoencoder (optionally variational) for images: conv "
+    "encoder, dense latent code, conv decoder; outputs the reconstruction of its input image",
+    args={
+        "depth": Arg("int", 2, low=1, high=6, description="levels on each side (sides halve)"),
+        "filters": Arg("int", 16, low=1, high=1024, description="filters of the first level"),
+        "kernel": Arg("int", 3, low=1, high=15, description="kernel size of the convolutions"),
+        "downsample": Arg(
+            "str",
+            "strides",
+            values=("strides", "max", "avg"),
+            description="stride-2 convolutions or 2x2 pooling",
+        ),
+        "upsample": Arg(
+            "str",
+            "transpose",
+            values=("transpose", "upsampling"),
+            description="Conv2DTranspose, or UpSampling2D and a convolution",
+        ),
+        "latent": Arg("int", 16, low=1, high=4096, description="width of the latent code"),
+        "activation": Arg("str", "relu", values=ACTIVATIONS, description="activation"),
+        "batch_norm": Arg("bool", False, description="batch normalisation before activation"),
+        "dropout": Arg("float", 0.0, low=0.0, high=0.95, description="dropout before the code"),
+        "variational": Arg("bool", False, description="sampled latent code with a KL term"),
+        "kl_weight": Arg(
+            "float", 1.0e-3, low=0.0, high=10.0, description="weight of the KL term (VAE)"
+        ),
+    },
+)
+
 SPIKING = BlockSpec(
     name="spiking",
     description="spiking network: inputs coded as spikes over time steps, leaky "
@@ -122,7 +153,8 @@ CAPSULE = BlockSpec(
 GAN = BlockSpec(
     name="gan",
     description="generative adversarial network: a generator (noise -> row) and its "
-    "discriminator, trained with the non-saturating loss (task generation)",
+    "discriminator, trained with the non-saturating or the Wasserstein-GP loss (task "
+    "generation)",
     args={
         "latent": Arg("int", 8, low=1, high=1024, description="noise values per row"),
         "layers": Arg("int", 2, low=1, high=8, description="generator dense layers"),
@@ -130,6 +162,18 @@ GAN = BlockSpec(
         "activation": Arg("str", "leaky_relu", values=ACTIVATIONS, description="activation"),
         "disc_layers": Arg("int", 2, low=1, high=8, description="discriminator dense layers"),
         "disc_units": Arg("int", 64, low=1, high=4096, description="discriminator width"),
+        "loss": Arg(
+            "str",
+            "non_saturating",
+            values=("non_saturating", "wasserstein_gp"),
+            description="GAN loss: non-saturating, or Wasserstein with gradient penalty",
+        ),
+        "gp_weight": Arg(
+            "float", 10.0, low=0.0, high=1000.0, description="gradient penalty (wasserstein_gp)"
+        ),
+        "critic_steps": Arg(
+            "int", 5, low=1, high=20, description="critic updates per generator update (wgan)"
+        ),
     },
 )
 
@@ -206,3 +250,4 @@ FAMILY_SPECS: tuple[BlockSpec, ...] = (
     GCN,
     GIN,
 )
+FAMILY_SPECS += (CONV_AUTOENCODER,)

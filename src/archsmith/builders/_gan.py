@@ -9,7 +9,9 @@ N generated rows.
 
 The discriminator is a sub-network of the same layer (``GANGenerator.discriminator``),
 built and saved with it but not used in its forward pass; the ``generation`` training step
-(``training/_generation.py``) trains both with the non-saturating loss.
+(``training/_generation.py``) trains both with the non-saturating loss or, with
+``loss="wasserstein_gp"``, as a Wasserstein critic with gradient penalty
+(``training/_wgan.py``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ class GANGenerator(keras.layers.Layer):
         latent: noise values per generated row.
         layers, units, activation: the generator's dense layers.
         disc_layers, disc_units: the discriminator's dense layers (same activation);
-            it outputs one logit (real vs generated).
+            it outputs one logit (real vs generated), or a critic score (Wasserstein).
+        loss: ``non_saturating`` or ``wasserstein_gp``; read by the training step.
+        gp_weight: weight of the gradient penalty (``wasserstein_gp``).
+        critic_steps: critic updates per generator update (``wasserstein_gp``).
         seed: seed of the noise.
     """
 
@@ -43,6 +48,9 @@ class GANGenerator(keras.layers.Layer):
         disc_layers: int = 2,
         disc_units: int = 64,
         seed: int = 0,
+        loss: str = "non_saturating",
+        gp_weight: float = 10.0,
+        critic_steps: int = 5,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -53,6 +61,9 @@ class GANGenerator(keras.layers.Layer):
         self.disc_layers = int(disc_layers)
         self.disc_units = int(disc_units)
         self.seed = int(seed)
+        self.loss = loss
+        self.gp_weight = float(gp_weight)
+        self.critic_steps = int(critic_steps)
         self.noise = keras.random.SeedGenerator(self.seed)
         self.generator_layers = [
             keras.layers.Dense(self.units, activation=activation) for _ in range(self.layers_count)
@@ -92,6 +103,9 @@ class GANGenerator(keras.layers.Layer):
             "disc_layers": self.disc_layers,
             "disc_units": self.disc_units,
             "seed": self.seed,
+            "loss": self.loss,
+            "gp_weight": self.gp_weight,
+            "critic_steps": self.critic_steps,
         }
 
 
@@ -123,8 +137,14 @@ def gan(
     activation: str,
     disc_layers: int,
     disc_units: int,
+    loss: str = "non_saturating",
+    gp_weight: float = 10.0,
+    critic_steps: int = 5,
 ) -> Any:
-    """One generated row (standardised units) per input row; the discriminator rides along."""
+    """One generated row (standardised units) per input row; the discriminator rides along.
+
+    ``loss``, ``gp_weight`` and ``critic_steps`` are kept on the layer for the training step.
+    """
     return GANGenerator(
         latent,
         layers=layers,
@@ -132,6 +152,9 @@ def gan(
         activation=activation,
         disc_layers=disc_layers,
         disc_units=disc_units,
+        loss=loss,
+        gp_weight=gp_weight,
+        critic_steps=critic_steps,
         name="archsmith_gan",
     )(x)
 

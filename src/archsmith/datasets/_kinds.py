@@ -55,14 +55,22 @@ DEFAULT_SPACES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: defaults of a data kind for a task, where they differ from the kind's own
+TASK_DEFAULT_SPACES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("image", "anomaly_detection"): ("conv_autoencoder",),
+    ("image", "similarity"): ("siamese",),
+}
+
+
 def default_spaces(kind: str, task: str | None = None) -> tuple[str, ...]:
     """The shipped spaces searched for data of ``kind`` when none is declared.
 
-    Similarity of images searches the ``siamese`` space; for other data the default
-    spaces of the kind are the shared encoder.
+    ``task`` (the declaration's ``task.type``) picks a task's own default where there is
+    one: ``conv_autoencoder`` for anomaly detection on images, ``siamese`` for similarity
+    of images; for other data the kind's default spaces are the Siamese shared encoder.
     """
-    if task == "similarity" and kind == "image":
-        return ("siamese",)
+    if task is not None and (kind, task) in TASK_DEFAULT_SPACES:
+        return TASK_DEFAULT_SPACES[(kind, task)]
     return DEFAULT_SPACES.get(kind, ("mlp",))
 
 

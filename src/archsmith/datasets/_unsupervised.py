@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from archsmith.datasets._arrays import array_kind
 from archsmith.datasets._dataset import MIN_ROWS
 from archsmith.datasets._dataset import Dataset
 from archsmith.datasets._dataset import Split
@@ -74,6 +75,48 @@ def _features(frame: pd.DataFrame, data: DataSpec) -> pd.DataFrame:
     return frame
 
 
+def check_anomaly_labels(labels: pd.Series | None, name: str, task: AnomalyDetectionTask) -> None:
+    """Raise a DataError unless the labels (if any) can train and score anomaly detection."""
+    if labels is None and task.metric != "reconstruction_error":
+        raise DataError(
+            f"task.metric {task.metric} needs labels telling normal rows from anomalies; "
+            "pass y (or name the label column with task.target), or use "
+            "metric: reconstruction_error"
+        )
+    if labels is None:
+        return
+    if labels.isna().any():
+        rows = labels.index[labels.isna()][:5].tolist()
+        raise DataError(
+            f"labels '{name}' have {int(labels.isna().sum())} missing value(s) (first "
+            f"rows: {rows}); every row must be labelled normal ({task.normal!r}) or not"
+        )
+    is_anomaly = labels != task.normal
+    kinds = sorted(map(str, labels.unique()))[:5]
+    if not is_anomaly.any() or is_anomaly.all():
+        which = "normal" if not is_anomaly.any() else "anomalous"
+        raise DataError(
+            f"labels '{name}' are of one kind only: every row is {which} (values "
+            f"{kinds}, task.normal={task.normal!r}); anomaly detection needs normal rows "
+            "to train and both kinds to score validation; set task.normal to the label "
+            "of normal rows, or drop the labels and use metric: reconstruction_error"
+        )
+
+
+def _is_images(x: Any, data: DataSpec, base_dir: Path | None) -> bool:
+    """Whether anomaly-detection data are images (an array, an image folder, data.kind)."""
+    if data.kind == "image":
+        return True
+    if data.kind != "auto":
+        return False
+    if x is None and data.train is not None:
+        path = Path(data.train)
+        x = path if path.is_absolute() or base_dir is None else base_dir / path
+    if isinstance(x, str | Path):
+        return Path(x).is_dir()
+    return array_kind(x) == "image"
+
+
 def load_anomaly_dataset(
     x: Any,
     y: Any = None,
@@ -87,36 +130,19 @@ def load_anomaly_dataset(
     The rows are split as usual (stratified on normal/anomaly when labelled); the training
     split then keeps only normal rows, and its statistics (the in-model standardisation)
     come from them. Validation and test keep every row: the anomalies there are what
-    ``roc_auc`` and ``average_precision`` score.
+    ``roc_auc`` and ``average_precision`` score. Images (``(N, H, W[, C])`` arrays, an
+    image folder, ``data.kind: image``) go to :func:`load_image_anomaly_dataset`.
 
     Raises:
         DataError: labels of one kind only, missing labels, a metric that needs labels
             without them, too few rows.
     """
+    if _is_images(x, data, base_dir):
+        from archsmith.datasets._image_anomaly import load_image_anomaly_dataset
+
+        return load_image_anomaly_dataset(x, y, task=task, data=data, base_dir=base_dir)
     frame, labels, name = _labels(x, y, task, data, base_dir)
-    if labels is None and task.metric != "reconstruction_error":
-        raise DataError(
-            f"task.metric {task.metric} needs labels telling normal rows from anomalies; "
-            "pass y (or name the label column with task.target), or use "
-            "metric: reconstruction_error"
-        )
-    if labels is not None:
-        if labels.isna().any():
-            rows = labels.index[labels.isna()][:5].tolist()
-            raise DataError(
-                f"labels '{name}' have {int(labels.isna().sum())} missing value(s) (first "
-                f"rows: {rows}); every row must be labelled normal ({task.normal!r}) or not"
-            )
-        is_anomaly = labels != task.normal
-        kinds = sorted(map(str, labels.unique()))[:5]
-        if not is_anomaly.any() or is_anomaly.all():
-            which = "normal" if not is_anomaly.any() else "anomalous"
-            raise DataError(
-                f"labels '{name}' are of one kind only: every row is {which} (values "
-                f"{kinds}, task.normal={task.normal!r}); anomaly detection needs normal rows "
-                "to train and both kinds to score validation; set task.normal to the label "
-                "of normal rows, or drop the labels and use metric: reconstruction_error"
-            )
+    check_anomaly_labels(labels, name, task)
     frame = _features(frame, data)
     flags = (
         pd.Series(np.zeros(len(frame), dtype="int32"))

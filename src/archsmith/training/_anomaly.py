@@ -88,8 +88,85 @@ def fit_anomaly(
         eval_seconds=eval_seconds,
         stopped_by=run.stopped_by,
         extra=extra,
-        artifacts={"plots/reconstruction.png": _plot(model, val.x, val.y, scores, threshold)},
+        artifacts=_artifacts(model, val.x, val.y, scores, threshold),
     )
+
+
+def _artifacts(
+    model: keras.Model,
+    x: Mapping[str, np.ndarray],
+    y: np.ndarray,
+    scores: np.ndarray,
+    threshold: float,
+) -> dict[str, bytes]:
+    """``plots/reconstruction.png``, and for images ``plots/reconstruction_grid.png``."""
+    plots = {"plots/reconstruction.png": _plot(model, x, y, scores, threshold)}
+    grid = _image_grid(model, x, scores)
+    if grid is not None:
+        plots["plots/reconstruction_grid.png"] = grid
+    return plots
+
+
+def _reconstructions(
+    model: keras.Model, x: Mapping[str, np.ndarray], rows: list[int]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The (preprocessed) inputs of ``rows`` and their reconstructions; None without a head."""
+    layer = next((lay for lay in model.layers if lay.name == SCORE_LAYER), None)
+    if layer is None:
+        return None
+    pick = {k: v[rows] for k, v in x.items()}
+    features, recon = keras.Model(model.input, layer.input)(pick, training=False)
+    return keras.ops.convert_to_numpy(features), keras.ops.convert_to_numpy(recon)
+
+
+def _image_grid(
+    model: keras.Model, x: Mapping[str, np.ndarray], scores: np.ndarray, per_row: int = 8
+) -> bytes | None:
+    """Images against their reconstructions: the most typical and the most anomalous
+    validation images (rows: typical, reconstructed, anomalous, reconstructed); None
+    unless the model reconstructs images."""
+    order = np.argsort(scores)
+    k = min(per_row, len(order) // 2)
+    rows = [int(i) for i in (*order[:k], *order[::-1][:k])]
+    pair = _reconstructions(model, x, rows) if k else None
+    if pair is None or pair[0].ndim != 4:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    features, recon = pair
+    fig = Figure(figsize=(1.2 * k, 5.2), dpi=80)
+    lines = (
+        ("typical", features[:k], features[:k]),
+        ("reconstructed", recon[:k], features[:k]),
+        ("anomalous", features[k:], features[k:]),
+        ("reconstructed", recon[k:], features[k:]),
+    )
+    for r, (label, images, originals) in enumerate(lines):
+        for c in range(k):
+            ax = fig.add_subplot(4, k, r * k + c + 1)
+            ax.imshow(_displayable(images[c], originals[c]), cmap="gray")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c == 0:
+                ax.set_ylabel(label, fontsize=8)
+            if r in (0, 2):
+                ax.set_title(f"{scores[rows[c + (k if r == 2 else 0)]]:.3g}", fontsize=7)
+    fig.suptitle("validation images and reconstructions (titles: anomaly score)", fontsize=9)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _displayable(image: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """A standardised image as grey (1 channel, else the first) or RGB (3) values in [0, 1],
+    scaled by the range of ``reference`` so an image and its reconstruction compare."""
+    low, high = float(reference.min()), float(reference.max())
+    scaled = np.clip((image - low) / max(high - low, 1e-12), 0.0, 1.0)
+    return scaled if scaled.shape[-1] == 3 else scaled[..., 0]
 
 
 def _plot(
@@ -99,8 +176,8 @@ def _plot(
     scores: np.ndarray,
     threshold: float,
 ) -> bytes:
-    """Score histogram (normal vs anomalous, threshold) and two rows against their
-    reconstructions (the most typical and the most anomalous validation row)."""
+    """Score histogram (normal vs anomalous, threshold) and, for rows of features, two rows
+    against their reconstructions (the most typical and the most anomalous validation row)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -116,12 +193,9 @@ def _plot(
     ax.axvline(np.log10(threshold + 1e-12), color="k", linestyle="--", label="threshold")
     ax.set_title("log10 reconstruction error")
     ax.legend(fontsize=7)
-    layer = next((lay for lay in model.layers if lay.name == SCORE_LAYER), None)
-    if layer is not None:
-        pick = {k: v[rows] for k, v in x.items()}
-        features, recon = keras.Model(model.input, layer.input)(pick, training=False)
-        features = keras.ops.convert_to_numpy(features)
-        recon = keras.ops.convert_to_numpy(recon)
+    pair = _reconstructions(model, x, rows)
+    if pair is not None and pair[0].ndim == 2:  # rows of features (images: see _image_grid)
+        features, recon = pair
         for i, title in enumerate(("most typical row", "most anomalous row")):
             ax = fig.add_subplot(1, 3, i + 2)
             ax.plot(features[i], "o-", markersize=2, label="features")

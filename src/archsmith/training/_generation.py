@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Mapping
 from typing import Any
+from typing import Protocol
 
 import keras
 import numpy as np
@@ -21,6 +22,8 @@ from archsmith.training._fit import _purge_custom_gradients
 from archsmith.training._fit import make_optimizer
 from archsmith.training._fit import outputs
 from archsmith.training._metrics import mmd
+from archsmith.training._wgan import WGAN_BACKENDS
+from archsmith.training._wgan import WassersteinStep
 
 
 def fit_generation(
@@ -32,19 +35,24 @@ def fit_generation(
     on_epoch: EpochHook | None = None,
     deadline: float | None = None,
 ) -> TrainingResult:
-    """Train a GAN with the non-saturating loss; score generated rows by MMD.
+    """Train a GAN with the non-saturating or the Wasserstein-GP loss; score by MMD.
 
     The model's generator layer (one with a ``discriminator``) maps each input row's batch
-    slot to a generated row in standardised units. Each step trains the discriminator on a
-    batch of real rows (label 1) and as many generated rows (label 0), then the generator
-    through the frozen discriminator towards label 1. Both use the trial's optimizer
-    settings (one optimizer each). Only Keras' ``train_on_batch`` is used, so every backend
-    runs it; only TensorFlow is installed and tested. Each epoch logs ``d_loss``,
+    slot to a generated row in standardised units; its ``loss`` picks the step. Non-
+    saturating (:class:`NonSaturatingStep`): each step trains the discriminator on a batch
+    of real rows (label 1) and as many generated rows (label 0), then the generator through
+    the frozen discriminator towards label 1. Wasserstein-GP
+    (:class:`~archsmith.training._wgan.WassersteinStep`): ``critic_steps`` critic updates
+    with the gradient penalty, then one generator update. Both networks use the trial's
+    optimizer settings (one optimizer each). Only Keras' ``train_on_batch`` is used, so
+    every backend runs the non-saturating loss; the gradient penalty has code for
+    TensorFlow, JAX and PyTorch (``WGAN_BACKENDS``). Each epoch logs ``d_loss``,
     ``g_loss`` and ``val_mmd``; training keeps the weights of the epoch with the lowest
     validation MMD when early stopping is on (patience in epochs).
 
     Raises:
-        TrialFailed: no generator layer, or a loss became NaN/inf.
+        TrialFailed: no generator layer, a loss became NaN/inf, or the Wasserstein-GP
+            loss on a backend it has no gradient code for.
     """
     gans = [layer for layer in model.layers if hasattr(layer, "discriminator")]
     if len(gans) != 1:
@@ -54,17 +62,30 @@ def fit_generation(
         )
     gan = gans[0]
     disc = gan.discriminator
-    bce = keras.losses.BinaryCrossentropy(from_logits=True)
-    disc.trainable = True
-    disc.compile(optimizer=make_optimizer(config["optimizer"]), loss=bce)
-    disc.trainable = False
     generated = gan.output  # standardised rows, before the head
     chained = keras.Model(model.input, disc(generated))
-    chained.compile(optimizer=make_optimizer(config["optimizer"]), loss=bce)
     generator = keras.Model(model.input, generated)
     standardised = keras.Model(model.input, gan.input)  # the real rows, standardised
     train = dataset.train
     real = np.asarray(keras.ops.convert_to_numpy(standardised(train.x, training=False)))
+    step: Step
+    if getattr(gan, "loss", "non_saturating") == "wasserstein_gp":
+        if keras.backend.backend() not in WGAN_BACKENDS:
+            raise TrialFailed(
+                f"the Wasserstein-GP loss supports the backends {list(WGAN_BACKENDS)}, but "
+                f"Keras runs on {keras.backend.backend()!r}; use loss non_saturating"
+            )
+        step = WassersteinStep(
+            disc,
+            generator,
+            chained,
+            real,
+            lambda: make_optimizer(config["optimizer"]),
+            gp_weight=gan.gp_weight,
+            critic_steps=gan.critic_steps,
+        )
+    else:
+        step = NonSaturatingStep(disc, generator, chained, real, config)
     batch_size = int(config.get("batch_size") or training.batch_size)
     rng = np.random.default_rng(0)
     history: dict[str, list[float]] = {"d_loss": [], "g_loss": [], "val_mmd": []}
@@ -80,20 +101,9 @@ def fit_generation(
             d_losses, g_losses = [], []
             for begin in range(0, len(order), batch_size):
                 ids = order[begin : begin + batch_size]
-                batch = {k: v[ids] for k, v in train.x.items()}
-                fake = keras.ops.convert_to_numpy(generator(batch, training=False))
-                n = len(ids)
-                disc.trainable = True
-                d_losses.append(
-                    _loss(
-                        disc.train_on_batch(
-                            np.concatenate([real[ids], fake]),
-                            np.concatenate([np.ones((n, 1)), np.zeros((n, 1))]),
-                        )
-                    )
-                )
-                disc.trainable = False
-                g_losses.append(_loss(chained.train_on_batch(batch, np.ones((n, 1)))))
+                d_loss, g_loss = step(ids, {k: v[ids] for k, v in train.x.items()})
+                d_losses.append(d_loss)
+                g_losses.append(g_loss)
             value = mmd(dataset.validation.y, outputs(model, dataset.validation.x))
             logs = {"d_loss": float(np.mean(d_losses)), "g_loss": float(np.mean(g_losses))}
             logs["val_mmd"] = value
@@ -136,6 +146,46 @@ def fit_generation(
         stopped_by=stopped_by,
         artifacts={"plots/samples.png": _plot(dataset.validation.y, samples, dataset)},
     )
+
+
+class Step(Protocol):
+    """One GAN training step on a batch (``ids``: its rows in the training split)."""
+
+    def __call__(self, ids: np.ndarray, batch: dict[str, np.ndarray]) -> tuple[float, float]:
+        """Train on the batch; return the discriminator's and the generator's loss."""
+        ...
+
+
+class NonSaturatingStep:
+    """The discriminator on real (label 1) and generated (label 0) rows, then the generator
+    through the frozen discriminator towards label 1 (binary cross-entropy on logits)."""
+
+    def __init__(
+        self,
+        disc: keras.Model,
+        generator: keras.Model,
+        chained: keras.Model,
+        real: np.ndarray,
+        config: Mapping[str, Any],
+    ) -> None:
+        bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        disc.trainable = True
+        disc.compile(optimizer=make_optimizer(config["optimizer"]), loss=bce)
+        disc.trainable = False
+        chained.compile(optimizer=make_optimizer(config["optimizer"]), loss=bce)
+        self.disc, self.generator, self.chained, self.real = disc, generator, chained, real
+
+    def __call__(self, ids: np.ndarray, batch: dict[str, np.ndarray]) -> tuple[float, float]:
+        fake = keras.ops.convert_to_numpy(self.generator(batch, training=False))
+        n = len(ids)
+        self.disc.trainable = True
+        d_loss = self.disc.train_on_batch(
+            np.concatenate([self.real[ids], fake]),
+            np.concatenate([np.ones((n, 1)), np.zeros((n, 1))]),
+        )
+        self.disc.trainable = False
+        g_loss = self.chained.train_on_batch(batch, np.ones((n, 1)))
+        return _loss(d_loss), _loss(g_loss)
 
 
 def _loss(value: Any) -> float:

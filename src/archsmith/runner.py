@@ -235,7 +235,9 @@ class _Search:
             config = self.space.resolve(trial.params)
             training.clear_session()
             try:
-                model = builders.build_model(config, self.dataset.schema, self.dataset.target)
+                model = builders.build_model(
+                    config, self.dataset.schema, self.dataset.target, self.exp.base_dir
+                )
             except TrialFailed:
                 raise
             except Exception as exc:

@@ -14,6 +14,7 @@ from archsmith.builders._families import FAMILY_BLOCKS
 from archsmith.builders._families import OUTPUT_BLOCKS
 from archsmith.builders._families import TASK_HEADS
 from archsmith.builders._image import IMAGE_BLOCKS
+from archsmith.builders._image import PATH_BLOCKS
 from archsmith.builders._image import layer_counts
 from archsmith.builders._kinds import array_inputs
 from archsmith.builders._kinds import kind_head
@@ -95,7 +96,10 @@ def _block(name: str, schema: InputSchema | ArraySchema) -> Callable[..., Any]:
 
 
 def build_model(
-    config: Mapping[str, Any], schema: InputSchema | ArraySchema, target: Target
+    config: Mapping[str, Any],
+    schema: InputSchema | ArraySchema,
+    target: Target,
+    base_dir: Path | None = None,
 ) -> keras.Model:
     """Build the (uncompiled) network of one trial.
 
@@ -104,6 +108,9 @@ def build_model(
             ``{block_name: {args}}``.
         schema: input columns and their statistics.
         target: the task's target (sets the head).
+        base_dir: folder that relative file paths of blocks (a backbone's ``source`` and
+            ``weights``) are read against: the declaration's folder; None: the working
+            directory.
 
     Raises:
         TrialFailed: the config cannot be built (its message names the block).
@@ -116,7 +123,9 @@ def build_model(
         base = seasonal_base(x, target)  # the model learns a correction of seasonal naive
     for i, block in enumerate(config["model"]):
         ((name, args),) = block.items()
-        extra = {"target": target} if name in OUTPUT_BLOCKS else {}
+        extra: dict[str, Any] = {"target": target} if name in OUTPUT_BLOCKS else {}
+        if name in PATH_BLOCKS:
+            extra["base_dir"] = base_dir
         try:
             x = _block(name, schema)(x, **args, **extra)
         except (ValueError, TypeError) as exc:

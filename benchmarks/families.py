@@ -18,6 +18,7 @@ rows and scored on the same test rows:
 
 Usage:
     python benchmarks/families.py [--trials 10] [--epochs 30] [--only digits,seasonal]
+        [--spaces transformer]
 """
 
 from __future__ import annotations
@@ -176,12 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--only", default="", help="comma-separated data names")
+    parser.add_argument(
+        "--spaces", default="", help="comma-separated spaces: run only the rows that use them"
+    )
     args = parser.parse_args(argv)
     names = [n for n in args.only.split(",") if n] or list(DATA)
+    wanted = {s for s in args.spaces.split(",") if s}
     rows = []
     with tempfile.TemporaryDirectory(prefix="archsmith-bench-") as tmp:
         for name in names:
             for spaces in DATA[name][2]:
+                if wanted and not set(spaces) & wanted:
+                    continue
                 row = run(name, spaces, args.trials, args.epochs, Path(tmp) / "mlruns")
                 print(row, flush=True)
                 rows.append(row)

@@ -170,3 +170,20 @@ def test_forecasting_with_automodel_predicts_horizon_values(tmp_path: Path) -> N
     # levels are restored: forecasts sit on the series (about 50), not on standardised units
     assert abs(float(forecast.mean()) - 50) < 2
     assert model.evaluate(windows, targets)["mase"] < 1.5
+
+
+def test_text_families_with_automodel_on_a_list_of_texts(tmp_path: Path) -> None:
+    frame = pd.read_csv(EXAMPLES / "data" / "reviews.csv")
+    texts, labels = list(frame["review"]), frame["sentiment"]
+    model = AutoModel(
+        max_trials=2,
+        epochs=1,
+        seed=2,  # its first 2 samples cover the 2 families
+        tracking_uri=str(tmp_path / "mlruns"),
+        verbose=0,
+    )
+    model.fit(texts[:300], labels[:300])  # no space given: the text defaults
+    assert set(model.leaderboard_["family"]) == {"text_bag", "text_sequence"}
+    families = {r.data.params["family"] for r in children(tmp_path / "mlruns")}
+    assert families == {"text_bag", "text_sequence"}
+    assert set(model.predict(texts[300:310])) <= {"pos", "neg"}

@@ -247,7 +247,9 @@ class _Search:
             if self.exp.search.seed is not None:  # the same trial trains the same way again
                 training.seed_trial(self.exp.search.seed * 100_003 + trial.number)
             try:
-                model = builders.build_model(config, self.dataset.schema, self.dataset.target)
+                model = builders.build_model(
+                    config, self.dataset.schema, self.dataset.target, self.exp.base_dir
+                )
             except TrialFailed:
                 raise
             except Exception as exc:

@@ -15,6 +15,7 @@ from archsmith.builders._families import OUTPUT_BLOCKS
 from archsmith.builders._families import TASK_HEADS
 from archsmith.builders._gnn import graph_inputs
 from archsmith.builders._image import IMAGE_BLOCKS
+from archsmith.builders._image import PATH_BLOCKS
 from archsmith.builders._image import layer_counts
 from archsmith.builders._kinds import array_inputs
 from archsmith.builders._kinds import kind_head
@@ -100,7 +101,10 @@ def _block(name: str, schema: InputSchema | ArraySchema) -> Callable[..., Any]:
 
 
 def build_model(
-    config: Mapping[str, Any], schema: InputSchema | ArraySchema, target: Target
+    config: Mapping[str, Any],
+    schema: InputSchema | ArraySchema,
+    target: Target,
+    base_dir: Path | None = None,
 ) -> keras.Model:
     """Build the (uncompiled) network of one trial.
 
@@ -109,6 +113,9 @@ def build_model(
             ``{block_name: {args}}``.
         schema: input columns and their statistics.
         target: the task's target (sets the head).
+        base_dir: folder that relative file paths of blocks (a backbone's ``source`` and
+            ``weights``) are read against: the declaration's folder; None: the working
+            directory.
 
     Raises:
         TrialFailed: the config cannot be built (its message names the block).
@@ -125,7 +132,9 @@ def build_model(
         base = seasonal_base(x, target)  # the model learns a correction of seasonal naive
     for i, block in enumerate(config["model"]):
         ((name, args),) = block.items()
-        extra = {"target": target} if name in OUTPUT_BLOCKS else {}
+        extra: dict[str, Any] = {"target": target} if name in OUTPUT_BLOCKS else {}
+        if name in PATH_BLOCKS:
+            extra["base_dir"] = base_dir
         try:
             x = _block(name, schema)(x, **args, **extra)
         except (ValueError, TypeError) as exc:

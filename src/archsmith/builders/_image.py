@@ -122,10 +122,18 @@ def resnet_stages(
     return _pool(x, global_pool)
 
 
-def _backbone_model(source: str, weights: str, shape: tuple[int, ...]) -> keras.Model:
+def _local(path: str, base_dir: Path | None) -> Path:
+    """``path``, read against ``base_dir`` (the declaration's folder) when relative."""
+    local = Path(path)
+    return local if local.is_absolute() or base_dir is None else base_dir / local
+
+
+def _backbone_model(
+    source: str, weights: str, shape: tuple[int, ...], base_dir: Path | None
+) -> keras.Model:
     """A backbone from a local ``.keras`` file or a ``keras.applications`` name."""
     if source.endswith(".keras"):
-        path = Path(source)
+        path = _local(source, base_dir)
         if not path.is_file():
             raise ValueError(f"backbone file not found: {path}")
         return keras.saving.load_model(path, safe_mode=True, compile=False)
@@ -136,14 +144,22 @@ def _backbone_model(source: str, weights: str, shape: tuple[int, ...]) -> keras.
             f"unknown backbone {source!r}; expected a .keras file or a keras.applications "
             "model name such as MobileNetV2"
         )
-    if weights and not Path(weights).is_file():
-        raise ValueError(f"backbone weights file not found: {weights}")
+    local = str(_local(weights, base_dir)) if weights else None
+    if local and not Path(local).is_file():
+        raise ValueError(f"backbone weights file not found: {local}")
     # weights=None never downloads; a local file is loaded by Keras itself
-    return factory(include_top=False, weights=weights or None, input_shape=shape)
+    return factory(include_top=False, weights=local, input_shape=shape)
 
 
 def backbone(
-    x: Any, *, source: str, weights: str, fine_tune: int, global_pool: str, dropout: float
+    x: Any,
+    *,
+    source: str,
+    weights: str,
+    fine_tune: int,
+    global_pool: str,
+    dropout: float,
+    base_dir: Path | None = None,
 ) -> Any:
     """Transfer learning: a pretrained network as a feature extractor.
 
@@ -155,9 +171,11 @@ def backbone(
         source: a local ``.keras`` file, or a ``keras.applications`` model name.
         weights: local weights file of a ``keras.applications`` model ('' = random init).
         fine_tune: how many of the backbone's last weighted layers are trained.
+        base_dir: folder relative ``source`` and ``weights`` paths are read against (the
+            declaration's folder); None: the working directory.
     """
     _check_image(x, "backbone")
-    net = _backbone_model(source, weights, tuple(int(d) for d in x.shape[1:]))
+    net = _backbone_model(source, weights, tuple(int(d) for d in x.shape[1:]), base_dir)
     net.name = "archsmith_backbone"
     weighted = [layer for layer in net.layers if layer.weights]
     trainable = set(map(id, weighted[len(weighted) - fine_tune :])) if fine_tune > 0 else set()
@@ -182,6 +200,9 @@ def layer_counts(model: keras.Model) -> dict[str, float]:
             counts["backbone_layers_frozen"] = float(len(weighted) - trainable)
     return counts
 
+
+#: blocks that read files: they also take ``base_dir``, the declaration's folder
+PATH_BLOCKS = frozenset({"backbone"})
 
 IMAGE_BLOCKS: dict[str, Callable[..., Any]] = {
     "augment": augment,

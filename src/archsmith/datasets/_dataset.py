@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from archsmith.datasets._arrays import ArraySchema
+from archsmith.datasets._files import is_array_file
+from archsmith.datasets._files import read_arrays
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
@@ -214,8 +216,8 @@ def load_dataset(
     """Build the search's :class:`Dataset`.
 
     Args:
-        x: a DataFrame, 2-D array, mapping of columns or CSV/Parquet path; None to read
-            ``data.train``.
+        x: a DataFrame, array, mapping of columns, CSV/Parquet/``.npz``/``.npy`` path or
+            image folder; None to read ``data.train``.
         y: the target, when it is not a column of ``x``.
         task: the declared task (its ``target`` names the target column).
         data: split fractions, seed and columns to drop.
@@ -225,6 +227,15 @@ def load_dataset(
         DataError: the data cannot serve the task (missing target column, one class,
             X/y length mismatch, too few rows …).
     """
+    source = x
+    if x is None and data.train is not None:
+        path = Path(data.train)
+        source = path if path.is_absolute() or base_dir is None else base_dir / path
+    if is_array_file(source):  # .npz / .npy: arrays, read without unpickling
+        x, file_y = read_arrays(Path(source), data, task.type)
+        y = file_y if y is None else y
+    elif x is None and isinstance(source, Path) and source.is_file():
+        x = read_table(source)  # read once; the kind is inferred from its columns
     if isinstance(task, AnomalyDetectionTask):
         from archsmith.datasets._unsupervised import load_anomaly_dataset
 
@@ -287,6 +298,10 @@ def load_dataset(
         frame = frame.drop(columns=empty)
     if frame.shape[1] == 0:
         raise DataError("the data has no feature columns left to learn from")
+    if data.kind == "auto":
+        from archsmith.datasets._kinds import refuse_mixed_text
+
+        refuse_mixed_text(frame)
     if len(frame) < MIN_ROWS:
         raise DataError(
             f"the data has {len(frame)} rows; at least {MIN_ROWS} are needed to train and validate"

@@ -95,6 +95,36 @@ def _text_column(frame: pd.DataFrame, data: DataSpec) -> str | None:
     return None
 
 
+#: rows of a column looked at to tell free text from categories
+_TEXT_SAMPLE = 2000
+
+
+def refuse_mixed_text(frame: pd.DataFrame) -> None:
+    """Raise a DataError when a table of several input columns holds a column of free text.
+
+    One dataset has one input: a text column alone is a text dataset (vectorised inside
+    the model), and a table without text is tabular. A column of sentences among others
+    would otherwise be read as a category of mostly unique values.
+    """
+    if frame.shape[1] < 2:
+        return
+    texts = [
+        str(c)
+        for c in frame.columns
+        if not pd.api.types.is_numeric_dtype(frame[c])
+        and looks_like_text(frame[c].iloc[:_TEXT_SAMPLE])
+    ]
+    if texts:
+        raise DataError(
+            f"column(s) {texts} hold free text (sentences), but the table has "
+            f"{frame.shape[1]} input columns {[str(c) for c in frame.columns][:10]}; a table "
+            "that mixes a text column with other columns is not supported. To classify the "
+            "text, keep only its column (list the others under data.drop, or pass that "
+            "column alone); to read the text as a category, set data.kind: tabular; to "
+            "ignore it, list it under data.drop"
+        )
+
+
 def wants_kinds(x: Any, task: AnyTask, data: DataSpec, base_dir: Path | None = None) -> bool:
     """Whether the data is not a plain table for classification or regression."""
     if isinstance(task, MultilabelTask | ForecastingTask):
@@ -113,7 +143,8 @@ def wants_kinds(x: Any, task: AnyTask, data: DataSpec, base_dir: Path | None = N
     if _text_list(source):
         return True
     if isinstance(source, pd.DataFrame):
-        feats = source.drop(columns=[task.target]) if task.target in source.columns else source
+        ignored = [c for c in (task.target, *data.drop) if c in source.columns]
+        feats = source.drop(columns=ignored)
         return feats.shape[1] == 1 and looks_like_text(feats.iloc[:, 0])
     return False
 

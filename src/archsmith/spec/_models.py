@@ -269,8 +269,8 @@ class DataSpec(_Model):
 
     train: str | None = Field(
         None,
-        description="CSV or Parquet file, relative to the declaration's folder; omit when "
-        "data is passed from Python",
+        description="CSV, Parquet, .npz or .npy file, or image folder, relative to the "
+        "declaration's folder; omit when data is passed from Python",
     )
     validation: float = Field(0.2, gt=0, lt=1, description="fraction held out for validation")
     test: float = Field(0.0, ge=0, lt=1, description="fraction held out for the final test")
@@ -287,6 +287,12 @@ class DataSpec(_Model):
     )
     color_mode: Literal["rgb", "grayscale"] = Field(
         "rgb", description="channels of images read from an image folder"
+    )
+    x_key: str = Field(
+        "x", min_length=1, description="name of the inputs' array in an .npz data file"
+    )
+    y_key: str = Field(
+        "y", min_length=1, description="name of the targets' array in an .npz data file"
     )
 
     @model_validator(mode="after")

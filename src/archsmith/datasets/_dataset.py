@@ -231,10 +231,13 @@ def load_dataset(
     if x is None and data.train is not None:
         path = Path(data.train)
         source = path if path.is_absolute() or base_dir is None else base_dir / path
-    if is_array_file(source):  # .npz / .npy: arrays, read without unpickling
+    from archsmith.datasets._graphs import is_graph_file  # (imports this module)
+
+    graphs = data.kind == "graph" or is_graph_file(source)  # read by the graph loader
+    if is_array_file(source) and not graphs:  # .npz / .npy: arrays, read without unpickling
         x, file_y = read_arrays(Path(source), data, task.type)
         y = file_y if y is None else y
-    elif x is None and isinstance(source, Path) and source.is_file():
+    elif x is None and not graphs and isinstance(source, Path) and source.is_file():
         x = read_table(source)  # read once; the kind is inferred from its columns
     if isinstance(task, AnomalyDetectionTask):
         from archsmith.datasets._unsupervised import load_anomaly_dataset

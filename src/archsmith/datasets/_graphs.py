@@ -109,10 +109,25 @@ def _is_graph(x: Any) -> bool:
     return "adjacency" in x or ("edges" in x and ("features" in x or "num_nodes" in x))
 
 
+#: arrays that make an ``.npz`` file a graph file (other ``.npz`` files hold plain arrays)
+GRAPH_FILE_KEYS = frozenset({"adjacency", "edges", "graph_offsets"})
+
+
+def is_graph_file(path: Any) -> bool:
+    """Whether ``path`` is an ``.npz`` file holding graphs (an ``adjacency`` or ``edges``)."""
+    if not isinstance(path, str | Path) or Path(path).suffix.lower() != ".npz":
+        return False
+    try:
+        with np.load(path, allow_pickle=False) as f:  # lists the names, reads no array
+            return bool(GRAPH_FILE_KEYS & set(f.files))
+    except (OSError, ValueError):
+        return False
+
+
 def looks_like_graphs(x: Any) -> bool:
-    """Whether ``x`` is graph data: a graph, a list of graphs or an ``.npz`` file."""
+    """Whether ``x`` is graph data: a graph, a list of graphs or an ``.npz`` graph file."""
     if isinstance(x, str | Path):
-        return Path(x).suffix.lower() == ".npz"
+        return is_graph_file(x)
     return _is_graph(x) or (isinstance(x, list | tuple) and len(x) > 0 and _is_graph(x[0]))
 
 

@@ -99,6 +99,12 @@ def test_kerastuner_hyperband_gives_trials_epoch_budgets(tmp_path: Path) -> None
 # -- pruning -----------------------------------------------------------------------------------
 
 
+#: trials train from seeded weights (search.seed): with seed 1 (and 2, 3) both good trials
+#: are ahead of the untrained ones by epoch 2; with seed 0 the untrained weights of trial 2
+#: happen to score as well as two epochs of training
+SEED = 1
+
+
 def test_a_pruner_stops_bad_trials_at_an_epoch_end(tmp_path: Path) -> None:
     points = [point(16), point(16), point(16, BAD), point(16, BAD)]
     exp = declaration(
@@ -109,6 +115,7 @@ def test_a_pruner_stops_bad_trials_at_an_epoch_end(tmp_path: Path) -> None:
         max_trials=4,
         pruner="median",
         warm_start=points,
+        seed=SEED,
     )
     result = run_search(exp, mixed_frame())
     # warm-start points are the first trials

@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -64,6 +65,8 @@ logger = logging.getLogger("archsmith")
 INTERRUPTED = "interrupted: the process running this trial stopped before it finished"
 INTERRUPTED_BY_USER = "interrupted by the user"
 WORKER_LOST = "worker lost: the process running this trial was interrupted before it finished"
+#: Longest wait (s) of a background write for the next trial's training to start.
+_WRITE_DELAY_MAX = 10.0
 #: Tag of a trial run closed by ``reconcile`` from the engine's record (see there).
 WRITES_LOST_TAG = "archsmith.tracking_writes_lost"
 #: Exception type names that mark a failure as transient (retried ``search.retries`` times).
@@ -221,6 +224,9 @@ class _Search:
         # one thread, so the writes land in the order they were asked for
         self._writer = ThreadPoolExecutor(1, "archsmith-writes") if background else None
         self._pending: list[Future[None]] = []
+        # open while a model trains: the writes then share the CPU with Keras' fit (which
+        # spends most of its time outside Python) rather than with the next trial's build
+        self._training = threading.Event()
         for rec in engine.trials():
             if (
                 rec.state is TrialState.COMPLETE
@@ -261,15 +267,19 @@ class _Search:
             self._check_size(model, trial, config)
             reporter = self._pruning_reporter(trial)
             fields["facts"] = builders.model_facts(model)  # e.g. frozen backbone layers
-            result = training.fit(
-                model,
-                self.dataset,
-                config,
-                self._training_for(trial),
-                deadline=deadline,
-                on_epoch=lambda epoch, logs: self.tracker.log_epoch(run_id, epoch, logs),
-                callbacks=[reporter] if reporter is not None else [],
-            )
+            self._training.set()
+            try:
+                result = training.fit(
+                    model,
+                    self.dataset,
+                    config,
+                    self._training_for(trial),
+                    deadline=deadline,
+                    on_epoch=lambda epoch, logs: self.tracker.log_epoch(run_id, epoch, logs),
+                    callbacks=[reporter] if reporter is not None else [],
+                )
+            finally:
+                self._training.clear()
             value = result.scores.get(self.exp.task.metric)
             if value is None or not math.isfinite(value):
                 raise TrialFailed(
@@ -325,10 +335,16 @@ class _Search:
             fn(*args)
             return
         self._pending = [f for f in self._pending if not f.done() or f.exception() is not None]
-        self._pending.append(self._writer.submit(fn, *args))
+        self._pending.append(self._writer.submit(self._when_training, fn, *args))
+
+    def _when_training(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn`` once a model trains (or the search waits for its writes)."""
+        self._training.wait(timeout=_WRITE_DELAY_MAX)
+        fn(*args)
 
     def flush(self) -> None:
         """Wait for every background write; re-raise the first that failed."""
+        self._training.set()  # nothing trains now: the writes need not wait for it
         pending, self._pending = self._pending, []
         errors = [exc for f in pending if (exc := f.exception()) is not None]
         if errors:

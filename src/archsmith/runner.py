@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from typing import Any
+from typing import TypeVar
 
 import pandas as pd
 import yaml
@@ -61,6 +62,7 @@ from archsmith.tracking import mask_password
 from archsmith.tracking import store_root
 
 logger = logging.getLogger("archsmith")
+_T = TypeVar("_T")
 
 INTERRUPTED = "interrupted: the process running this trial stopped before it finished"
 INTERRUPTED_BY_USER = "interrupted by the user"
@@ -236,7 +238,11 @@ class _Search:
                 self.best = _Best(rec.value, rec.number, rec.attrs.get("mlflow_run_id"))
 
     def run_trial(
-        self, trial: Trial, deadline: float | None, _attempt: int = 0, _run_id: str | None = None
+        self,
+        trial: Trial,
+        deadline: float | None,
+        _attempt: int = 0,
+        _run: str | Future[str] | None = None,
     ) -> TrialResult:
         """Build, train and score one candidate; record it whatever happens.
 
@@ -244,8 +250,8 @@ class _Search:
         tracking run, up to ``search.retries`` times.
         """
         start = time.perf_counter()
-        run_id = _run_id or self._open_trial(trial)
-        fields: dict[str, Any] = {"run_id": run_id}
+        run = _run or self._open_trial(trial)
+        fields: dict[str, Any] = {"run_id": run}
         state, value, reason = TrialState.FAILED, None, None
         try:
             config = self.space.resolve(trial.params)
@@ -275,7 +281,7 @@ class _Search:
                     config,
                     self._training_for(trial),
                     deadline=deadline,
-                    on_epoch=lambda epoch, logs: self.tracker.log_epoch(run_id, epoch, logs),
+                    on_epoch=lambda epoch, logs: self.tracker.log_epoch(self._id(run), epoch, logs),
                     callbacks=[reporter] if reporter is not None else [],
                 )
             finally:
@@ -301,10 +307,10 @@ class _Search:
                     f"{reporter.pruned_epoch}",
                 )
             fields["values"] = self._objective_values(fields)
-            self._log_artifacts(run_id, trial.number, result.artifacts)
+            self._log_artifacts(self._id(run), trial.number, result.artifacts)
             state = TrialState.COMPLETE
             if self.best.improves(value, self.maximize):
-                self._keep_best(model, trial.number, value, run_id)
+                self._keep_best(model, trial.number, value, self._id(run))
         except _Stopped as stop:
             state, value, reason = stop.state, None, stop.reason
         except TrialFailed as exc:
@@ -315,19 +321,37 @@ class _Search:
         except Exception as exc:
             if _transient(exc) and _attempt < self.exp.search.retries:
                 logger.warning("trial %s: %s; retrying", trial.number, _reason(exc))
-                return self.run_trial(trial, deadline, _attempt + 1, run_id)
+                return self.run_trial(trial, deadline, _attempt + 1, run)
             reason = _reason(exc)
             if _attempt:
                 reason += f" (after {_attempt + 1} attempts)"
             logger.debug("trial %s failed", trial.number, exc_info=True)
         return self._record(trial, state, value, reason, fields, start)
 
-    def _open_trial(self, trial: Trial) -> str:
-        """The trial's tracking run, its id stored with the engine's trial at once."""
+    def _open_trial(self, trial: Trial) -> str | Future[str]:
+        """The trial's tracking run, its id stored with the engine's trial.
+
+        With background writes the run is opened on the writer thread once the model
+        trains (a Future of its id): a process killed before that leaves a trial without a
+        run, which :func:`reconcile` records as lost. Without, it is opened at once.
+        """
         logged = {**dict(self.space.fixed), **dict(trial.params)}
+        if self._writer is None:
+            return self._start_run(trial, logged)
+        return self._writer.submit(self._when_training, self._start_run, trial, logged)
+
+    def _start_run(self, trial: Trial, logged: Mapping[str, Any]) -> str:
         run_id = self.tracker.start_trial(self.run_id, trial.number, logged)
         self.engine.annotate(trial, {"mlflow_run_id": run_id})
         return run_id
+
+    def _id(self, run: str | Future[str]) -> str:
+        """The id of a trial's run, waiting for the writer thread to open it if need be."""
+        if isinstance(run, str):
+            return run
+        if not run.done():
+            self._training.set()  # e.g. a trial that failed before training
+        return run.result()
 
     def _later(self, fn: Callable[..., None], *args: Any) -> None:
         """Run a tracker write on the background thread (at once without one)."""
@@ -337,10 +361,10 @@ class _Search:
         self._pending = [f for f in self._pending if not f.done() or f.exception() is not None]
         self._pending.append(self._writer.submit(self._when_training, fn, *args))
 
-    def _when_training(self, fn: Callable[..., None], *args: Any) -> None:
+    def _when_training(self, fn: Callable[..., _T], *args: Any) -> _T:
         """Run ``fn`` once a model trains (or the search waits for its writes)."""
         self._training.wait(timeout=_WRITE_DELAY_MAX)
-        fn(*args)
+        return fn(*args)
 
     def flush(self) -> None:
         """Wait for every background write; re-raise the first that failed."""
@@ -451,6 +475,7 @@ class _Search:
         fields: dict[str, Any],
         start: float,
     ) -> TrialResult:
+        fields["run_id"] = self._id(fields["run_id"])
         seconds = time.perf_counter() - start
         result = TrialResult(
             trial.number, state, value, trial.params, reason, seconds=seconds, **fields
@@ -473,12 +498,19 @@ class _Search:
             tags["archsmith.stopped_by"] = result.stopped_by
         # the engine may learn of the trial first: a stop in between is settled by reconcile()
         self._later(self.tracker.end_trial, fields["run_id"], state.value, metrics, tags)
+        # the trial's model is garbage now (Keras objects hold reference cycles): collect it
+        # while the next model trains, so memory stays flat across trials
+        self._later(_collect_garbage)
         attrs = {"mlflow_run_id": fields["run_id"], **({"reason": reason} if reason else {})}
         if state is TrialState.PRUNED:
             attrs["epochs"] = result.epochs
         told = result.values if len(result.values) > 1 else value
         self.engine.tell(trial, state, told, attrs)
         return result
+
+
+def _collect_garbage() -> None:
+    gc.collect()  # objects alive before the search were frozen (gc.freeze): ~30 ms
 
 
 def _transient(exc: BaseException) -> bool:

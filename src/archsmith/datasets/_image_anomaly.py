@@ -13,11 +13,11 @@ from archsmith.datasets._arrays import image_schema
 from archsmith.datasets._dataset import MIN_ROWS
 from archsmith.datasets._dataset import Dataset
 from archsmith.datasets._dataset import Split
-from archsmith.datasets._dataset import _split_indices
 from archsmith.datasets._dataset import as_target
 from archsmith.datasets._images import read_image_folder
 from archsmith.datasets._kinds import _fingerprint
 from archsmith.datasets._schema import Target
+from archsmith.datasets._unsupervised import anomaly_splits
 from archsmith.datasets._unsupervised import check_anomaly_labels
 from archsmith.exceptions import DataError
 from archsmith.spec import AnomalyDetectionTask
@@ -85,18 +85,11 @@ def load_image_anomaly_dataset(
     check_anomaly_labels(labels, name, task)
     if len(arr) < MIN_ROWS:
         raise DataError(f"the data has {len(arr)} images; at least {MIN_ROWS} are needed")
-    flags = (
-        pd.Series(np.zeros(len(arr), dtype="int32"))
-        if labels is None
-        else (labels != task.normal).astype("int32")
+    flags, shown, (train_idx, val_idx, test_idx) = anomaly_splits(
+        len(arr), labels, task, data, "image"
     )
-    train_idx, val_idx, test_idx = _split_indices(len(arr), flags, data, stratify=True)
-    train_idx = train_idx[flags.to_numpy()[train_idx] == 0]
-    if len(train_idx) < 2:
-        raise DataError(f"only {len(train_idx)} normal image(s) left to train on; add some")
     schema = image_schema(arr[train_idx])
     target = Target(name, "anomaly", classes=() if labels is None else (task.normal,))
-    shown = labels if labels is not None else flags
 
     def make(ids: np.ndarray) -> Split:
         return Split(

@@ -144,18 +144,11 @@ def load_anomaly_dataset(
     frame, labels, name = _labels(x, y, task, data, base_dir)
     check_anomaly_labels(labels, name, task)
     frame = _features(frame, data)
-    flags = (
-        pd.Series(np.zeros(len(frame), dtype="int32"))
-        if labels is None
-        else (labels != task.normal).astype("int32")
+    flags, shown, (train_idx, val_idx, test_idx) = anomaly_splits(
+        len(frame), labels, task, data, "row"
     )
-    train_idx, val_idx, test_idx = _split_indices(len(frame), flags, data, stratify=True)
-    train_idx = train_idx[flags.to_numpy()[train_idx] == 0]
-    if len(train_idx) < 2:
-        raise DataError(f"only {len(train_idx)} normal row(s) left to train on; add normal rows")
     schema = build_schema(frame.iloc[train_idx])
     target = Target(name, "anomaly", classes=() if labels is None else (task.normal,))
-    shown = labels if labels is not None else flags
 
     def make(ids: np.ndarray) -> Split:
         rows = frame.iloc[ids].reset_index(drop=True)
@@ -174,6 +167,30 @@ def load_anomaly_dataset(
         test=make(test_idx) if len(test_idx) else None,
         fingerprint=_fingerprint(frame, shown, data),
     )
+
+
+def anomaly_splits(
+    n: int, labels: pd.Series | None, task: AnomalyDetectionTask, data: DataSpec, what: str
+) -> tuple[pd.Series, pd.Series, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """0/1 anomaly flags, the labels to show (the flags without labels) and the split
+    indexes of ``n`` examples, stratified on the flags; training keeps normal ones only.
+
+    Raises:
+        DataError: fewer than two normal ``what``s left to train on.
+    """
+    flags = (
+        pd.Series(np.zeros(n, dtype="int32"))
+        if labels is None
+        else (labels != task.normal).astype("int32")
+    )
+    train_idx, val_idx, test_idx = _split_indices(n, flags, data, stratify=True)
+    train_idx = train_idx[flags.to_numpy()[train_idx] == 0]
+    if len(train_idx) < 2:
+        raise DataError(
+            f"only {len(train_idx)} normal {what}(s) left to train on; add normal {what}s"
+        )
+    shown = labels if labels is not None else flags
+    return flags, shown, (train_idx, val_idx, test_idx)
 
 
 def load_clustering_dataset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,26 @@ class Dataset:
             "classes": len(self.target.classes),
             "kind": self.schema.kind,
         }
+
+
+def assemble(
+    schema: InputSchema | ArraySchema,
+    target: Target,
+    make: Callable[[np.ndarray], Split],
+    splits: tuple[np.ndarray, np.ndarray, np.ndarray],
+    fingerprint: str,
+) -> Dataset:
+    """The :class:`Dataset` of train, validation and test indexes, each split made by
+    ``make``; an empty test index means no test split."""
+    train, validation, test = splits
+    return Dataset(
+        schema=schema,
+        target=target,
+        train=make(train),
+        validation=make(validation),
+        test=make(test) if len(test) else None,
+        fingerprint=fingerprint,
+    )
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -327,11 +348,6 @@ def load_dataset(
         labels = target.iloc[ids].reset_index(drop=True)
         return Split(rows, schema.model_inputs(rows), info.encode(labels), labels)
 
-    return Dataset(
-        schema=schema,
-        target=info,
-        train=make(train_idx),
-        validation=make(val_idx),
-        test=make(test_idx) if len(test_idx) else None,
-        fingerprint=_fingerprint(frame, target, data),
+    return assemble(
+        schema, info, make, (train_idx, val_idx, test_idx), _fingerprint(frame, target, data)
     )

@@ -50,6 +50,7 @@ from archsmith.datasets._dataset import Split
 from archsmith.datasets._dataset import _split_indices
 from archsmith.datasets._dataset import _target
 from archsmith.datasets._dataset import as_target
+from archsmith.datasets._dataset import assemble
 from archsmith.exceptions import DataError
 from archsmith.spec import ClassificationTask
 from archsmith.spec import DataSpec
@@ -671,13 +672,8 @@ def load_graph_dataset(
     for g in graphs:
         digest.update(g.adjacency.tobytes())
         digest.update(g.features.tobytes())
-    return Dataset(
-        schema=schema,
-        target=target,
-        train=make(train_idx),
-        validation=make(val_idx),
-        test=make(test_idx) if len(test_idx) else None,
-        fingerprint=_fingerprint(digest, labels, data),
+    return assemble(
+        schema, target, make, (train_idx, val_idx, test_idx), _fingerprint(digest, labels, data)
     )
 
 
@@ -769,11 +765,5 @@ def _node_level(
     for m in _MASKS:
         if m in graph.masks:
             digest.update(graph.masks[m].tobytes())
-    return Dataset(
-        schema=schema,
-        target=target,
-        train=make(train_idx),
-        validation=make(val_idx),
-        test=make(test_idx) if len(test_idx) else None,
-        fingerprint=_fingerprint(digest, labels.astype(str), data),
-    )
+    fingerprint = _fingerprint(digest, labels.astype(str), data)
+    return assemble(schema, target, make, (train_idx, val_idx, test_idx), fingerprint)

@@ -14,6 +14,7 @@ from archsmith.datasets._dataset import MIN_ROWS
 from archsmith.datasets._dataset import Dataset
 from archsmith.datasets._dataset import Split
 from archsmith.datasets._dataset import as_target
+from archsmith.datasets._dataset import assemble
 from archsmith.datasets._images import read_image_folder
 from archsmith.datasets._kinds import _fingerprint
 from archsmith.datasets._schema import Target
@@ -103,11 +104,4 @@ def load_image_anomaly_dataset(
         np.ascontiguousarray(arr).tobytes(),
         pd.util.hash_pandas_object(shown.astype(str), index=False).to_numpy().tobytes(),
     ]
-    return Dataset(
-        schema=schema,
-        target=target,
-        train=make(train_idx),
-        validation=make(val_idx),
-        test=make(test_idx) if len(test_idx) else None,
-        fingerprint=_fingerprint(parts, data),
-    )
+    return assemble(schema, target, make, (train_idx, val_idx, test_idx), _fingerprint(parts, data))

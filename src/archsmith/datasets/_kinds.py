@@ -25,6 +25,7 @@ from archsmith.datasets._dataset import _split_indices
 from archsmith.datasets._dataset import _target
 from archsmith.datasets._dataset import as_frame
 from archsmith.datasets._dataset import as_target
+from archsmith.datasets._dataset import assemble
 from archsmith.datasets._graphs import load_graph_dataset
 from archsmith.datasets._graphs import looks_like_graphs
 from archsmith.datasets._images import read_image_folder
@@ -286,14 +287,7 @@ def load_kinds_dataset(
             x_in = schema.model_inputs(rows[ids])
         return Split(frame, x_in, target.encode(chosen), chosen)
 
-    return Dataset(
-        schema=schema,
-        target=target,
-        train=make(train_idx),
-        validation=make(val_idx),
-        test=make(test_idx) if len(test_idx) else None,
-        fingerprint=_fingerprint(parts, data),
-    )
+    return assemble(schema, target, make, (train_idx, val_idx, test_idx), _fingerprint(parts, data))
 
 
 def _forecasting(source: Any, task: ForecastingTask, data: DataSpec) -> Dataset:

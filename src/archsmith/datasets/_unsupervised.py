@@ -16,6 +16,7 @@ from archsmith.datasets._dataset import _fingerprint
 from archsmith.datasets._dataset import _split_indices
 from archsmith.datasets._dataset import as_frame
 from archsmith.datasets._dataset import as_target
+from archsmith.datasets._dataset import assemble
 from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
 from archsmith.exceptions import DataError
@@ -159,13 +160,8 @@ def load_anomaly_dataset(
             shown.iloc[ids].reset_index(drop=True),
         )
 
-    return Dataset(
-        schema=schema,
-        target=target,
-        train=make(train_idx),
-        validation=make(val_idx),
-        test=make(test_idx) if len(test_idx) else None,
-        fingerprint=_fingerprint(frame, shown, data),
+    return assemble(
+        schema, target, make, (train_idx, val_idx, test_idx), _fingerprint(frame, shown, data)
     )
 
 
@@ -235,13 +231,8 @@ def load_clustering_dataset(
         part = shown.iloc[ids].reset_index(drop=True)
         return Split(rows, schema.model_inputs(rows), target.encode(part), part)
 
-    return Dataset(
-        schema=schema,
-        target=target,
-        train=make(train_idx),
-        validation=make(val_idx),
-        test=make(test_idx) if len(test_idx) else None,
-        fingerprint=_fingerprint(frame, shown, data),
+    return assemble(
+        schema, target, make, (train_idx, val_idx, test_idx), _fingerprint(frame, shown, data)
     )
 
 
@@ -291,11 +282,6 @@ def load_generation_dataset(
         labels = none.iloc[ids].reset_index(drop=True)
         return Split(rows, schema.model_inputs(rows), rows.to_numpy(dtype="float32"), labels)
 
-    return Dataset(
-        schema=schema,
-        target=target,
-        train=make(train_idx),
-        validation=make(val_idx),
-        test=make(test_idx) if len(test_idx) else None,
-        fingerprint=_fingerprint(frame, none, data),
+    return assemble(
+        schema, target, make, (train_idx, val_idx, test_idx), _fingerprint(frame, none, data)
     )

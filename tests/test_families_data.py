@@ -16,7 +16,7 @@ from sklearn.datasets import load_digits
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import InputSchema
 from archsmith.datasets import load_dataset
-from archsmith.datasets._series import seasonal_naive
+from archsmith.datasets import seasonal_naive
 from archsmith.exceptions import DataError
 from archsmith.exceptions import SpecError
 from archsmith.spec import load_experiment

@@ -125,8 +125,8 @@ def test_gcn_classifies_nodes_of_two_communities_from_a_sparse_adjacency(tmp_pat
 
 
 def test_graph_inputs_dense_sparse_edges_networkx_and_npz_agree(tmp_path: Path) -> None:
-    from archsmith.datasets._graphs import read_graph
-    from archsmith.datasets._graphs import read_graphs
+    from archsmith.datasets import read_graph
+    from archsmith.datasets import read_graphs
 
     adj = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], "float32")
     feats = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "float32")

@@ -131,7 +131,7 @@ def test_triplets_from_a_yaml_declaration_with_the_cli(in_tmp: Path, capsys) -> 
 
 
 def test_explicit_pairs_train_and_the_saved_model_reads_pair_tables(tmp_path: Path) -> None:
-    from archsmith.datasets._pairs import draw_pairs
+    from archsmith.datasets import draw_pairs
 
     digits = load_digits()
     a, b, same = draw_pairs(digits.target, 1600, np.random.default_rng(0))

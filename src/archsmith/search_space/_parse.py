@@ -32,12 +32,12 @@ from archsmith.search_space._params import Param
 from archsmith.search_space._space import BlockRef
 from archsmith.search_space._space import Ref
 from archsmith.search_space._space import SearchSpace
+from archsmith.spec import Loc
 from archsmith.spec import Source
 from archsmith.spec import did_you_mean
+from archsmith.spec import dotted
+from archsmith.spec import issues_from_validation
 from archsmith.spec import parse_yaml
-from archsmith.spec._errors import issues_from_validation
-from archsmith.spec._yaml import Loc
-from archsmith.spec._yaml import dotted
 
 PARAM_TYPES = ("int", "float", "choice", "bool")
 _HEADER_KEYS = ("name", "description", "for", "model")

@@ -1,6 +1,7 @@
 """The declaration: task, data, search, training and tracking, validated and frozen."""
 
 from archsmith.spec._errors import did_you_mean
+from archsmith.spec._errors import issues_from_validation
 from archsmith.spec._load import load_experiment
 from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
@@ -26,7 +27,9 @@ from archsmith.spec._models import SimilarityTask
 from archsmith.spec._models import TrackingSpec
 from archsmith.spec._models import TrainingSpec
 from archsmith.spec._urls import mask_password
+from archsmith.spec._yaml import Loc
 from archsmith.spec._yaml import Source
+from archsmith.spec._yaml import dotted
 from archsmith.spec._yaml import parse_yaml
 from archsmith.spec._yaml import read_yaml
 
@@ -48,6 +51,7 @@ __all__ = [
     "Experiment",
     "ForecastingTask",
     "GenerationTask",
+    "Loc",
     "MultilabelTask",
     "RegressionTask",
     "SearchSpec",
@@ -56,6 +60,8 @@ __all__ = [
     "TrackingSpec",
     "TrainingSpec",
     "did_you_mean",
+    "dotted",
+    "issues_from_validation",
     "load_experiment",
     "mask_password",
     "parse_yaml",

@@ -6,11 +6,11 @@ import re
 
 import numpy as np
 
+from archsmith.datasets import ARRAY_KEYS
 from archsmith.datasets import Dataset
 from archsmith.datasets import Split
 from archsmith.datasets import Target
-from archsmith.datasets._arrays import ARRAY_KEYS
-from archsmith.datasets._series import seasonal_naive
+from archsmith.datasets import seasonal_naive
 
 #: name of the baseline row a forecasting search logs beside its trials
 BASELINE = "seasonal_naive"

@@ -27,8 +27,8 @@ from keras import ops
 
 from archsmith.datasets import Dataset
 from archsmith.datasets import SimilarityDataset
-from archsmith.datasets._pairs import draw_pairs
-from archsmith.datasets._pairs import draw_triplets
+from archsmith.datasets import draw_pairs
+from archsmith.datasets import draw_triplets
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
 from archsmith.training._fit import EpochHook

@@ -28,7 +28,8 @@ model:
   - type: choice
     values:
       - dense_stack: {layers: 1, units: {type: int, low: 4, high: 16}}
-      - [{dense_stack: {layers: 1, units: 8}}, {residual_dense: {blocks: {type: int, low: 1, high: 2}}}]
+      - - dense_stack: {layers: 1, units: 8}
+        - residual_dense: {blocks: {type: int, low: 1, high: 2}}
       - type: choice
         values: [{residual_dense: {blocks: 1, units: 8}}, []]
   - repeat:
@@ -43,7 +44,10 @@ model:
               dropout: {type: float, low: 0.0, high: 0.3}
           - residual_dense: {blocks: 1, units: 8}
           - []
-  - repeat: {times: 2, share: true, cell: {dense_stack: {layers: 1, units: {type: int, low: 2, high: 6}}}}
+  - repeat:
+      times: 2
+      share: true
+      cell: {dense_stack: {layers: 1, units: {type: int, low: 2, high: 6}}}
 """
 
 CONV_TABLE = """\
@@ -131,7 +135,7 @@ def test_a_problem_in_a_repeated_cell_is_reported_once_at_the_cell() -> None:
     with pytest.raises(SpecError) as err:
         space(text)
     assert [i.path for i in err.value.issues] == ["model.1.repeat.cell.dense_stack.unitz"]
-    assert err.value.line == 11  # the cell's line: options are named by label, not index
+    assert err.value.line == 12  # the cell's line: options are named by label, not index
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,6 @@ from archsmith.search_space import Branch
 from archsmith.search_space import SearchSpace
 from archsmith.search_space import branch_probes
 
-
 #: Seconds the check may take; the probes left unbuilt after it are skipped with a warning.
 BUILD_CHECK_SECONDS = 60.0
 _BLOCK = re.compile(r"^model\.(\d+)\.\w+: (?:cannot build block: )?")

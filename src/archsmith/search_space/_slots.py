@@ -82,6 +82,7 @@ def choice(p: _Parser, raw: Any, loc: Loc, conds: tuple[Condition, ...]) -> Bloc
         label = base if base not in options else f"{base}_{i}"
         sub = (*conds, Condition(name, (label,)))
         at = (*loc, label)
+        node: Any
         if base == "repeat":
             node = repeat(p, option["repeat"], at, sub)
         elif base in ("choice", "sequence", "identity"):

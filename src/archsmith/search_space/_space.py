@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from typing import cast
 
 from archsmith.exceptions import SpecError
 from archsmith.search_space._params import Choice
@@ -155,7 +156,7 @@ class SearchSpace:
         outermost first, the ``family`` choice included.
         """
         values = self.check(params)
-        root, branch = self.template, ()
+        root, branch = self.template, cast(Branch, ())
         if isinstance(root, BlockRef):
             branch = ((root.name, values[root.name]),)
             root = root.options[values[root.name]]

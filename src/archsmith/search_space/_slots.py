@@ -16,14 +16,20 @@ shared cell: ``P.repeat.cell``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from typing import Any
+from typing import Protocol
 
 from archsmith.search_space._catalog import Arg
+from archsmith.search_space._catalog import BlockSpec
+from archsmith.search_space._catalog import Catalog
+from archsmith.search_space._defs import BoolDef
 from archsmith.search_space._defs import ChoiceDef
+from archsmith.search_space._defs import FloatDef
+from archsmith.search_space._defs import IntDef
 from archsmith.search_space._defs import is_param
 from archsmith.search_space._params import Choice
 from archsmith.search_space._params import Condition
+from archsmith.search_space._params import Domain
 from archsmith.search_space._params import Int
 from archsmith.search_space._params import Param
 from archsmith.search_space._space import Block
@@ -33,10 +39,23 @@ from archsmith.search_space._space import Repeat
 from archsmith.search_space._space import Seq
 from archsmith.spec import did_you_mean
 
-if TYPE_CHECKING:
-    from archsmith.search_space._parse import _Parser
-
 Loc = tuple[str | int, ...]
+
+
+class _Parser(Protocol):
+    """What slot parsing needs from the space parser (``_parse._Parser``)."""
+
+    catalog: Catalog
+    virtual: dict[Loc, Loc]
+
+    def name(self, loc: Loc) -> str: ...
+    def error(self, loc: Loc, message: str) -> None: ...
+    def param_def(self, raw: Any, loc: Loc) -> IntDef | FloatDef | ChoiceDef | BoolDef | None: ...
+    def value(self, raw: Any, arg: Arg, loc: Loc, conds: tuple[Condition, ...]) -> Any: ...
+    def args(self, spec: BlockSpec, raw: Any, loc: Loc, conds: tuple[Condition, ...]) -> Any: ...
+    def domain_of(self, name: str) -> Domain: ...
+    def add_choice(self, param: Param, loc: Loc, when: Mapping[str, Any] | None) -> None: ...
+
 
 #: How many times a cell may repeat.
 TIMES = Arg("int", low=1, high=64, description="number of repetitions of the cell")

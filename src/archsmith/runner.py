@@ -689,6 +689,7 @@ def _run(
             f"is {dataset.kind}",
             path="search.space",
         )
+    space = builders.check_space(space, dataset, exp.search.build_check, exp.base_dir)
     tracker = MlflowTracker(exp.tracking.uri)
     storage = exp.search.storage or _default_storage(exp)
     objectives = exp.objectives

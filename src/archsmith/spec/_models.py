@@ -384,6 +384,11 @@ class SearchSpec(_Model):
         description="times a trial is run again after a transient failure (out of memory, "
         "lost connection, timeout) before it is recorded FAILED",
     )
+    build_check: Literal["error", "prune", "off"] = Field(
+        "error",
+        description="before trial 0, build every branch of the space on the data: error "
+        "stops on a branch that cannot be built, prune drops it with a warning, off skips",
+    )
     objectives: tuple[ObjectiveSpec, ...] = Field(
         (),
         description="several objectives make a multi-objective (Pareto) search; the first "

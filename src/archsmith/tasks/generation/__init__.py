@@ -167,8 +167,8 @@ def _fit(
     patience = training.early_stopping.patience if training.early_stopping else None
     since_best = 0
     stopped_by = None
-    start = time.perf_counter()
     with custom_gradients_dropped():
+        start = time.perf_counter()
         for epoch in range(training.epochs):
             order = rng.permutation(len(train))
             d_losses, g_losses = [], []

@@ -216,9 +216,7 @@ class AutoModel(BaseEstimator):
         if isinstance(self.schema_, ArraySchema | PairSchema) or apart:
             if y is None:
                 raise DataError("pass y: the targets of X")
-            return tasks.all_scores(
-                encode_targets(self.target_, y), self._outputs(X), self.target_
-            )
+            return tasks.all_scores(encode_targets(self.target_, y), self._outputs(X), self.target_)
         frame = as_frame(X) if y is None else self._frame(X)
         if y is None:
             column = target or self.target_.name

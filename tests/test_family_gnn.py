@@ -18,7 +18,7 @@ from archsmith.datasets import save_graphs
 from archsmith.exceptions import DataError
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from archsmith.training import outputs
 from families_helpers import example
 
@@ -280,7 +280,8 @@ from gnn_cycles import cycles_and_trees, two_communities
 from archsmith.builders import build_model, export_model, load_model
 from archsmith.datasets import load_dataset
 from archsmith.spec import load_experiment
-from archsmith.training import fit, outputs
+from archsmith.tasks import fit
+from archsmith.training import outputs
 
 args = {"layers": 2, "units": 16, "activation": "relu", "dropout": 0.0}
 gin = {"mlp_layers": 1, "train_eps": True, "pooling": "max", "batch_norm": True, "residual": True}

@@ -18,7 +18,7 @@ from archsmith.exceptions import DataError
 from archsmith.exceptions import SpecError
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from archsmith.training import outputs
 from archsmith.training import save_model
 from families_helpers import example

@@ -34,6 +34,7 @@ import pandas as pd
 import yaml
 
 from archsmith import builders
+from archsmith import tasks
 from archsmith import training
 from archsmith.datasets import Dataset
 from archsmith.datasets import default_spaces
@@ -275,7 +276,7 @@ class _Search:
             fields["facts"] = builders.model_facts(model)  # e.g. frozen backbone layers
             self._training.set()
             try:
-                result = training.fit(
+                result = tasks.fit(
                     model,
                     self.dataset,
                     config,
@@ -397,7 +398,7 @@ class _Search:
         """The callback feeding the engine's pruner every epoch (None without a pruner)."""
         if self.exp.search.pruner == "none":
             return None
-        return training.PruningReporter(
+        return tasks.pruning_reporter(
             self.dataset,
             self.exp.task.metric,
             lambda step, value: self.engine.report(trial, step, value),
@@ -951,7 +952,7 @@ def _coerce(domain: Any, raw: Any) -> Any:
 
 def _log_baseline(tracker: Tracker, run_id: str, dataset: Dataset, metric: str) -> None:
     """Log the data's baseline (forecasting: seasonal naive) as trial -1 of the leaderboard."""
-    scores = training.baseline_scores(dataset)
+    scores = tasks.baseline_scores(dataset)
     if not scores:
         return
     baseline = tracker.start_trial(run_id, -1, {"family": "seasonal_naive"})
@@ -980,9 +981,9 @@ def _finish(search: _Search, new: list[TrialResult], wall: float) -> SearchResul
         strings = builders.takes_strings(model)
         if dataset.test is not None:
             out = training.outputs(model, dataset.schema.raw_inputs(dataset.test.frame, strings))
-            test_scores = training.all_scores(dataset.test.y, out, dataset.target)
+            test_scores = tasks.all_scores(dataset.test.y, out, dataset.target)
         example = dataset.validation.frame.head(5)
-        preds = training.predictions(
+        preds = tasks.predictions(
             training.outputs(model, dataset.schema.raw_inputs(example, strings)), dataset.target
         )
         meta = {

@@ -6,7 +6,6 @@ from archsmith.spec._load import load_experiment
 from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
 from archsmith.spec._models import CLUSTERING_METRICS
-from archsmith.spec._models import COST_OBJECTIVES
 from archsmith.spec._models import ENGINE_ALGORITHMS
 from archsmith.spec._models import FORECASTING_METRICS
 from archsmith.spec._models import GENERATION_METRICS
@@ -32,6 +31,12 @@ from archsmith.spec._yaml import Source
 from archsmith.spec._yaml import dotted
 from archsmith.spec._yaml import parse_yaml
 from archsmith.spec._yaml import read_yaml
+from archsmith.spec.metrics import COST_OBJECTIVES
+from archsmith.spec.metrics import METRICS
+from archsmith.spec.metrics import Direction
+from archsmith.spec.metrics import default_metric
+from archsmith.spec.metrics import direction
+from archsmith.spec.metrics import metric_names
 
 __all__ = [
     "ANOMALY_METRICS",
@@ -41,6 +46,7 @@ __all__ = [
     "ENGINE_ALGORITHMS",
     "FORECASTING_METRICS",
     "GENERATION_METRICS",
+    "METRICS",
     "MULTILABEL_METRICS",
     "REGRESSION_METRICS",
     "SIMILARITY_METRICS",
@@ -48,6 +54,7 @@ __all__ = [
     "ClassificationTask",
     "ClusteringTask",
     "DataSpec",
+    "Direction",
     "Experiment",
     "ForecastingTask",
     "GenerationTask",
@@ -59,11 +66,14 @@ __all__ = [
     "Source",
     "TrackingSpec",
     "TrainingSpec",
+    "default_metric",
     "did_you_mean",
+    "direction",
     "dotted",
     "issues_from_validation",
     "load_experiment",
     "mask_password",
+    "metric_names",
     "parse_yaml",
     "read_yaml",
 ]

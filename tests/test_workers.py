@@ -288,7 +288,7 @@ def test_ctrl_c_marks_the_trial_prints_a_summary_and_resumes(
     in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     from archsmith import cli
-    from archsmith import runner
+    from archsmith import console
 
     decl = write_search(in_tmp, "stopme", max_trials=3)
     shown = []
@@ -298,7 +298,7 @@ def test_ctrl_c_marks_the_trial_prints_a_summary_and_resumes(
         if len(shown) == 2:
             raise KeyboardInterrupt  # as if Ctrl-C came while recording the second trial
 
-    monkeypatch.setattr(runner, "print_progress", stop_on_second)
+    monkeypatch.setattr(console, "print_progress", stop_on_second)
     assert cli.main(["search", str(decl)]) == 130
     err = capsys.readouterr().err
     assert "interrupted after 2 trial(s) in this run (2 complete); best so far: trial" in err

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator
 from archsmith import builders
 from archsmith import tasks
 from archsmith import training
+from archsmith.console import print_progress
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import PairSchema
 from archsmith.datasets import as_frame
@@ -21,7 +22,6 @@ from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
 from archsmith.runner import Progress
 from archsmith.runner import SearchResult
-from archsmith.runner import print_progress
 from archsmith.runner import run_search
 from archsmith.spec import Experiment
 from archsmith.spec import load_experiment

@@ -1,12 +1,14 @@
 """The declaration: task, data, search, training and tracking, validated and frozen."""
 
+from archsmith.spec._engines import ENGINE_ALGORITHMS
+from archsmith.spec._engines import ENGINE_CAPABILITIES
+from archsmith.spec._engines import EngineCapabilities
 from archsmith.spec._errors import did_you_mean
 from archsmith.spec._errors import issues_from_validation
 from archsmith.spec._load import load_experiment
 from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
 from archsmith.spec._models import CLUSTERING_METRICS
-from archsmith.spec._models import ENGINE_ALGORITHMS
 from archsmith.spec._models import FORECASTING_METRICS
 from archsmith.spec._models import GENERATION_METRICS
 from archsmith.spec._models import MULTILABEL_METRICS
@@ -44,6 +46,7 @@ __all__ = [
     "CLUSTERING_METRICS",
     "COST_OBJECTIVES",
     "ENGINE_ALGORITHMS",
+    "ENGINE_CAPABILITIES",
     "FORECASTING_METRICS",
     "GENERATION_METRICS",
     "METRICS",
@@ -55,6 +58,7 @@ __all__ = [
     "ClusteringTask",
     "DataSpec",
     "Direction",
+    "EngineCapabilities",
     "Experiment",
     "ForecastingTask",
     "GenerationTask",

@@ -17,6 +17,9 @@ from pydantic import WithJsonSchema
 from pydantic import field_validator
 from pydantic import model_validator
 
+from archsmith.spec._engines import ENGINE_CAPABILITIES
+from archsmith.spec._engines import engines_that
+from archsmith.spec._engines import is_optuna_storage
 from archsmith.spec._errors import FieldError
 from archsmith.spec.metrics import COST_OBJECTIVES
 from archsmith.spec.metrics import default_metric
@@ -52,14 +55,6 @@ else:
     GenerationMetric = Literal[GENERATION_METRICS]
     SimilarityMetric = Literal[SIMILARITY_METRICS]
 
-#: The algorithms of each engine, its default first (the engines' capabilities use this).
-ENGINE_ALGORITHMS: dict[str, tuple[str, ...]] = {
-    "optuna": ("tpe", "random", "cmaes", "gp", "grid", "nsga2"),
-    "random": ("random",),
-    "kerastuner": ("random", "bayesian", "hyperband"),
-}
-#: Optuna algorithms that search a Pareto front of several objectives.
-MULTI_OBJECTIVE_ALGORITHMS = ("tpe", "random", "nsga2", "grid")
 
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$"
@@ -442,25 +437,26 @@ class SearchSpec(_Model):
 
     @model_validator(mode="after")
     def _combinations(self) -> SearchSpec:
-        algorithms = ENGINE_ALGORITHMS[self.engine]
-        if self.algorithm is not None and self.algorithm not in algorithms:
+        caps = ENGINE_CAPABILITIES[self.engine]
+        if self.algorithm is not None and self.algorithm not in caps.algorithms:
             raise FieldError(
                 ("algorithm",),
                 f"engine '{self.engine}' has no algorithm '{self.algorithm}'; expected one "
-                f"of: {', '.join(algorithms)}",
+                f"of: {', '.join(caps.algorithms)}",
             )
-        algorithm = self.algorithm or algorithms[0]
+        algorithm = self.algorithm or caps.algorithms[0]
         multi = len(self.objectives) > 1
-        if self.pruner != "none" and self.engine != "optuna":
+        if self.pruner != "none" and not caps.pruning:
             hint = (
-                "use algorithm: hyperband (KerasTuner's own multi-fidelity search)"
-                if self.engine == "kerastuner"
-                else "use engine: optuna"
+                f"use algorithm: {caps.budget_algorithms[0]} ({caps.label}'s own "
+                "multi-fidelity search)"
+                if caps.budget_algorithms
+                else f"use engine: {' or '.join(engines_that('pruning'))}"
             )
             raise FieldError(
                 ("pruner",),
-                f"pruner '{self.pruner}' needs engine: optuna, but the engine is "
-                f"'{self.engine}'; {hint}, or pruner: none",
+                f"pruner '{self.pruner}' needs engine: {' or '.join(engines_that('pruning'))}, "
+                f"but the engine is '{self.engine}'; {hint}, or pruner: none",
             )
         if self.pruner != "none" and multi:
             raise FieldError(
@@ -472,35 +468,33 @@ class SearchSpec(_Model):
         for i, name in enumerate(names):
             if name in names[:i]:
                 raise FieldError(("objectives", i, "metric"), f"objective '{name}' is listed twice")
-        if multi and self.engine == "kerastuner":
+        if multi and not caps.multi_objective:
+            first, *others = engines_that("multi_objective")
             raise FieldError(
                 ("objectives",),
-                "engine 'kerastuner' sums several objectives into one instead of searching "
-                "a Pareto front; use engine: optuna (or random) for several objectives",
+                f"engine '{self.engine}' sums several objectives into one instead of searching "
+                f"a Pareto front; use engine: {first} (or {', '.join(others)}) for several "
+                "objectives",
             )
-        if multi and self.engine == "optuna" and algorithm not in MULTI_OBJECTIVE_ALGORITHMS:
+        if multi and algorithm not in caps.multi_objective_algorithms:
             raise FieldError(
                 ("algorithm",),
                 f"algorithm '{algorithm}' optimises a single objective, but "
                 f"{len(self.objectives)} objectives are declared; expected one of: "
-                f"{', '.join(MULTI_OBJECTIVE_ALGORITHMS)}",
+                f"{', '.join(caps.multi_objective_algorithms)}",
             )
-        if (
-            self.engine == "kerastuner"
-            and self.storage
-            and ("://" in self.storage or self.storage.endswith(".journal"))
-        ):
+        if caps.storage == "folder" and self.storage and is_optuna_storage(self.storage):
             raise FieldError(
                 ("storage",),
-                f"engine 'kerastuner' keeps its trials in a folder, but got "
+                f"engine '{self.engine}' keeps its trials in a folder, but got "
                 f"{self.storage!r} (an Optuna storage); give a folder path or leave it out",
             )
-        if self.engine == "kerastuner" and algorithm == "hyperband" and self.warm_start:
+        if algorithm in caps.budget_algorithms and self.warm_start:
+            replays = " or ".join(a for a in caps.algorithms if a not in caps.budget_algorithms)
             raise FieldError(
                 ("warm_start",),
-                "KerasTuner's hyperband decides every trial's epoch budget itself and "
-                "cannot replay given points; use algorithm: random or bayesian, or drop "
-                "warm_start",
+                f"{caps.label}'s {algorithm} decides every trial's epoch budget itself and "
+                f"cannot replay given points; use algorithm: {replays}, or drop warm_start",
             )
         return self
 
@@ -611,16 +605,13 @@ class Experiment(_Model):
                 f"epoch, but training.epochs is {self.training.epochs}, so it would never "
                 "act; set training.epochs >= 2 or pruner: none",
             )
-        if (
-            self.search.engine == "kerastuner"
-            and self.search.algorithm == "hyperband"
-            and self.training.epochs < 2
-        ):
+        caps = ENGINE_CAPABILITIES[self.search.engine]
+        if self.search.algorithm in caps.budget_algorithms and self.training.epochs < 2:
             raise FieldError(
                 ("search", "algorithm"),
-                "KerasTuner's hyperband spreads training.epochs over rounds, but "
-                f"training.epochs is {self.training.epochs}; set training.epochs >= 2 or "
-                "use algorithm: random",
+                f"{caps.label}'s {self.search.algorithm} spreads training.epochs over rounds, "
+                f"but training.epochs is {self.training.epochs}; set training.epochs >= 2 or "
+                f"use algorithm: {caps.algorithms[0]}",
             )
         return self
 

@@ -90,4 +90,4 @@ class Family:
 
     def function(self, name: str) -> Callable[..., Any]:
         """The Keras function of one of this family's blocks (or of an input/fact hook)."""
-        return getattr(self.blocks_module(), name)  # type: ignore[no-any-return]
+        return getattr(self.blocks_module(), name)

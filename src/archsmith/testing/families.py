@@ -13,6 +13,7 @@ new family proves itself by adding its space to the package; a test runs::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,51 +70,60 @@ def space_case(name: str) -> SpaceCase:
     return SpaceCase(name, family.name, family.task, space.inputs[0])
 
 
-def _graphs(rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
-    """``n`` small random graphs (cycles or paths of 4 to 7 nodes, two features per node)."""
+def _table(rng: np.random.Generator, labels: np.ndarray) -> Any:
+    """36 numeric columns (a 6 x 6 image for ``capsule``), shifted by the label."""
+    values = rng.normal(size=(len(labels), 36)) + labels[:, None]
+    return pd.DataFrame(values, columns=[f"f{i}" for i in range(36)])
+
+
+def _images(rng: np.random.Generator, labels: np.ndarray) -> Any:
+    """8 x 8 single-channel images, shifted by the label."""
+    return rng.normal(size=(len(labels), 8, 8, 1)).astype("float32") + labels[:, None, None, None]
+
+
+def _sequences(rng: np.random.Generator, labels: np.ndarray) -> Any:
+    """Sequences of 12 steps and 2 channels, shifted by the label."""
+    return rng.normal(size=(len(labels), 12, 2)).astype("float32") + labels[:, None, None]
+
+
+def _texts(rng: np.random.Generator, labels: np.ndarray) -> Any:
+    """Five random words and one word of the label."""
+    words = np.array(["red", "green", "blue", "apple", "sky", "leaf", "the", "a"])
+    return pd.DataFrame({"text": [" ".join(rng.choice(words, 5)) + f" word{c}" for c in labels]})
+
+
+def _graphs(rng: np.random.Generator, labels: np.ndarray) -> Any:
+    """Small graphs of 4 to 7 nodes with two features each: paths, or cycles for odd labels."""
     graphs = []
-    for i in range(n):
+    for label in labels:
         nodes = int(rng.integers(4, 8))
-        pairs = [(j, j + 1) for j in range(nodes - 1)] + ([(nodes - 1, 0)] if i % 2 else [])
-        graphs.append(
-            {
-                "edges": np.asarray(pairs, dtype="int64"),
-                "features": rng.normal(size=(nodes, 2)).astype("float32"),
-            }
-        )
+        pairs = [(j, j + 1) for j in range(nodes - 1)] + ([(nodes - 1, 0)] if label % 2 else [])
+        features = rng.normal(size=(nodes, 2)).astype("float32")
+        graphs.append({"edges": np.asarray(pairs, dtype="int64"), "features": features})
     return graphs
 
 
-def sample_data(kind: str, task: str, rows: int = ROWS, seed: int = 0) -> tuple[Any, Any]:
-    """Small random data ``(x, y)`` of data ``kind`` for ``task`` (``y`` None: unlabelled).
+#: a small random input of each data kind, for given labels
+DATA: dict[str, Callable[[np.random.Generator, np.ndarray], Any]] = {
+    "tabular": _table,
+    "image": _images,
+    "sequence": _sequences,
+    "text": _texts,
+    "graph": _graphs,
+}
 
-    Tables have 36 numeric columns (a 6 x 6 image for ``capsule``); images are 8 x 8 x 1,
-    sequences 12 steps of 2 channels, texts a few words; labels are three classes (two for
-    anomaly detection: ``0`` normal, ``1`` anomaly).
+#: classes of the generated labels (anomaly detection: ``0`` normal, ``1`` anomaly)
+CLASSES = {"anomaly_detection": 2}
+
+
+def sample_data(kind: str, task: str, rows: int = ROWS, seed: int = 0) -> tuple[Any, Any]:
+    """Small random data ``(x, y)`` of data ``kind`` for ``task`` (``y`` None: generation).
+
+    Labels are three classes (two for anomaly detection), and the inputs depend on them.
     """
     rng = np.random.default_rng(seed)
-    labels = np.arange(rows) % (2 if task == "anomaly_detection" else 3)
-    rng.shuffle(labels)
-    x: Any
-    if kind == "image":
-        x = rng.normal(size=(rows, 8, 8, 1)).astype("float32") + labels[:, None, None, None]
-    elif kind == "sequence":
-        x = rng.normal(size=(rows, 12, 2)).astype("float32") + labels[:, None, None]
-    elif kind == "text":
-        words = np.array(["red", "green", "blue", "apple", "sky", "leaf", "the", "a"])
-        x = pd.DataFrame({"text": [" ".join(rng.choice(words, 5)) + f" word{c}" for c in labels]})
-    elif kind == "graph":
-        x = _graphs(rng, rows)
-        labels = np.arange(rows) % 2  # cycles (1) and paths (0)
-    else:
-        x = pd.DataFrame(
-            rng.normal(size=(rows, 36)) + labels[:, None], columns=[f"f{i}" for i in range(36)]
-        )
-    if task == "generation":
-        return x, None
-    if task == "similarity":
-        return x, labels
-    return x, labels
+    labels = rng.permutation(np.arange(rows) % CLASSES.get(task, 3))
+    return DATA[kind](rng, labels), (None if task == "generation" else labels)
 
 
 def make_dataset(case: SpaceCase, seed: int = 0) -> tuple[Any, Dataset]:

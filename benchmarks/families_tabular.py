@@ -31,6 +31,7 @@ import yaml
 from sklearn.datasets import load_digits
 
 from archsmith.runner import run_search
+from archsmith.search_space import shipped_spaces
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples" / "families"))
@@ -82,7 +83,7 @@ def space(family: str, store: Path) -> str:
     """The space of a row: the shipped one of its name, or a variant written to ``store``."""
     if family != "gan_wgan_gp":
         return SPACES.get(family, family)
-    shipped = yaml.safe_load((ROOT / "search_spaces" / "gan.yaml").read_text())
+    shipped = yaml.safe_load((shipped_spaces()["gan"]).read_text())
     shipped["name"] = family
     shipped["model"][0]["gan"]["loss"] = "wasserstein_gp"
     path = store / f"{family}.yaml"

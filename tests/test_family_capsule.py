@@ -65,8 +65,8 @@ def test_capsule_network_reaches_090_on_digits_with_the_margin_loss(tmp_path: Pa
 
 
 def test_margin_loss_and_capsule_shapes() -> None:
-    from archsmith.builders._capsule import margin_loss
-    from archsmith.builders._capsule import squash
+    from archsmith.families.capsule.blocks import margin_loss
+    from archsmith.families.capsule.blocks import squash
 
     lengths = np.array([[0.95, 0.05, 0.0], [0.5, 0.5, 0.5]], dtype="float32")
     loss = keras.ops.convert_to_numpy(margin_loss(np.array([0, 2]), lengths))

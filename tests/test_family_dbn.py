@@ -61,7 +61,7 @@ def test_pretraining_lowers_reconstruction_error_per_layer_and_finetunes_on_digi
 def test_rbm_states_its_backends_and_checks_its_arguments(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from archsmith.builders import _dbn
+    from archsmith.families.dbn import blocks as _dbn
 
     assert keras.backend.backend() in _dbn.PRETRAIN_BACKENDS
     with pytest.raises(ValueError, match="visible must be 'gaussian' or 'bernoulli'"):
@@ -87,7 +87,7 @@ def test_dbn_example_searches_and_tracks_pretraining(in_tmp: Path) -> None:
 
 
 def test_a_diverging_gaussian_rbm_halves_its_step_instead_of_failing() -> None:
-    from archsmith.builders._dbn import RBM
+    from archsmith.families.dbn.blocks import RBM
 
     x, _ = load_digits(return_X_y=True)
     std = np.where(x.std(0) > 0, x.std(0), 1)

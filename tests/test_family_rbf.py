@@ -79,7 +79,7 @@ def test_rbf_beats_a_same_size_mlp_on_a_radial_problem(tmp_path: Path) -> None:
 def test_rbf_centres_start_at_kmeans_centroids() -> None:
     from sklearn.cluster import KMeans
 
-    from archsmith.builders._rbf import RadialBasis
+    from archsmith.families.rbf.blocks import RadialBasis
 
     rng = np.random.default_rng(0)
     blobs = np.vstack([rng.normal(c, 0.1, (50, 2)) for c in ((0, 0), (3, 3), (-3, 3))])

@@ -87,7 +87,7 @@ def test_clustering_bad_input_and_non_map_models_are_clear_errors() -> None:
     model = build_model(mlp, data.schema, data.target)
     with pytest.raises(TrialFailed, match="last block is one self-organising map"):
         fit(model, data, mlp, exp.training)
-    from archsmith.builders._som import SelfOrganisingMap
+    from archsmith.families.som.blocks import SelfOrganisingMap
 
     with pytest.raises(ValueError, match="schedule must be one of"):
         SelfOrganisingMap(3, 3, schedule="cosine")

@@ -64,8 +64,8 @@ def test_spiking_network_reaches_085_on_digits_and_reloads(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("coding", ["rate", "latency", "current"])
 def test_spike_codings_and_surrogate_gradient(coding: str) -> None:
-    from archsmith.builders._spiking import LIFDense
-    from archsmith.builders._spiking import SpikeEncoding
+    from archsmith.families.spiking.blocks import LIFDense
+    from archsmith.families.spiking.blocks import SpikeEncoding
 
     x = np.array([[-3.0, 0.0, 3.0]], dtype="float32")  # intensities ~0.05, 0.5, 0.95
     steps = keras.ops.convert_to_numpy(SpikeEncoding(10, coding)(x))[0]
@@ -79,7 +79,7 @@ def test_spike_codings_and_surrogate_gradient(coding: str) -> None:
         np.testing.assert_allclose(steps, np.tile(1 / (1 + np.exp(-x)), (10, 1)), rtol=1e-6)
     # gradients flow through the spikes (with the bare step function they would be zero
     # and the synapses would not move)
-    from archsmith.builders._spiking import FiringRate
+    from archsmith.families.spiking.blocks import FiringRate
 
     inputs = keras.Input((10, 3))
     lif = LIFDense(4)

@@ -91,10 +91,10 @@ def test_three_trials_land_in_mlflow_as_one_parent_and_three_children(tmp_path: 
 
 
 def test_failed_trials_are_recorded_and_the_search_goes_on(tmp_path: Path, monkeypatch) -> None:
-    from archsmith.builders import _tabular
+    from archsmith.families.mlp import blocks
 
     calls = {"n": 0}
-    real = _tabular.BLOCKS["dense_stack"]
+    real = blocks.dense_stack
 
     def every_other(x, **kwargs):
         calls["n"] += 1
@@ -102,7 +102,7 @@ def test_failed_trials_are_recorded_and_the_search_goes_on(tmp_path: Path, monke
             raise RuntimeError("injected build failure")
         return real(x, **kwargs)
 
-    monkeypatch.setitem(_tabular.BLOCKS, "dense_stack", every_other)
+    monkeypatch.setattr(blocks, "dense_stack", every_other)
     # the injected failures are the trials': no build check before trial 0 to count calls
     result = run_search(declaration(tmp_path, max_trials=4, build_check="off"), mixed_frame())
     states = [r.state.value for r in result.trials]

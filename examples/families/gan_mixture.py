@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from archsmith import AutoModel
+from archsmith.search_space import shipped_spaces
 
 CENTRES = np.array([[2.0, 2.0], [-2.0, 2.0], [2.0, -2.0], [-2.0, -2.0]])
 
@@ -39,7 +40,7 @@ def modes_covered(rows: np.ndarray, radius: float = 0.6, share: float = 0.05) ->
 
 def space_with_loss(loss: str, folder: Path) -> str:
     """The shipped ``gan`` space with ``loss`` fixed, written to ``folder``; its path."""
-    shipped = Path(__file__).resolve().parents[2] / "search_spaces" / "gan.yaml"
+    shipped = shipped_spaces()["gan"]
     space = yaml.safe_load(shipped.read_text())
     space["name"] = f"gan_{loss}"
     space["model"][0]["gan"]["loss"] = loss

@@ -258,17 +258,13 @@ class AutoModel(BaseEstimator):
     def embed(self, X: Any) -> np.ndarray:
         """Embeddings of examples (one row per example) by the shared encoder."""
         schema = self._pairs_only("embed")
-        from archsmith.builders._siamese import encoder_of
-
-        return training.outputs(encoder_of(self.model_), schema.item_inputs(X))
+        return training.outputs(builders.encoder_of(self.model_), schema.item_inputs(X))
 
     def export_encoder(self, path: str | Path) -> Path:
         """Save the shared encoder (examples -> embeddings) as a ``.keras`` file."""
         self._pairs_only("export_encoder")
-        from archsmith.builders._siamese import encoder_of
-
         path = Path(path)
-        return training.save_model(encoder_of(self.model_), path.with_suffix(".keras"))
+        return training.save_model(builders.encoder_of(self.model_), path.with_suffix(".keras"))
 
     def export(self, path: str | Path) -> Path:
         """Save the best model as a ``.keras`` file that takes raw rows.

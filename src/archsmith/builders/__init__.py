@@ -1,17 +1,20 @@
 """Model builders: pure functions of (config, schema, task) -> keras.Model.
 
-Importing this package is cheap; Keras is imported when a model is built.
+The builder assembles inputs (and their in-model preprocessing) -> the families' blocks
+(``archsmith.families``) -> the task head. Importing this package is cheap; Keras is
+imported when a model is built.
 """
 
 from typing import Any
 
-from archsmith.builders._catalog import CATALOG
+from archsmith.families import CATALOG
 
 __all__ = [
     "CATALOG",
     "build_model",
     "check_space",
     "count_params",
+    "encoder_of",
     "export_model",
     "load_model",
     "model_facts",
@@ -24,6 +27,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.builders import _check
 
         return _check.check_space
+    if name == "encoder_of":
+        from archsmith.builders import _heads
+
+        return _heads.encoder_of
     if name in __all__ and name != "CATALOG":
         from archsmith.builders import _build
 

@@ -10,94 +10,31 @@ from typing import Any
 
 import keras
 
-from archsmith.builders._families import FAMILY_BLOCKS
-from archsmith.builders._families import OUTPUT_BLOCKS
-from archsmith.builders._families import TASK_HEADS
-from archsmith.builders._gnn import graph_inputs
-from archsmith.builders._image import IMAGE_BLOCKS
-from archsmith.builders._image import PATH_BLOCKS
-from archsmith.builders._image import layer_counts
-from archsmith.builders._kinds import array_inputs
-from archsmith.builders._kinds import kind_head
-from archsmith.builders._kinds import pool_features
-from archsmith.builders._kinds import seasonal_base
-from archsmith.builders._kinds import window_scale
-from archsmith.builders._layers import NumericFeatures
-from archsmith.builders._sequence import SEQUENCE_BLOCKS
-from archsmith.builders._tabular import BLOCKS
-from archsmith.builders._text import TEXT_BLOCKS
+from archsmith.builders._heads import HEADS
+from archsmith.builders._heads import PREPARE
+from archsmith.builders._heads import WRAPPERS
+from archsmith.builders._heads import Trunk
+from archsmith.builders._inputs import model_inputs
 from archsmith.datasets import NUMERIC_KEY
-from archsmith.datasets import ONE_HOT_MAX
 from archsmith.datasets import ArraySchema
-from archsmith.datasets import GraphSchema
 from archsmith.datasets import InputSchema
 from archsmith.datasets import PairSchema
 from archsmith.datasets import Target
 from archsmith.exceptions import TrialFailed
+from archsmith.families import block as family_block
+from archsmith.families import block_function
+from archsmith.families import fact_functions
+from archsmith.families import import_blocks
 
-
-def _inputs(schema: InputSchema | ArraySchema) -> tuple[dict[str, Any], Any]:
-    """The training inputs (see ``InputSchema.model_inputs``) and the feature vector."""
-    if isinstance(schema, GraphSchema):  # adjacency + node features (or a held graph)
-        return graph_inputs(schema)
-    if isinstance(schema, ArraySchema):  # images, sequences, texts
-        return array_inputs(schema)
-    inputs: dict[str, Any] = {}
-    parts: list[Any] = []
-    numeric = schema.numeric
-    if numeric:
-        inputs[NUMERIC_KEY] = keras.Input(shape=(len(numeric),), name=NUMERIC_KEY)
-        parts.append(
-            NumericFeatures(
-                [c.mean for c in numeric],
-                [c.std for c in numeric],
-                [i for i, c in enumerate(numeric) if c.has_missing],
-                name="archsmith_numeric_features",
-            )(inputs[NUMERIC_KEY])
-        )
-    for col in schema.columns:
-        if col.kind != "categorical":
-            continue
-        inputs[col.key] = keras.Input(shape=(1,), name=col.key, dtype="int64")
-        tokens = len(col.vocabulary) + 1  # index 0: unknown or missing
-        if tokens <= ONE_HOT_MAX:
-            encode = keras.layers.CategoryEncoding(
-                tokens, output_mode="one_hot", name=f"archsmith_{col.key}_onehot"
-            )
-            parts.append(encode(inputs[col.key]))
-        else:
-            dim = int(min(32, round(1.6 * tokens**0.56)))
-            emb = keras.layers.Embedding(tokens, dim, name=f"archsmith_{col.key}_embedding")
-            parts.append(keras.layers.Flatten()(emb(inputs[col.key])))
-    if len(parts) == 1:
-        return inputs, parts[0]
-    return inputs, keras.layers.Concatenate(name="archsmith_features")(parts)
-
-
-def _head(x: Any, target: Target) -> Any:
-    if target.kind in ("multilabel", "forecast"):
-        return kind_head(x, target)
-    x = pool_features(x)  # a block that left a feature map or a sequence
-    if target.kind == "binary":
-        return keras.layers.Dense(1, activation="sigmoid", name="archsmith_probability")(x)
-    if target.kind == "multiclass":
-        return keras.layers.Dense(
-            len(target.classes), activation="softmax", name="archsmith_probabilities"
-        )(x)
-    z = keras.layers.Dense(1, name="archsmith_standardised")(x)
-    # the network learns the standardised target; this fixed layer restores its units
-    return keras.layers.Rescaling(
-        scale=target.std, offset=target.mean, name="archsmith_prediction"
-    )(z)
+import_blocks()  # every family's layers are registered before a model is built or loaded
 
 
 def _block(name: str, schema: InputSchema | ArraySchema) -> Callable[..., Any]:
-    """The builder function of block ``name`` (text blocks get the schema's vocabulary)."""
-    if name in TEXT_BLOCKS:
-        return functools.partial(TEXT_BLOCKS[name], schema=schema)
-    if name in BLOCKS:
-        return BLOCKS[name]  # type: ignore[return-value]
-    return {**IMAGE_BLOCKS, **SEQUENCE_BLOCKS, **FAMILY_BLOCKS}[name]
+    """The builder function of block ``name`` (blocks that take the schema get it bound)."""
+    function = block_function(name)
+    if "schema" in family_block(name).takes:
+        return functools.partial(function, schema=schema)
+    return function
 
 
 def build_model(
@@ -120,32 +57,26 @@ def build_model(
     Raises:
         TrialFailed: the config cannot be built (its message names the block).
     """
-    if target.kind == "similarity":  # a Siamese pair model around the searched encoder
-        from archsmith.builders._siamese import pair_model
-
-        return pair_model(config, schema, _inputs, _block)
-    inputs, x = _inputs(schema)
-    features = x
-    stats = base = None
-    if target.kind == "forecast":  # each window scaled by its own level and spread
-        x, stats = window_scale(x)
-        base = seasonal_base(x, target)  # the model learns a correction of seasonal naive
+    wrapper = WRAPPERS.get(target.kind)
+    if wrapper is not None:  # a Siamese pair model around the searched encoder
+        return wrapper(config, schema, model_inputs, _block)
+    inputs, x = model_inputs(schema)
+    trunk = Trunk(features=x, schema=schema, target=target)
+    prepare = PREPARE.get(target.kind)
+    if prepare is not None:  # forecast: each window scaled by its own level and spread
+        x, trunk = prepare(x, trunk)
+    passed = {"target": target, "base_dir": base_dir}
     for i, block in enumerate(config["model"]):
         ((name, args),) = block.items()
-        extra: dict[str, Any] = {"target": target} if name in OUTPUT_BLOCKS else {}
-        if name in PATH_BLOCKS:
-            extra["base_dir"] = base_dir
+        extra = {k: passed[k] for k in family_block(name).takes if k in passed}
         try:
             x = _block(name, schema)(x, **args, **extra)
         except (ValueError, TypeError) as exc:
             raise TrialFailed(f"model.{i}.{name}: cannot build block: {exc}") from exc
     family = str(config.get("family", "model"))
-    if config["model"] and next(iter(config["model"][-1])) in OUTPUT_BLOCKS:
-        return keras.Model(inputs, x, name=family)
-    if target.kind in TASK_HEADS:  # heads that also read the features (anomaly scores …)
-        return keras.Model(inputs, TASK_HEADS[target.kind](x, features, schema), name=family)
-    head = kind_head(x, target, stats, base) if stats is not None else _head(x, target)
-    return keras.Model(inputs, head, name=family)
+    if config["model"] and family_block(next(iter(config["model"][-1]))).output:
+        return keras.Model(inputs, x, name=family)  # an output block made the output
+    return keras.Model(inputs, HEADS[target.kind](x, trunk), name=family)
 
 
 def export_model(model: keras.Model, schema: InputSchema | ArraySchema) -> keras.Model:
@@ -189,12 +120,15 @@ def count_params(model: keras.Model) -> int:
 
 
 def model_facts(model: keras.Model) -> dict[str, float]:
-    """Numbers worth logging about a built model beyond its size.
+    """Numbers worth logging about a built model beyond its size (``Family.facts``).
 
     ``backbone_layers_trainable`` and ``backbone_layers_frozen`` (weighted layers of a
     transfer-learning backbone) when the model has one; otherwise empty.
     """
-    return layer_counts(model)
+    facts: dict[str, float] = {}
+    for hook in fact_functions():
+        facts.update(hook(model))
+    return facts
 
 
 def load_model(path: str | Path) -> keras.Model:

@@ -407,11 +407,17 @@ def parse_space(
 
 
 def shipped_spaces() -> dict[str, Path]:
-    """Names and files of the spaces shipped with archsmith."""
-    root = resources.files("archsmith") / "search_spaces"
+    """Names and files of the spaces shipped with archsmith.
+
+    Each family folder holds its spaces (``archsmith/families/<family>/<space>.yaml``);
+    they are read as package files, so finding them imports no family code.
+    """
+    root = resources.files("archsmith") / "families"
     return {
         Path(str(p)).stem: Path(str(p))
-        for p in root.iterdir()
+        for folder in root.iterdir()
+        if folder.is_dir()
+        for p in folder.iterdir()
         if str(p).endswith((".yaml", ".yml"))
     }
 
@@ -443,7 +449,7 @@ def load_space(
     """Load one space, or a choice among several (a ``family`` param selects one).
 
     Example:
-        >>> from archsmith.builders import CATALOG  # doctest: +SKIP
+        >>> from archsmith.families import CATALOG  # doctest: +SKIP
         >>> load_space("mlp", CATALOG).name  # doctest: +SKIP
         'mlp'
     """

@@ -1,0 +1,62 @@
+"""Catalog entries beside the model blocks: the ``optimizer`` section and ``batch_size``."""
+
+from __future__ import annotations
+
+from archsmith.search_space import Arg
+from archsmith.search_space import BlockSpec
+
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad")
+
+OPTIMIZER = BlockSpec(
+    name="optimizer",
+    description="the optimizer and its own settings",
+    args={
+        "name": Arg("str", "adam", values=OPTIMIZERS, description="optimizer"),
+        "learning_rate": Arg("float", 1e-3, low=1e-7, high=10.0, description="learning rate"),
+        "momentum": Arg(
+            "float",
+            low=0.0,
+            high=0.999,
+            only_with=("name", ("sgd", "rmsprop")),
+            description="momentum",
+        ),
+        "nesterov": Arg("bool", only_with=("name", ("sgd",)), description="Nesterov momentum"),
+        "beta_1": Arg(
+            "float",
+            low=0.0,
+            high=0.9999,
+            only_with=("name", ("adam", "adamw")),
+            description="first-moment decay",
+        ),
+        "beta_2": Arg(
+            "float",
+            low=0.0,
+            high=0.99999,
+            only_with=("name", ("adam", "adamw")),
+            description="second-moment decay",
+        ),
+        "weight_decay": Arg(
+            "float",
+            low=0.0,
+            high=1.0,
+            only_with=("name", ("adamw",)),
+            description="decoupled weight decay",
+        ),
+        "rho": Arg(
+            "float",
+            low=0.0,
+            high=0.9999,
+            only_with=("name", ("rmsprop",)),
+            description="discounting factor of the gradient history",
+        ),
+        "initial_accumulator_value": Arg(
+            "float",
+            low=0.0,
+            high=10.0,
+            only_with=("name", ("adagrad",)),
+            description="starting accumulator value",
+        ),
+    },
+)
+
+BATCH_SIZE = Arg("int", None, low=1, high=1 << 16, description="batch size")

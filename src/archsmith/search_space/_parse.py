@@ -35,6 +35,7 @@ from archsmith.search_space._space import SearchSpace
 from archsmith.spec import Source
 from archsmith.spec import did_you_mean
 from archsmith.spec import parse_yaml
+from archsmith.spec import read_yaml_text
 from archsmith.spec._errors import issues_from_validation
 from archsmith.spec._yaml import Loc
 from archsmith.spec._yaml import dotted
@@ -528,7 +529,7 @@ def load_space(
     """
     refs = [refs] if isinstance(refs, str) else list(refs)
     files = [find_space(r, base_dir) for r in refs]
-    texts = [f.read_text(encoding="utf-8") for f in files]
+    texts = [read_yaml_text(f) for f in files]
     if len(files) == 1:
         space = parse_space(parse_yaml(texts[0], str(files[0])), catalog)
         return SearchSpace(

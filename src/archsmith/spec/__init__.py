@@ -25,7 +25,12 @@ from archsmith.spec._models import SearchSpec
 from archsmith.spec._models import SimilarityTask
 from archsmith.spec._models import TrackingSpec
 from archsmith.spec._models import TrainingSpec
+from archsmith.spec._limits import MAX_YAML_BYTES
+from archsmith.spec._limits import MAX_YAML_DEPTH
+from archsmith.spec._limits import MAX_YAML_NODES
+from archsmith.spec._limits import read_text as read_yaml_text
 from archsmith.spec._urls import mask_password
+from archsmith.spec._urls import mask_url
 from archsmith.spec._yaml import Source
 from archsmith.spec._yaml import parse_yaml
 from archsmith.spec._yaml import read_yaml
@@ -38,6 +43,9 @@ __all__ = [
     "ENGINE_ALGORITHMS",
     "FORECASTING_METRICS",
     "GENERATION_METRICS",
+    "MAX_YAML_BYTES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
     "MULTILABEL_METRICS",
     "REGRESSION_METRICS",
     "SIMILARITY_METRICS",
@@ -58,6 +66,8 @@ __all__ = [
     "did_you_mean",
     "load_experiment",
     "mask_password",
+    "mask_url",
     "parse_yaml",
     "read_yaml",
+    "read_yaml_text",
 ]

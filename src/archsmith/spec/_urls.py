@@ -1,14 +1,40 @@
-"""Storage and tracking URLs as they may be shown: passwords masked."""
+"""URLs as they may be shown, logged or stored: credentials masked.
+
+:func:`mask_url` is the one function every message, log line, stored param and artifact
+passes a storage or tracking URL through.
+"""
 
 from __future__ import annotations
 
+import re
+
+#: Query parameters whose value is a credential (matched case-insensitively, also as the
+#: end of a longer name: ``sslpassword``, ``access_token``, ``api_key``).
+SECRET_PARAMS = ("password", "passwd", "pwd", "pass", "token", "secret", "key", "credential")
+
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/?#@\s]*?):[^/?#\s]*@")
+_QUERY = re.compile(
+    r"(?P<name>[?&;](?:[^=&;#\s]*?)(?:" + "|".join(SECRET_PARAMS) + r"))=(?P<value>[^&;#\s]*)",
+    re.IGNORECASE,
+)
+
+
+def mask_url(url: str) -> str:
+    """Mask the password of ``user:password@`` and the value of secret query params.
+
+    Example:
+        >>> mask_url("postgresql://user:secret@host/db?sslmode=require&password=s3")
+        'postgresql://user:***@host/db?sslmode=require&password=***'
+    """
+    if not isinstance(url, str):
+        return url
+    masked = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:***@", url)
+    return _QUERY.sub(lambda m: f"{m['name']}=***", masked)
+
 
 def mask_password(url: str) -> str:
-    """``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``."""
-    if "://" not in url or "@" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    if ":" in creds:
-        creds = creds.split(":", 1)[0] + ":***"
-    return f"{scheme}://{creds}@{host}"
+    """Old name of :func:`mask_url`."""
+    return mask_url(url)
+
+
+__all__ = ["SECRET_PARAMS", "mask_password", "mask_url"]

@@ -99,3 +99,75 @@ def test_every_yaml_read_goes_through_the_bounded_loader() -> None:
         and ("yaml.safe_load" in p.read_text() or "SafeLoader" in p.read_text())
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://user:secret@127.0.0.1:1/x", "postgresql://user:***@127.0.0.1:1/x"),
+        ("postgresql://u:p@ss:secret@h/db", "postgresql://u:***@h/db"),
+        ("sqlite:///m.db?password=secret&mode=ro", "sqlite:///m.db?password=***&mode=ro"),
+        ("http://h:5000/?pwd=secret;token=secret", "http://h:5000/?pwd=***;token=***"),
+        ("postgresql://h/db?sslpassword=secret&api_key=secret", None),
+        ("mlruns", "mlruns"),
+    ],
+)
+def test_mask_url_masks_userinfo_and_secret_query_params(url: str, shown: str | None) -> None:
+    masked = mask_url(url)
+    assert "secret" not in masked
+    if shown is not None:
+        assert masked == shown
+
+
+def _tiny_declaration(folder: Path, tracking: str, storage: str | None = None) -> Path:
+    import yaml
+
+    from conftest import mixed_frame
+
+    mixed_frame(60).to_csv(folder / "data.csv", index=False)
+    search: dict[str, object] = {"max_trials": 1}
+    if storage:
+        search["storage"] = storage
+    decl = folder / ("tiny.yaml" if storage is None else "tiny_storage.yaml")
+    decl.write_text(
+        yaml.safe_dump(
+            {
+                "name": "tiny",
+                "task": {"type": "classification", "target": "y"},
+                "data": {"train": "data.csv"},
+                "search": search,
+                "training": {"epochs": 1},
+                "tracking": {"uri": tracking},
+            }
+        )
+    )
+    return decl
+
+
+@pytest.mark.slow
+def test_no_secret_of_any_url_in_stdout_stderr_or_the_store(in_tmp: Path, capsys) -> None:
+    from archsmith.cli import main
+
+    store = in_tmp / "store"
+    store.mkdir()
+    tracking = f"sqlite:///{store / 'mlflow.db'}?password=HUNTER2"
+    assert main(["search", str(_tiny_declaration(in_tmp, tracking))]) == 0
+    assert "browse: archsmith ui --tracking-uri sqlite:///" in capsys.readouterr().out
+    bad = "postgresql://user:HUNTER2@127.0.0.1:1/x"
+    assert main(["search", str(_tiny_declaration(in_tmp, tracking, storage=bad))]) == 2
+    for uri in (bad, tracking, "postgresql://127.0.0.1:1/x?password=HUNTER2"):
+        for argv in (
+            ["leaderboard", "nope"],
+            ["export", "nope", "m.keras"],
+            ["predict", "nope", "data.csv"],
+            ["doctor", "nope"],
+            ["doctor", "tiny", "--storage", bad],
+        ):
+            assert main([*argv, "--tracking-uri", uri]) != 0
+    out = capsys.readouterr()
+    assert "user:***@127.0.0.1" in out.err and "password=***" in out.err
+    text = out.out + out.err
+    assert "HUNTER2" not in text, [line for line in text.splitlines() if "HUNTER2" in line]
+    written = [p for p in in_tmp.rglob("*") if p.is_file() and p.suffix != ".yaml"]
+    assert len(written) > 10
+    assert [p for p in written if b"HUNTER2" in p.read_bytes()] == []

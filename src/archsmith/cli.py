@@ -83,7 +83,9 @@ class Search(Command):
         for key, value in result.test_scores.items():
             print(f"  test {key}: {value:.4f}")
         print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
-        print(f"browse: archsmith ui --tracking-uri {exp.tracking.uri}  -> http://127.0.0.1:5000")
+        from archsmith.spec import mask_url
+
+        print(f"browse: archsmith ui --tracking-uri {mask_url(exp.tracking.uri)}  -> http://127.0.0.1:5000")
         return 0
 
 
@@ -484,13 +486,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from archsmith.exceptions import DataError
     from archsmith.exceptions import SpecError
 
+    from archsmith.spec import mask_url
+
     try:
         return int(args.handler.run(args))
     except (SpecError, DataError) as exc:
-        print(f"archsmith {args.command}: error:\n{exc}", file=sys.stderr)
+        print(f"archsmith {args.command}: error:\n{mask_url(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except ArchsmithError as exc:
-        print(f"archsmith {args.command}: {exc}", file=sys.stderr)
+        print(f"archsmith {args.command}: {mask_url(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
 
 

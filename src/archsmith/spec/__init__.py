@@ -30,6 +30,7 @@ from archsmith.spec._limits import MAX_YAML_DEPTH
 from archsmith.spec._limits import MAX_YAML_NODES
 from archsmith.spec._limits import read_text as read_yaml_text
 from archsmith.spec._urls import mask_password
+from archsmith.spec._urls import mask_secrets
 from archsmith.spec._urls import mask_url
 from archsmith.spec._yaml import Source
 from archsmith.spec._yaml import parse_yaml
@@ -66,6 +67,7 @@ __all__ = [
     "did_you_mean",
     "load_experiment",
     "mask_password",
+    "mask_secrets",
     "mask_url",
     "parse_yaml",
     "read_yaml",

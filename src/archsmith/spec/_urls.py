@@ -12,7 +12,8 @@ import re
 #: end of a longer name: ``sslpassword``, ``access_token``, ``api_key``).
 SECRET_PARAMS = ("password", "passwd", "pwd", "pass", "token", "secret", "key", "credential")
 
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/?#@\s]*?):[^/?#\s]*@")
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/?#@\s]*?):(?P<password>[^/?#\s]*)@"
+)
 _QUERY = re.compile(
     r"(?P<name>[?&;](?:[^=&;#\s]*?)(?:" + "|".join(SECRET_PARAMS) + r"))=(?P<value>[^&;#\s]*)",
     re.IGNORECASE,
@@ -32,9 +33,23 @@ def mask_url(url: str) -> str:
     return _QUERY.sub(lambda m: f"{m['name']}=***", masked)
 
 
+def url_secrets(url: str) -> list[str]:
+    """The password and secret query values written in ``url`` (to blank them in any text)."""
+    found = [m["password"] for m in _USERINFO.finditer(url)]
+    found += [m["value"] for m in _QUERY.finditer(url)]
+    return [s for s in found if s]
+
+
+def mask_secrets(text: str, url: str) -> str:
+    """``text`` (a driver's error message, say) with every secret of ``url`` masked."""
+    for secret in sorted(url_secrets(url), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return mask_url(text)
+
+
 def mask_password(url: str) -> str:
     """Old name of :func:`mask_url`."""
     return mask_url(url)
 
 
-__all__ = ["SECRET_PARAMS", "mask_password", "mask_url"]
+__all__ = ["SECRET_PARAMS", "mask_password", "mask_secrets", "mask_url", "url_secrets"]

@@ -23,6 +23,7 @@ import pandas as pd
 from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import SpecError
 from archsmith.spec import mask_password
+from archsmith.spec import mask_secrets
 from archsmith.tracking._pareto import mark_pareto
 from archsmith.tracking._pareto import parse_objectives
 
@@ -355,7 +356,7 @@ class MlflowTracker:
             )
         )
         if not runs:
-            raise ArchsmithError(f"no search named '{experiment}' in {self.tracking_uri}")
+            raise ArchsmithError(f"no search named '{experiment}' in {mask_password(self.tracking_uri)}")
         return str(runs[0].info.run_id)
 
     def best_model_file(self, experiment: str) -> tuple[Path, int]:
@@ -526,10 +527,7 @@ def _probe_database(uri: str) -> None:
 def _masked_error(exc: BaseException, url: str) -> str:
     """An exception's text on one line, cut short, with the URL's password masked."""
     text = " ".join(str(exc).split()).split("(Background on this error")[0].strip()
-    if "://" in url and "@" in url:
-        secret = url.split("://", 1)[1].rsplit("@", 1)[0].partition(":")[2]
-        if secret:
-            text = text.replace(secret, "***")
+    text = mask_secrets(text, url)
     return f"{type(exc).__name__}: {text[:400]}"
 
 

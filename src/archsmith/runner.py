@@ -58,6 +58,7 @@ from archsmith.spec import Experiment
 from archsmith.spec import load_experiment
 from archsmith.tracking import MlflowTracker
 from archsmith.tracking import Tracker
+from archsmith.spec import strip_ansi
 from archsmith.tracking import mask_password
 from archsmith.tracking import store_root
 
@@ -521,8 +522,8 @@ def _transient(exc: BaseException) -> bool:
 def _reason(exc: BaseException) -> str:
     """``Type: message`` for a failed trial; data errors say they are about the data."""
     if isinstance(exc, DataError):
-        return f"data error: {exc}"
-    return f"{type(exc).__name__}: {exc}"
+        return f"data error: {strip_ansi(str(exc))}"
+    return f"{type(exc).__name__}: {strip_ansi(str(exc))}"
 
 
 def reconcile(engine: Engine, tracker: Tracker, run_id: str, *, stopped: bool = False) -> list[int]:

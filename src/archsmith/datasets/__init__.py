@@ -12,6 +12,10 @@ from archsmith.datasets._graphs import save_graphs
 from archsmith.datasets._kinds import default_spaces
 from archsmith.datasets._pairs import PairSchema
 from archsmith.datasets._pairs import SimilarityDataset
+from archsmith.datasets._sanity import FLOAT32_MAX
+from archsmith.datasets._sanity import check_columns
+from archsmith.datasets._sanity import check_finite
+from archsmith.datasets._sanity import check_unique_names
 from archsmith.datasets._schema import Column
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import Target
@@ -19,6 +23,7 @@ from archsmith.datasets._schema import build_schema
 from archsmith.datasets._targets import encode_targets
 
 __all__ = [
+    "FLOAT32_MAX",
     "ArraySchema",
     "Column",
     "Dataset",
@@ -31,6 +36,9 @@ __all__ = [
     "as_frame",
     "as_target",
     "build_schema",
+    "check_columns",
+    "check_finite",
+    "check_unique_names",
     "default_spaces",
     "encode_targets",
     "load_dataset",

@@ -17,6 +17,9 @@ from archsmith.datasets._files import is_array_file
 from archsmith.datasets._files import read_arrays
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import Target
+from archsmith.datasets._sanity import check_columns
+from archsmith.datasets._sanity import check_finite
+from archsmith.datasets._sanity import check_unique_names
 from archsmith.datasets._schema import build_schema
 from archsmith.exceptions import DataError
 from archsmith.spec import AnomalyDetectionTask
@@ -140,6 +143,7 @@ def as_frame(x: Any, what: str = "X") -> pd.DataFrame:
                 f"{arr.shape}"
             )
         frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+    check_unique_names(frame, what)
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     return frame
@@ -316,6 +320,7 @@ def load_dataset(
             f"data.drop names unknown column(s) {unknown}; columns are {list(frame.columns)}"
         )
     frame = frame.drop(columns=list(data.drop))
+    check_columns(frame)
     empty = [c for c in frame.columns if frame[c].isna().all()]
     if empty:
         logger.warning("dropping column(s) with no values: %s", empty)
@@ -334,7 +339,9 @@ def load_dataset(
     train_idx, val_idx, test_idx = _split_indices(
         len(frame), target, data, stratify=isinstance(task, ClassificationTask)
     )
+    check_finite(frame, [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])])
     schema = build_schema(frame.iloc[train_idx])
+    check_finite(frame, [c.name for c in schema.numeric])  # numbers written as text too
     if isinstance(task, ClassificationTask):
         missing = set(info.classes) - set(target.iloc[train_idx])
         if missing:

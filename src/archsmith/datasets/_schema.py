@@ -10,6 +10,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from archsmith.datasets._sanity import check_columns
+from archsmith.datasets._sanity import check_finite
 from archsmith.exceptions import DataError
 
 ColumnKind = Literal["numeric", "boolean", "categorical"]
@@ -238,6 +240,8 @@ class InputSchema:
                     f"{what} column '{col.name}' must be numeric (as in training) but has "
                     f"values like {bad.iloc[:3].tolist()}"
                 )
+        check_columns(frame[list(self.names)], what)
+        check_finite(frame, [c.name for c in self.numeric], what)
 
     def _numbers(self, frame: pd.DataFrame, col: Column) -> np.ndarray:
         values = pd.to_numeric(frame[col.name].astype("object"), errors="coerce")

@@ -32,6 +32,7 @@ from archsmith.spec._limits import read_text as read_yaml_text
 from archsmith.spec._urls import mask_password
 from archsmith.spec._urls import mask_secrets
 from archsmith.spec._urls import mask_url
+from archsmith.spec._urls import strip_ansi
 from archsmith.spec._yaml import Source
 from archsmith.spec._yaml import parse_yaml
 from archsmith.spec._yaml import read_yaml
@@ -72,4 +73,5 @@ __all__ = [
     "parse_yaml",
     "read_yaml",
     "read_yaml_text",
+    "strip_ansi",
 ]

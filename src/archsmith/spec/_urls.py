@@ -1,7 +1,8 @@
-"""URLs as they may be shown, logged or stored: credentials masked.
+"""Text as it may be shown, logged or stored: credentials masked, no terminal escapes.
 
 :func:`mask_url` is the one function every message, log line, stored param and artifact
-passes a storage or tracking URL through.
+passes a storage or tracking URL through; :func:`strip_ansi` cleans an exception's text
+(TensorFlow colours its messages) before it becomes a trial's reason.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ _QUERY = re.compile(
     r"(?P<name>[?&;](?:[^=&;#\s]*?)(?:" + "|".join(SECRET_PARAMS) + r"))=(?P<value>[^&;#\s]*)",
     re.IGNORECASE,
 )
+
+
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
+def strip_ansi(text: str) -> str:
+    """``text`` without ANSI escape sequences (colours, cursor moves, terminal titles)."""
+    return _ANSI.sub("", text)
 
 
 def mask_url(url: str) -> str:
@@ -52,4 +61,11 @@ def mask_password(url: str) -> str:
     return mask_url(url)
 
 
-__all__ = ["SECRET_PARAMS", "mask_password", "mask_secrets", "mask_url", "url_secrets"]
+__all__ = [
+    "SECRET_PARAMS",
+    "mask_password",
+    "mask_secrets",
+    "mask_url",
+    "strip_ansi",
+    "url_secrets",
+]

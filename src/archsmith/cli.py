@@ -68,6 +68,7 @@ class Search(Command):
             f"{exp.search.max_trials} trials{' (resumed)' if args.resume else ''}",
             flush=True,
         )
+        _stop_on_sigterm()
         tally = _Tally(None if args.quiet else print_progress)
         try:
             result = run_search(exp, resume=args.resume, progress=tally)
@@ -118,7 +119,9 @@ class _Tally:
 
 
 def _stop_on_sigterm() -> None:
-    """SIGTERM (a scheduler stopping the worker) stops it like Ctrl-C: the trial is marked."""
+    """SIGTERM (a scheduler or ``kill`` stopping a search or a worker) stops it like Ctrl-C:
+    the running trial is recorded FAILED (interrupted by the user) and the exit status is 130.
+    """
     import signal
 
     def handler(signum: int, frame: Any) -> None:
@@ -301,23 +304,13 @@ class Predict(Command):
         _tracking(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        import numpy as np
-        import pandas as pd
-
         from archsmith.datasets import as_frame
-        from archsmith.tracking import MlflowTracker
+        from archsmith.served import load_served
+        from archsmith.served import predictions_frame
 
         frame = as_frame(args.data)
-        model = MlflowTracker(args.tracking_uri).search_model(args.name)
-        predictions = np.asarray(model.predict(None, frame))
-        if predictions.ndim == 1:
-            out = pd.DataFrame({"prediction": predictions})
-        elif model.target.kind == "multilabel":
-            out = pd.DataFrame(predictions, columns=[str(c) for c in model.target.classes])
-        else:  # a forecast: one column per step ahead
-            out = pd.DataFrame(
-                predictions, columns=[f"step_{i + 1}" for i in range(predictions.shape[1])]
-            )
+        # the .keras file in safe mode + installed code; nothing from the store is executed
+        out = predictions_frame(load_served(args.name, args.tracking_uri), frame)
         if args.output is None:
             print(out.to_csv(index=False), end="")
         else:

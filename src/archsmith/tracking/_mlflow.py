@@ -24,6 +24,7 @@ from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import SpecError
 from archsmith.spec import mask_password
 from archsmith.spec import mask_secrets
+from archsmith.tracking._model_files import model_files
 from archsmith.tracking._pareto import mark_pareto
 from archsmith.tracking._pareto import parse_objectives
 
@@ -380,16 +381,15 @@ class MlflowTracker:
             )
         return path, int(row["trial"])
 
-    def search_model(self, experiment: str) -> Any:
-        """The model a finished search logged (its pyfunc's Python model: ``.model``,
-        ``.schema``, ``.target``, ``.predict(None, frame)``), without MLflow's signature
-        check, so bad rows get archsmith's own errors.
+    def search_model_files(self, experiment: str) -> tuple[Path, Path]:
+        """The ``.keras`` file and metadata JSON of the model a finished search logged.
+
+        Nothing stored with the model is executed (see ``_model_files``);
+        ``archsmith.served.load_served`` turns the two files into a predictor.
 
         Raises:
             ArchsmithError: no such search, or it logged no model (failed or unfinished).
         """
-        import mlflow.pyfunc
-
         run_id = self.latest_search(experiment)
         files = {a.path for a in self.client.list_artifacts(run_id)}
         if "model" not in files:
@@ -398,9 +398,7 @@ class MlflowTracker:
                 "it failed, was stopped, or is still running"
             )
         local = self.artifact_path(run_id, "model")  # runs:/ URIs would use MLflow's global URI
-        with _hushed():
-            model = mlflow.pyfunc.load_model(str(local))
-        return model.unwrap_python_model()
+        return model_files(local)
 
     def leaderboard(self, experiment: str, search_run: str | None = None) -> pd.DataFrame:
         """One row per trial, best first (by the search's direction), failed trials last.

@@ -171,3 +171,74 @@ def test_no_secret_of_any_url_in_stdout_stderr_or_the_store(in_tmp: Path, capsys
     written = [p for p in in_tmp.rglob("*") if p.is_file() and p.suffix != ".yaml"]
     assert len(written) > 10
     assert [p for p in written if b"HUNTER2" in p.read_bytes()] == []
+
+
+def test_cli_shows_archsmith_warnings_on_stderr_one_line_each(in_tmp: Path, capsys) -> None:
+    import pandas as pd
+
+    from archsmith.cli import main
+
+    pd.DataFrame({"x": [1.0, 2.0, 3.0], "empty": [None] * 3, "y": ["a", "b", "a"]}).to_csv(
+        "few.csv", index=False
+    )
+    decl = in_tmp / "few.yaml"
+    decl.write_text(
+        "name: few\ntask: {type: classification, target: y}\ndata: {train: few.csv}\n"
+    )
+    assert main(["search", str(decl)]) == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("archsmith: warning:")]
+    assert lines == ["archsmith: warning: dropping column(s) with no values: ['empty']"]
+
+
+def test_cli_usage_errors_exit_2_and_read_only_commands_create_no_store(
+    in_tmp: Path, capsys
+) -> None:
+    from archsmith.cli import main
+
+    for rows in ("0", "-1", "x"):
+        with pytest.raises(SystemExit) as info:
+            main(["leaderboard", "any", "--rows", rows])
+        assert info.value.code == 2
+    for argv in (
+        ["leaderboard", "nope"],
+        ["doctor", "nope"],
+        ["export", "nope", "m.keras"],
+        ["predict", "nope", "rows.csv"],
+    ):
+        assert main(argv) == 2
+        assert "no tracking store" in capsys.readouterr().err
+    assert list(in_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("search: {max_trials: true}", "search.max_trials: input should be a valid integer"),
+        ("training: {epochs: '2'}", "training.epochs: input should be a valid integer"),
+        ("training: {jit_compile: 1}", "training.jit_compile: input should be a valid boolean"),
+        ("data: {validation: '0.2'}", "data.validation: input should be a valid number"),
+        ("search: {warm_start: 5}", "search.warm_start: got 5; expected points evaluated"),
+    ],
+)
+def test_loose_declaration_types_are_refused_at_the_users_path(
+    tmp_path: Path, section: str, message: str
+) -> None:
+    decl = tmp_path / "loose.yaml"
+    decl.write_text(f"name: x\ntask: {{type: classification, target: y}}\n{section}\n")
+    with pytest.raises(SpecError) as info:
+        load_experiment(decl)
+    assert str(info.value) == f"{decl}:3: {message}" or str(info.value).startswith(
+        f"{decl}:3: {message}"
+    )
+    assert "tuple[" not in str(info.value) and "WarmStartSearch" not in str(info.value)
+    assert len(info.value.issues) == 1
+
+
+def test_durations_and_plain_numbers_still_load() -> None:
+    exp = load_experiment(
+        task={"type": "classification", "target": "y"},
+        search={"time_budget": "20m", "max_trials": 3, "seed": None},
+        data={"validation": 0.25},
+    )
+    assert exp.search.max_trials == 3 and exp.search.time_budget == 1200

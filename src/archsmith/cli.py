@@ -9,6 +9,7 @@ imports what it needs when it runs. Declaration and data errors print one clear 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -29,6 +30,30 @@ class Command:
 
     def run(self, args: argparse.Namespace) -> int:
         raise NotImplementedError
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+def _existing_store(uri: str) -> str:
+    """A read-only command's tracking store: a folder must hold one (nothing is created)."""
+    from archsmith.exceptions import NotFound
+    from archsmith.tracking import store_root
+
+    root = store_root(uri)
+    if root is not None and not (root / "mlflow.db").is_file():
+        raise NotFound(
+            f"no tracking store in {root} (no mlflow.db): run a search there first, or pass "
+            "--tracking-uri with the store of the search"
+        )
+    return uri
 
 
 def _tracking(parser: argparse.ArgumentParser) -> None:
@@ -223,7 +248,8 @@ class Doctor(Command):
         from archsmith.doctor import check
 
         report = check(
-            args.name, tracking_uri=args.tracking_uri, storage=args.storage, run_id=args.run_id
+            args.name,
+            tracking_uri=_existing_store(args.tracking_uri), storage=args.storage, run_id=args.run_id
         )
         print(
             f"search {report.search_id} (run {report.run_id}): {report.trials} trials in "
@@ -276,14 +302,14 @@ class Leaderboard(Command):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("name", help="experiment (declaration) name")
-        parser.add_argument("--rows", type=int, default=20, help="rows to show")
+        parser.add_argument("--rows", type=_positive_int, default=20, help="rows to show (>= 1)")
         parser.add_argument("--csv", action="store_true", help="print all columns as CSV")
         _tracking(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         from archsmith.tracking import MlflowTracker
 
-        board = MlflowTracker(args.tracking_uri).leaderboard(args.name)
+        board = MlflowTracker(_existing_store(args.tracking_uri)).leaderboard(args.name)
         if args.csv:
             print(board.to_csv(index=False), end="")
         else:
@@ -308,9 +334,9 @@ class Predict(Command):
         from archsmith.served import load_served
         from archsmith.served import predictions_frame
 
-        frame = as_frame(args.data)
         # the .keras file in safe mode + installed code; nothing from the store is executed
-        out = predictions_frame(load_served(args.name, args.tracking_uri), frame)
+        served = load_served(args.name, _existing_store(args.tracking_uri))
+        out = predictions_frame(served, as_frame(args.data))
         if args.output is None:
             print(out.to_csv(index=False), end="")
         else:
@@ -334,7 +360,9 @@ class Export(Command):
 
         from archsmith.tracking import MlflowTracker
 
-        source, trial = MlflowTracker(args.tracking_uri).best_model_file(args.name)
+        source, trial = MlflowTracker(_existing_store(args.tracking_uri)).best_model_file(
+            args.name
+        )
         path = Path(args.path)
         if path.suffix != ".keras":
             path = path.with_suffix(".keras")
@@ -449,6 +477,31 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+class _OneLine(logging.Formatter):
+    """``archsmith: warning: message`` on one line, URLs masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from archsmith.spec import mask_url
+
+        text = record.getMessage()
+        if record.exc_info:
+            text += f" ({record.exc_info[0].__name__ if record.exc_info[0] else 'error'}: "
+            text += f"{record.exc_info[1]})"
+        return f"archsmith: {record.levelname.lower()}: {mask_url(' '.join(text.split()))}"
+
+
+def configure_logging() -> None:
+    """Show the ``archsmith`` logger's warnings on standard error, one line each."""
+    log = logging.getLogger("archsmith")
+    for handler in [h for h in log.handlers if getattr(h, "archsmith_cli", False)]:
+        log.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.archsmith_cli = True  # type: ignore[attr-defined]
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(_OneLine())
+    log.addHandler(handler)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from archsmith._version import __version__
 
@@ -475,8 +528,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    configure_logging()
     from archsmith.exceptions import ArchsmithError
     from archsmith.exceptions import DataError
+    from archsmith.exceptions import NotFound
     from archsmith.exceptions import SpecError
 
     from archsmith.spec import mask_url
@@ -485,6 +540,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler.run(args))
     except (SpecError, DataError) as exc:
         print(f"archsmith {args.command}: error:\n{mask_url(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    except NotFound as exc:  # an unknown search name or store: a usage error
+        print(f"archsmith {args.command}: {mask_url(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except ArchsmithError as exc:
         print(f"archsmith {args.command}: {mask_url(str(exc))}", file=sys.stderr)

@@ -17,6 +17,7 @@ from pydantic import field_validator
 from pydantic import model_validator
 
 from archsmith.spec._errors import FieldError
+from archsmith.spec._strict import strict_scalar
 
 CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1_macro")
 REGRESSION_METRICS = ("rmse", "mae", "r2")
@@ -72,6 +73,26 @@ def _natural_direction(metric: str) -> Literal["max", "min"]:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strict_scalars(cls, data: Any) -> Any:
+        """No ``max_trials: true`` or ``epochs: "2"``: numbers and booleans as written."""
+        if isinstance(data, dict):
+            parsed = {  # fields with their own parser (a duration "20m") take strings
+                f
+                for dec in cls.__pydantic_decorators__.field_validators.values()
+                if dec.info.mode != "after"
+                for f in dec.info.fields
+            }
+            for name, value in data.items():
+                field = cls.model_fields.get(name) if isinstance(name, str) else None
+                if field is not None and name not in parsed:
+                    try:
+                        strict_scalar(field.annotation, value)
+                    except ValueError as exc:
+                        raise FieldError((name,), str(exc)) from None
+        return data
 
 
 class ClassificationTask(_Model):

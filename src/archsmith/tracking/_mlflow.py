@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from archsmith.exceptions import ArchsmithError
+from archsmith.exceptions import NotFound
 from archsmith.exceptions import SpecError
 from archsmith.spec import mask_password
 from archsmith.spec import mask_secrets
@@ -357,7 +358,9 @@ class MlflowTracker:
             )
         )
         if not runs:
-            raise ArchsmithError(f"no search named '{experiment}' in {mask_password(self.tracking_uri)}")
+            raise NotFound(
+                f"no search named '{experiment}' in {mask_password(self.tracking_uri)}"
+            )
         return str(runs[0].info.run_id)
 
     def best_model_file(self, experiment: str) -> tuple[Path, int]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -182,9 +181,7 @@ def test_cli_shows_archsmith_warnings_on_stderr_one_line_each(in_tmp: Path, caps
         "few.csv", index=False
     )
     decl = in_tmp / "few.yaml"
-    decl.write_text(
-        "name: few\ntask: {type: classification, target: y}\ndata: {train: few.csv}\n"
-    )
+    decl.write_text("name: few\ntask: {type: classification, target: y}\ndata: {train: few.csv}\n")
     assert main(["search", str(decl)]) == 2
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith("archsmith: warning:")]

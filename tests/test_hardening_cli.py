@@ -131,7 +131,7 @@ def test_sigterm_stops_a_search_like_ctrl_c_and_resume_finishes_it(tmp_path: Pat
         time.sleep(0.5)  # until the first trial is created, then inside its training
     time.sleep(3)
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=120)
+    _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-2000:]
     assert "interrupted after" in err and "--resume" in err
     from archsmith.engines import TrialState

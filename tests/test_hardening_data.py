@@ -16,9 +16,7 @@ from conftest import mixed_frame
 
 
 def _load(frame: pd.DataFrame, drop: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
-    exp = load_experiment(
-        task={"type": "classification", "target": "y"}, data={"drop": list(drop)}
-    )
+    exp = load_experiment(task={"type": "classification", "target": "y"}, data={"drop": list(drop)})
     return load_dataset(frame, task=exp.task, data=exp.data)
 
 

@@ -111,7 +111,9 @@ class Search(Command):
         print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
         from archsmith.spec import mask_url
 
-        print(f"browse: archsmith ui --tracking-uri {mask_url(exp.tracking.uri)}  -> http://127.0.0.1:5000")
+        print(
+            f"browse: archsmith ui --tracking-uri {mask_url(exp.tracking.uri)}  -> http://127.0.0.1:5000"
+        )
         return 0
 
 
@@ -249,7 +251,9 @@ class Doctor(Command):
 
         report = check(
             args.name,
-            tracking_uri=_existing_store(args.tracking_uri), storage=args.storage, run_id=args.run_id
+            tracking_uri=_existing_store(args.tracking_uri),
+            storage=args.storage,
+            run_id=args.run_id,
         )
         print(
             f"search {report.search_id} (run {report.run_id}): {report.trials} trials in "
@@ -360,9 +364,7 @@ class Export(Command):
 
         from archsmith.tracking import MlflowTracker
 
-        source, trial = MlflowTracker(_existing_store(args.tracking_uri)).best_model_file(
-            args.name
-        )
+        source, trial = MlflowTracker(_existing_store(args.tracking_uri)).best_model_file(args.name)
         path = Path(args.path)
         if path.suffix != ".keras":
             path = path.with_suffix(".keras")
@@ -533,7 +535,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from archsmith.exceptions import DataError
     from archsmith.exceptions import NotFound
     from archsmith.exceptions import SpecError
-
     from archsmith.spec import mask_url
 
     try:

@@ -107,7 +107,9 @@ def check(
     )
 
 
-def _parent_problems(tracker: MlflowTracker, parent: Any, trials: dict[int, TrialRecord]) -> list[str]:
+def _parent_problems(
+    tracker: MlflowTracker, parent: Any, trials: dict[int, TrialRecord]
+) -> list[str]:
     """A search run left RUNNING with no trial running, or FINISHED without its model."""
     status, run_id = parent.info.status, parent.info.run_id
     if status == "RUNNING" and not any(t.state is TrialState.RUNNING for t in trials.values()):

@@ -56,9 +56,9 @@ from archsmith.search_space import SearchSpace
 from archsmith.search_space import load_space
 from archsmith.spec import Experiment
 from archsmith.spec import load_experiment
+from archsmith.spec import strip_ansi
 from archsmith.tracking import MlflowTracker
 from archsmith.tracking import Tracker
-from archsmith.spec import strip_ansi
 from archsmith.tracking import mask_password
 from archsmith.tracking import store_root
 

@@ -85,9 +85,7 @@ def predictions_frame(served: ServedModel, rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"prediction": predictions})
     if served.target.kind == "multilabel":
         return pd.DataFrame(predictions, columns=[str(c) for c in served.target.classes])
-    return pd.DataFrame(
-        predictions, columns=[f"step_{i + 1}" for i in range(predictions.shape[1])]
-    )
+    return pd.DataFrame(predictions, columns=[f"step_{i + 1}" for i in range(predictions.shape[1])])
 
 
 __all__ = ["ServedModel", "load_served", "predictions_frame"]

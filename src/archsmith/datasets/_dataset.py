@@ -15,11 +15,11 @@ import pandas as pd
 from archsmith.datasets._arrays import ArraySchema
 from archsmith.datasets._files import is_array_file
 from archsmith.datasets._files import read_arrays
-from archsmith.datasets._schema import InputSchema
-from archsmith.datasets._schema import Target
 from archsmith.datasets._sanity import check_columns
 from archsmith.datasets._sanity import check_finite
 from archsmith.datasets._sanity import check_unique_names
+from archsmith.datasets._schema import InputSchema
+from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
 from archsmith.exceptions import DataError
 from archsmith.spec import AnomalyDetectionTask

@@ -12,6 +12,7 @@ import pandas as pd
 
 from archsmith.datasets._sanity import check_columns
 from archsmith.datasets._sanity import check_finite
+from archsmith.datasets._sanity import check_unique_names
 from archsmith.exceptions import DataError
 
 ColumnKind = Literal["numeric", "boolean", "categorical"]
@@ -225,6 +226,7 @@ class InputSchema:
 
     def check_frame(self, frame: pd.DataFrame, what: str = "X") -> None:
         """Raise a DataError unless ``frame`` has every column the model was fit on."""
+        check_unique_names(frame, what)
         missing = [c for c in self.names if c not in frame.columns]
         if missing:
             raise DataError(

@@ -329,7 +329,10 @@ class _Parser:
                     f"{did_you_mean(str(key), known)}",
                 )
         declared = data.get("for", ["tabular"])
-        inputs = [declared] if isinstance(declared, str) else list(declared)
+        inputs = [declared] if isinstance(declared, str) else declared
+        if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
+            self.error(("for",), f"expected a data kind or a list of them, got {declared!r}")
+            inputs = ["tabular"]
         model = data.get("model")
         template: dict[str, Any] = {}
         if not isinstance(model, list) or not model:

@@ -1,6 +1,10 @@
 """The declaration: task, data, search, training and tracking, validated and frozen."""
 
 from archsmith.spec._errors import did_you_mean
+from archsmith.spec._limits import MAX_YAML_BYTES
+from archsmith.spec._limits import MAX_YAML_DEPTH
+from archsmith.spec._limits import MAX_YAML_NODES
+from archsmith.spec._limits import read_text as read_yaml_text
 from archsmith.spec._load import load_experiment
 from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
@@ -25,10 +29,6 @@ from archsmith.spec._models import SearchSpec
 from archsmith.spec._models import SimilarityTask
 from archsmith.spec._models import TrackingSpec
 from archsmith.spec._models import TrainingSpec
-from archsmith.spec._limits import MAX_YAML_BYTES
-from archsmith.spec._limits import MAX_YAML_DEPTH
-from archsmith.spec._limits import MAX_YAML_NODES
-from archsmith.spec._limits import read_text as read_yaml_text
 from archsmith.spec._urls import mask_password
 from archsmith.spec._urls import mask_secrets
 from archsmith.spec._urls import mask_url

@@ -65,7 +65,7 @@ class BoundedLoader(yaml.SafeLoader):
         self._file = file
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
@@ -76,7 +76,7 @@ class BoundedLoader(yaml.SafeLoader):
                     self._file,
                     line,
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -110,8 +110,8 @@ def check_expansion(root: yaml.Node, file: str | None) -> None:
             line = node.start_mark.line + 1
             if size[key] > MAX_YAML_NODES:
                 raise _error(
-                    f"YAML holds more than {MAX_YAML_NODES} values once aliases are expanded (from the "
-                    f"value on this line); the limit is {MAX_YAML_NODES}",
+                    f"YAML holds more than {MAX_YAML_NODES} values once aliases are "
+                    f"expanded (from the value on this line); the limit is {MAX_YAML_NODES}",
                     file,
                     line,
                 )

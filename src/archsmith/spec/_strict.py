@@ -23,8 +23,7 @@ from pydantic import BaseModel
 _KINDS = {
     frozenset({int}): "a valid integer, written without quotes (not a string or true/false)",
     frozenset({float}): "a valid number, written without quotes (not a string or true/false)",
-    frozenset({int, float}): "a valid number, written without quotes (not a string or "
-    "true/false)",
+    frozenset({int, float}): "a valid number, written without quotes (not a string or true/false)",
     frozenset({bool}): "a valid boolean: true or false",
 }
 
@@ -68,7 +67,7 @@ def _model_names(root: type[BaseModel]) -> set[str]:
     return names
 
 
-def merge_union_errors(errors: Iterable[dict[str, Any]], root: type[BaseModel]) -> list[dict]:
+def merge_union_errors(errors: Iterable[Any], root: type[BaseModel]) -> list[Any]:
     """Drop pydantic's union-member tags from error paths; one error per path for them."""
     models = _model_names(root)
     out: list[dict[str, Any]] = []

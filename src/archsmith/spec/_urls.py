@@ -13,7 +13,8 @@ import re
 #: end of a longer name: ``sslpassword``, ``access_token``, ``api_key``).
 SECRET_PARAMS = ("password", "passwd", "pwd", "pass", "token", "secret", "key", "credential")
 
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/?#@\s]*?):(?P<password>[^/?#\s]*)@"
+_USERINFO = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/?#@\s]*?):(?P<password>[^/?#\s]*)@"
 )
 _QUERY = re.compile(
     r"(?P<name>[?&;](?:[^=&;#\s]*?)(?:" + "|".join(SECRET_PARAMS) + r"))=(?P<value>[^&;#\s]*)",

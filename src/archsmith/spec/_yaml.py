@@ -86,7 +86,7 @@ def _walk(
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = _key(key_node)
-            if not isinstance(key, str | int | float | bool | None):
+            if isinstance(key, list | dict):
                 continue  # the constructor has refused unhashable keys already
             line = key_node.start_mark.line + 1
             if key in seen:
@@ -119,8 +119,9 @@ def parse_yaml(text: str, file: str | None = None) -> Source:
             over the limits of ``archsmith.spec._limits`` (size, nesting, alias expansion).
     """
     check_size(len(text.encode("utf-8", "surrogatepass")), file)
-    loader = BoundedLoader(text, file)
+    loader = None
     try:
+        loader = BoundedLoader(text, file)  # its reader refuses control characters
         node = loader.get_single_node()
         if node is not None:
             check_expansion(node, file)
@@ -138,7 +139,8 @@ def parse_yaml(text: str, file: str | None = None) -> Source:
     except yaml.YAMLError as exc:
         raise SpecError([SpecIssue("", f"invalid YAML: {exc}", file=file)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[Loc, int] = {}
     dupes: list[SpecIssue] = []
     if node is not None:

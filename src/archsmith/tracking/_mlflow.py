@@ -358,9 +358,7 @@ class MlflowTracker:
             )
         )
         if not runs:
-            raise NotFound(
-                f"no search named '{experiment}' in {mask_password(self.tracking_uri)}"
-            )
+            raise NotFound(f"no search named '{experiment}' in {mask_password(self.tracking_uri)}")
         return str(runs[0].info.run_id)
 
     def best_model_file(self, experiment: str) -> tuple[Path, int]:

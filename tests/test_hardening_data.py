@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -73,3 +74,32 @@ def test_schema_refuses_infinite_nested_and_duplicate_rows_in_predict() -> None:
     rows["city"] = [["paris"]] * 5
     with pytest.raises(DataError, match=r"\['city'\] hold nested"):
         dataset.schema.raw_inputs(rows)
+
+
+def test_header_only_table_says_it_has_no_rows(tmp_path: Path) -> None:
+    (tmp_path / "h.csv").write_text("a,b,y\n")
+    with pytest.raises(DataError, match="no rows"):
+        _load(as_frame(tmp_path / "h.csv"))
+
+
+def test_unique_date_strings_get_the_dates_error() -> None:
+    frame = mixed_frame(80)
+    frame["day"] = [f"2024-{1 + i // 28:02d}-{1 + i % 28:02d}" for i in range(80)]
+    with pytest.raises(DataError, match="column 'day' holds dates"):
+        _load(frame)
+
+
+@pytest.mark.parametrize("stray", ["oops", "-", "?"])
+@pytest.mark.parametrize("numbers", ["float", "int"])
+def test_a_numeric_column_with_a_stray_string_is_named_not_an_identifier(
+    stray: str, numbers: str
+) -> None:
+    frame = mixed_frame(80)
+    values = frame["income"] if numbers == "float" else frame["income"].round().astype(int)
+    frame["income"] = values.astype(object)
+    frame.loc[33, "income"] = stray
+    with pytest.raises(
+        DataError,
+        match=rf"'income' holds numbers except 1 value\(s\) \['{re.escape(stray)}'\] \(first at row 33\)",
+    ):
+        _load(frame)

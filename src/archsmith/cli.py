@@ -107,7 +107,8 @@ class Search(Command):
             f"{result.best.value:.4f} (validation)"
         )
         for key, value in result.test_scores.items():
-            print(f"  test {key}: {value:.4f}")
+            if value == value:  # a score undefined on the test rows (NaN) is left out
+                print(f"  test {key}: {value:.4f}")
         print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
         from archsmith.spec import mask_url
 
@@ -165,7 +166,8 @@ def _print_result(result: Any, exp: Any) -> None:
         f"{result.best.value:.4f} (validation)"
     )
     for key, value in result.test_scores.items():
-        print(f"  test {key}: {value:.4f}")
+        if value == value:  # a score undefined on the test rows (NaN) is left out
+            print(f"  test {key}: {value:.4f}")
     print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
 
 

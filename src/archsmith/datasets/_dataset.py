@@ -321,6 +321,8 @@ def load_dataset(
         )
     frame = frame.drop(columns=list(data.drop))
     check_columns(frame)
+    if len(frame) == 0:
+        raise DataError("the data has no rows (only a header?); expected at least one row")
     empty = [c for c in frame.columns if frame[c].isna().all()]
     if empty:
         logger.warning("dropping column(s) with no values: %s", empty)

@@ -90,4 +90,36 @@ def check_finite(frame: pd.DataFrame, columns: Iterable[str], what: str = "X") -
             )
 
 
-__all__ = ["FLOAT32_MAX", "check_columns", "check_finite", "check_unique_names"]
+def check_stray_text(name: str, series: pd.Series) -> None:
+    """Refuse a text column that is numbers but for a few placeholders (``N/A``, ``-``, ``?``).
+
+    Such a column would otherwise be read as categories (or as an identifier); the few
+    strings are almost always missing values or typos.
+
+    Raises:
+        DataError: naming the column, the stray values and the first row holding one.
+    """
+    present = series.dropna()
+    if pd.api.types.is_numeric_dtype(series) or len(present) < 10:
+        return
+    numbers = pd.to_numeric(present.astype("object"), errors="coerce")
+    stray = present[numbers.isna()]
+    if len(stray) == 0 or len(stray) > max(1, 0.05 * len(present)):
+        return
+    kinds = sorted({str(v) for v in stray})
+    if len(kinds) > 3:
+        return
+    raise DataError(
+        f"column '{name}' holds numbers except {len(stray)} value(s) {kinds} (first at row "
+        f"{stray.index[0]}); expected numbers only: leave missing cells empty, fix the "
+        "values, or list the column under data.drop"
+    )
+
+
+__all__ = [
+    "FLOAT32_MAX",
+    "check_columns",
+    "check_finite",
+    "check_stray_text",
+    "check_unique_names",
+]

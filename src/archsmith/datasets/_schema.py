@@ -12,6 +12,7 @@ import pandas as pd
 
 from archsmith.datasets._sanity import check_columns
 from archsmith.datasets._sanity import check_finite
+from archsmith.datasets._sanity import check_stray_text
 from archsmith.datasets._sanity import check_unique_names
 from archsmith.exceptions import DataError
 
@@ -317,18 +318,20 @@ _ID_MIN_DISTINCT = 50
 
 
 def _check_categorical(name: str, series: pd.Series, distinct: int) -> None:
-    """Refuse text columns a model cannot learn from: identifiers and dates as text."""
+    """Refuse text columns a model cannot learn from: dates as text, numbers with a few
+    stray strings, identifiers (checked in that order, the most specific first)."""
     present = int(series.notna().sum())
-    if distinct >= _ID_MIN_DISTINCT and distinct > 0.9 * present:
-        raise DataError(
-            f"column '{name}' has {distinct} distinct values in {present} rows: it looks like "
-            "an identifier, which a model cannot learn from; list it under data.drop"
-        )
     sample = series.dropna().astype(str).head(20)
     if len(sample) and sample.str.fullmatch(r"\d{4}-\d{2}-\d{2}([ T][\d:.]+)?").all():
         raise DataError(
             f"column '{name}' holds dates (as text, e.g. {sample.iloc[0]!r}); convert them to "
             "numbers (e.g. days since a date) or list the column under data.drop"
+        )
+    check_stray_text(name, series)
+    if distinct >= _ID_MIN_DISTINCT and distinct > 0.9 * present:
+        raise DataError(
+            f"column '{name}' has {distinct} distinct values in {present} rows: it looks like "
+            "an identifier, which a model cannot learn from; list it under data.drop"
         )
 
 

@@ -68,14 +68,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", choices=list(SHARES), default=None, help="one generator")
     args = parser.parse_args()
     total, failed = 0, 0
     distinct: collections.Counter[str] = collections.Counter()
     examples: dict[str, str] = {}
     start = time.perf_counter()
     for kind, share in SHARES.items():
+        if args.only is not None and kind != args.only:
+            continue
         t0 = time.perf_counter()
-        cases, failures = run(kind, max(1, round(args.cases * share)), args.seed)
+        count = args.cases if args.only else max(1, round(args.cases * share))
+        cases, failures = run(kind, count, args.seed)
         total += cases
         failed += len(failures)
         for failure in failures:

@@ -330,10 +330,12 @@ def predict_rows(draw: st.DrawFn) -> pd.DataFrame:
         name = draw(st.sampled_from([*frame.columns, "extra", "age"]))
         kind = draw(st.sampled_from(_KINDS))
         column = pd.Series(_column(kind, n, draw), index=frame.index, dtype=object)
-        if draw(st.booleans()) and name in frame.columns:
+        if name in frame.columns and draw(st.booleans()):
             frame = pd.concat([frame, column.rename(name)], axis=1)  # a duplicate name
         else:
-            frame[name] = column
+            frame = pd.concat(
+                [frame.drop(columns=[name], errors="ignore"), column.rename(name)], axis=1
+            )
     if draw(st.integers(0, 9)) == 0 and len(frame.columns):
         frame = frame.drop(columns=draw(st.sampled_from(list(frame.columns))))
     return frame

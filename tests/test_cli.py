@@ -73,7 +73,7 @@ def test_search_then_leaderboard_from_a_yaml_example(in_tmp: Path, capsys) -> No
     assert main(["predict", "wine", "bad.csv"]) == 2
     err = capsys.readouterr().err
     assert "magnesium" in err and "Traceback" not in err
-    assert main(["predict", "nowine", "bad.csv"]) == 1
+    assert main(["predict", "nowine", "bad.csv"]) == 2  # an unknown name is a usage error
     assert "no search named 'nowine'" in capsys.readouterr().err
 
 

@@ -100,6 +100,7 @@ def test_a_numeric_column_with_a_stray_string_is_named_not_an_identifier(
     frame.loc[33, "income"] = stray
     with pytest.raises(
         DataError,
-        match=rf"'income' holds numbers except 1 value\(s\) \['{re.escape(stray)}'\] \(first at row 33\)",
+        match=rf"'income' holds numbers except 1 value\(s\) \['{re.escape(stray)}'\] "
+        r"\(first at row 33\)",
     ):
         _load(frame)

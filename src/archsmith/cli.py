@@ -9,11 +9,14 @@ imports what it needs when it runs. Declaration and data errors print one clear 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
+
+from archsmith.cli_support import configure_logging
+from archsmith.cli_support import existing_store as _existing_store
+from archsmith.cli_support import positive_int as _positive_int
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -30,30 +33,6 @@ class Command:
 
     def run(self, args: argparse.Namespace) -> int:
         raise NotImplementedError
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
-
-
-def _existing_store(uri: str) -> str:
-    """A read-only command's tracking store: a folder must hold one (nothing is created)."""
-    from archsmith.exceptions import NotFound
-    from archsmith.tracking import store_root
-
-    root = store_root(uri)
-    if root is not None and not (root / "mlflow.db").is_file():
-        raise NotFound(
-            f"no tracking store in {root} (no mlflow.db): run a search there first, or pass "
-            "--tracking-uri with the store of the search"
-        )
-    return uri
 
 
 def _tracking(parser: argparse.ArgumentParser) -> None:
@@ -100,16 +79,7 @@ class Search(Command):
         except KeyboardInterrupt:
             tally.interrupted(f"archsmith search {args.file} --resume")
             return 130
-        _print_board(result.leaderboard)
-        assert result.best is not None
-        print(
-            f"\nbest: trial {result.best.number}, {exp.task.metric} = "
-            f"{result.best.value:.4f} (validation)"
-        )
-        for key, value in result.test_scores.items():
-            if value == value:  # a score undefined on the test rows (NaN) is left out
-                print(f"  test {key}: {value:.4f}")
-        print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
+        _print_result(result, exp)
         from archsmith.spec import mask_url
 
         print(
@@ -479,31 +449,6 @@ COMMANDS: tuple[Command, ...] = (
     Validate(),
     Spaces(),
 )
-
-
-class _OneLine(logging.Formatter):
-    """``archsmith: warning: message`` on one line, URLs masked."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        from archsmith.spec import mask_url
-
-        text = record.getMessage()
-        if record.exc_info:
-            text += f" ({record.exc_info[0].__name__ if record.exc_info[0] else 'error'}: "
-            text += f"{record.exc_info[1]})"
-        return f"archsmith: {record.levelname.lower()}: {mask_url(' '.join(text.split()))}"
-
-
-def configure_logging() -> None:
-    """Show the ``archsmith`` logger's warnings on standard error, one line each."""
-    log = logging.getLogger("archsmith")
-    for handler in [h for h in log.handlers if getattr(h, "archsmith_cli", False)]:
-        log.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.archsmith_cli = True  # type: ignore[attr-defined]
-    handler.setLevel(logging.WARNING)
-    handler.setFormatter(_OneLine())
-    log.addHandler(handler)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from pydantic import field_validator
 from pydantic import model_validator
 
 from archsmith.spec._errors import FieldError
-from archsmith.spec._strict import strict_scalar
+from archsmith.spec._strict import strict_fields
 
 CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1_macro")
 REGRESSION_METRICS = ("rmse", "mae", "r2")
@@ -78,21 +78,7 @@ class _Model(BaseModel):
     @classmethod
     def _strict_scalars(cls, data: Any) -> Any:
         """No ``max_trials: true`` or ``epochs: "2"``: numbers and booleans as written."""
-        if isinstance(data, dict):
-            parsed = {  # fields with their own parser (a duration "20m") take strings
-                f
-                for dec in cls.__pydantic_decorators__.field_validators.values()
-                if dec.info.mode != "after"
-                for f in dec.info.fields
-            }
-            for name, value in data.items():
-                field = cls.model_fields.get(name) if isinstance(name, str) else None
-                if field is not None and name not in parsed:
-                    try:
-                        strict_scalar(field.annotation, value)
-                    except ValueError as exc:
-                        raise FieldError((name,), str(exc)) from None
-        return data
+        return strict_fields(cls, data, FieldError)
 
 
 class ClassificationTask(_Model):

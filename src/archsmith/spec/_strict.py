@@ -54,6 +54,28 @@ def strict_scalar(annotation: Any, value: Any) -> Any:
     return value
 
 
+def strict_fields(model: type[BaseModel], data: Any, error: Any) -> Any:
+    """``data`` for ``model`` unchanged, or ``error((field,), message)`` raised for the first
+    field whose scalar only fits by coercion. Fields with their own ``before`` parser (a
+    duration such as ``"20m"``) are left to it."""
+    if not isinstance(data, dict):
+        return data
+    parsed = {
+        f
+        for dec in model.__pydantic_decorators__.field_validators.values()
+        if dec.info.mode != "after"
+        for f in dec.info.fields
+    }
+    for name, value in data.items():
+        field = model.model_fields.get(name) if isinstance(name, str) else None
+        if field is not None and name not in parsed:
+            try:
+                strict_scalar(field.annotation, value)
+            except ValueError as exc:
+                raise error((name,), str(exc)) from None
+    return data
+
+
 _TYPE_TAG = re.compile(r"[a-z-]+\[.*\]")
 
 
@@ -87,4 +109,4 @@ def merge_union_errors(errors: Iterable[Any], root: type[BaseModel]) -> list[Any
     return out
 
 
-__all__ = ["merge_union_errors", "strict_scalar"]
+__all__ = ["merge_union_errors", "strict_fields", "strict_scalar"]

@@ -61,6 +61,7 @@ class Search(Command):
         from archsmith.runner import print_progress
         from archsmith.runner import run_search
         from archsmith.spec import load_experiment
+        from archsmith.spec import mask_url
 
         exp = load_experiment(args.file)
         if args.max_trials is not None:
@@ -80,11 +81,8 @@ class Search(Command):
             tally.interrupted(f"archsmith search {args.file} --resume")
             return 130
         _print_result(result, exp)
-        from archsmith.spec import mask_url
-
-        print(
-            f"browse: archsmith ui --tracking-uri {mask_url(exp.tracking.uri)}  -> http://127.0.0.1:5000"
-        )
+        uri = mask_url(exp.tracking.uri)
+        print(f"browse: archsmith ui --tracking-uri {uri}  -> http://127.0.0.1:5000")
         return 0
 
 

@@ -54,14 +54,14 @@ def test_search_then_leaderboard_from_a_yaml_example(in_tmp: Path, capsys) -> No
     import pandas as pd
 
     from archsmith import load_model
-    from archsmith.tracking import MlflowTracker
+    from archsmith.served import load_served
 
     wine = pd.read_csv(EXAMPLES / "data" / "wine.csv")
     assert main(["predict", "wine", str(EXAMPLES / "data" / "wine.csv"), "-o", "p.csv"]) == 0
     written = pd.read_csv(in_tmp / "p.csv")["prediction"]
     assert len(written) == len(wine) and set(written) <= set(wine["cultivar"])
     assert (written == wine["cultivar"]).mean() > 0.5  # a trained model, not a constant
-    served = MlflowTracker("mlruns").search_model("wine").predict(None, wine)
+    served = load_served("wine", "mlruns").predict(wine)
     assert list(written) == list(served)
     capsys.readouterr()
     assert main(["export", "wine", "best"]) == 0
@@ -73,7 +73,7 @@ def test_search_then_leaderboard_from_a_yaml_example(in_tmp: Path, capsys) -> No
     assert main(["predict", "wine", "bad.csv"]) == 2
     err = capsys.readouterr().err
     assert "magnesium" in err and "Traceback" not in err
-    assert main(["predict", "nowine", "bad.csv"]) == 1
+    assert main(["predict", "nowine", "bad.csv"]) == 2  # an unknown name is a usage error
     assert "no search named 'nowine'" in capsys.readouterr().err
 
 

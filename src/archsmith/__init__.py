@@ -17,6 +17,7 @@ from archsmith._version import __version__
 from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
+from archsmith.exceptions import NotFound
 from archsmith.exceptions import SpecError
 from archsmith.exceptions import TrialFailed
 
@@ -28,6 +29,7 @@ __all__ = [
     "Classifier",
     "DataError",
     "NotFittedError",
+    "NotFound",
     "Regressor",
     "SpecError",
     "TrialFailed",

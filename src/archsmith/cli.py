@@ -14,6 +14,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from archsmith.cli_support import configure_logging
+from archsmith.cli_support import existing_store as _existing_store
+from archsmith.cli_support import positive_int as _positive_int
+
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
@@ -57,6 +61,7 @@ class Search(Command):
         from archsmith.console import print_progress
         from archsmith.runner import run_search
         from archsmith.spec import load_experiment
+        from archsmith.spec import mask_url
 
         exp = load_experiment(args.file)
         if args.max_trials is not None:
@@ -68,22 +73,16 @@ class Search(Command):
             f"{exp.search.max_trials} trials{' (resumed)' if args.resume else ''}",
             flush=True,
         )
+        _stop_on_sigterm()
         tally = _Tally(None if args.quiet else print_progress)
         try:
             result = run_search(exp, resume=args.resume, progress=tally)
         except KeyboardInterrupt:
             tally.interrupted(f"archsmith search {args.file} --resume")
             return 130
-        _print_board(result.leaderboard)
-        assert result.best is not None
-        print(
-            f"\nbest: trial {result.best.number}, {exp.task.metric} = "
-            f"{result.best.value:.4f} (validation)"
-        )
-        for key, value in result.test_scores.items():
-            print(f"  test {key}: {value:.4f}")
-        print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
-        print(f"browse: archsmith ui --tracking-uri {exp.tracking.uri}  -> http://127.0.0.1:5000")
+        _print_result(result, exp)
+        uri = mask_url(exp.tracking.uri)
+        print(f"browse: archsmith ui --tracking-uri {uri}  -> http://127.0.0.1:5000")
         return 0
 
 
@@ -116,7 +115,9 @@ class _Tally:
 
 
 def _stop_on_sigterm() -> None:
-    """SIGTERM (a scheduler stopping the worker) stops it like Ctrl-C: the trial is marked."""
+    """SIGTERM (a scheduler or ``kill`` stopping a search or a worker) stops it like Ctrl-C:
+    the running trial is recorded FAILED (interrupted by the user) and the exit status is 130.
+    """
     import signal
 
     def handler(signum: int, frame: Any) -> None:
@@ -133,7 +134,8 @@ def _print_result(result: Any, exp: Any) -> None:
         f"{result.best.value:.4f} (validation)"
     )
     for key, value in result.test_scores.items():
-        print(f"  test {key}: {value:.4f}")
+        if value == value:  # a score undefined on the test rows (NaN) is left out
+            print(f"  test {key}: {value:.4f}")
     print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
 
 
@@ -218,7 +220,10 @@ class Doctor(Command):
         from archsmith.doctor import check
 
         report = check(
-            args.name, tracking_uri=args.tracking_uri, storage=args.storage, run_id=args.run_id
+            args.name,
+            tracking_uri=_existing_store(args.tracking_uri),
+            storage=args.storage,
+            run_id=args.run_id,
         )
         print(
             f"search {report.search_id} (run {report.run_id}): {report.trials} trials in "
@@ -271,14 +276,14 @@ class Leaderboard(Command):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("name", help="experiment (declaration) name")
-        parser.add_argument("--rows", type=int, default=20, help="rows to show")
+        parser.add_argument("--rows", type=_positive_int, default=20, help="rows to show (>= 1)")
         parser.add_argument("--csv", action="store_true", help="print all columns as CSV")
         _tracking(parser)
 
     def run(self, args: argparse.Namespace) -> int:
         from archsmith.tracking import open_tracker
 
-        board = open_tracker(args.tracking_uri).leaderboard(args.name)
+        board = open_tracker(_existing_store(args.tracking_uri)).leaderboard(args.name)
         if args.csv:
             print(board.to_csv(index=False), end="")
         else:
@@ -299,23 +304,13 @@ class Predict(Command):
         _tracking(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        import numpy as np
-        import pandas as pd
-
         from archsmith.datasets import as_frame
-        from archsmith.tracking import open_tracker
+        from archsmith.served import load_served
+        from archsmith.served import predictions_frame
 
-        frame = as_frame(args.data)
-        model = open_tracker(args.tracking_uri).search_model(args.name)
-        predictions = np.asarray(model.predict(None, frame))
-        if predictions.ndim == 1:
-            out = pd.DataFrame({"prediction": predictions})
-        elif model.target.kind == "multilabel":
-            out = pd.DataFrame(predictions, columns=[str(c) for c in model.target.classes])
-        else:  # a forecast: one column per step ahead
-            out = pd.DataFrame(
-                predictions, columns=[f"step_{i + 1}" for i in range(predictions.shape[1])]
-            )
+        # the .keras file in safe mode + installed code; nothing from the store is executed
+        served = load_served(args.name, _existing_store(args.tracking_uri))
+        out = predictions_frame(served, as_frame(args.data))
         if args.output is None:
             print(out.to_csv(index=False), end="")
         else:
@@ -339,7 +334,7 @@ class Export(Command):
 
         from archsmith.tracking import open_tracker
 
-        source, trial = open_tracker(args.tracking_uri).best_model_file(args.name)
+        source, trial = open_tracker(_existing_store(args.tracking_uri)).best_model_file(args.name)
         path = Path(args.path)
         if path.suffix != ".keras":
             path = path.with_suffix(".keras")
@@ -480,17 +475,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    configure_logging()
     from archsmith.exceptions import ArchsmithError
     from archsmith.exceptions import DataError
+    from archsmith.exceptions import NotFound
     from archsmith.exceptions import SpecError
+    from archsmith.spec import mask_url
 
     try:
         return int(args.handler.run(args))
     except (SpecError, DataError) as exc:
-        print(f"archsmith {args.command}: error:\n{exc}", file=sys.stderr)
+        print(f"archsmith {args.command}: error:\n{mask_url(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    except NotFound as exc:  # an unknown search name or store: a usage error
+        print(f"archsmith {args.command}: {mask_url(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except ArchsmithError as exc:
-        print(f"archsmith {args.command}: {exc}", file=sys.stderr)
+        print(f"archsmith {args.command}: {mask_url(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
 
 

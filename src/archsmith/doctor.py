@@ -15,6 +15,7 @@ from archsmith.engines import TrialRecord
 from archsmith.engines import TrialState
 from archsmith.engines import read_trials
 from archsmith.exceptions import SpecError
+from archsmith.tracking import SearchRun
 from archsmith.tracking import open_tracker
 from archsmith.tracking import store_folder
 
@@ -96,6 +97,7 @@ def check(
         problems.append(
             f"search run is {parent.status} but trials {running} are RUNNING in the engine"
         )
+    problems += _parent_problems(parent, trials)
     return Report(
         search_id=search_id,
         run_id=run_id,
@@ -103,6 +105,21 @@ def check(
         runs=sum(len(v) for v in runs.values()),
         problems=tuple(problems),
     )
+
+
+def _parent_problems(parent: SearchRun, trials: dict[int, TrialRecord]) -> list[str]:
+    """A search run left RUNNING with no trial running, or FINISHED without its model."""
+    status, run_id = parent.status, parent.run_id
+    if status == "RUNNING" and not any(t.state is TrialState.RUNNING for t in trials.values()):
+        return [
+            f"search run {run_id} is left RUNNING with no trial running (its process was "
+            "killed before the summary, unless a search is running now); finish it with "
+            "archsmith search --resume"
+        ]
+    completed = any(t.state is TrialState.COMPLETE for t in trials.values())
+    if status == "FINISHED" and completed and "model" not in parent.artifacts:
+        return [f"search run {run_id} is FINISHED but logged no model"]
+    return []
 
 
 def _compare(trials: dict[int, TrialRecord], runs: dict[int, list[dict[str, Any]]]) -> list[str]:

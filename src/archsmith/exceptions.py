@@ -59,6 +59,10 @@ class DataError(ArchsmithError, ValueError):
     """The data does not fit the declared task (missing column, one class, bad shape …)."""
 
 
+class NotFound(ArchsmithError, LookupError):
+    """A named search or tracking store does not exist (a usage error on the command line)."""
+
+
 class TrialFailed(ArchsmithError, RuntimeError):
     """One trial could not be built or trained; the search records it and goes on."""
 
@@ -71,6 +75,7 @@ __all__ = [
     "ArchsmithError",
     "DataError",
     "NotFittedError",
+    "NotFound",
     "SpecError",
     "SpecIssue",
     "TrialFailed",

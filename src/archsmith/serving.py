@@ -2,13 +2,12 @@
 
 ``mlflow.pyfunc.load_model(uri).predict(frame)`` takes raw rows (a DataFrame with the
 training columns) and returns labels (classification) or values (regression), exactly as
-``AutoModel.predict`` does.
+``AutoModel.predict`` does. The work is done by :class:`archsmith.served.ServedModel`,
+which ``archsmith predict`` uses directly (without running this file's stored copy).
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import mlflow.models
@@ -16,30 +15,24 @@ import numpy as np
 import pandas as pd
 from mlflow.pyfunc import PythonModel
 
-from archsmith import builders
-from archsmith import tasks
-from archsmith import training
-from archsmith.datasets import InputSchema
-from archsmith.datasets import Target
-from archsmith.datasets import as_frame
+from archsmith.served import ServedModel
 
 
 class TableModel(PythonModel):
     """A searched Keras model plus what it needs to read raw rows and decode outputs."""
 
     def load_context(self, context: Any) -> None:
-        meta = json.loads(Path(context.artifacts["metadata"]).read_text())
-        self.schema = InputSchema.from_dict(meta["schema"])
-        self.target = Target.from_dict(meta["target"])
-        self.model = builders.load_model(context.artifacts["keras_model"])
-        self.strings = builders.takes_strings(self.model)
+        served = ServedModel.from_files(
+            context.artifacts["keras_model"], context.artifacts["metadata"]
+        )
+        self.served = served
+        self.schema, self.target, self.model = served.schema, served.target, served.model
+        self.strings = served.strings
 
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> np.ndarray:
-        frame = as_frame(model_input)
-        out = training.outputs(self.model, self.schema.raw_inputs(frame, self.strings))
-        return tasks.predictions(out, self.target)
+        return self.served.predict(model_input)
 
 
 if __name__ != "archsmith.serving":  # executed by MLflow as model code

@@ -29,6 +29,10 @@ from archsmith.datasets._pairs import draw_triplets
 from archsmith.datasets._readers import as_frame
 from archsmith.datasets._readers import as_target
 from archsmith.datasets._readers import read_table
+from archsmith.datasets._sanity import FLOAT32_MAX
+from archsmith.datasets._sanity import check_columns
+from archsmith.datasets._sanity import check_finite
+from archsmith.datasets._sanity import check_unique_names
 from archsmith.datasets._schema import NUMERIC_KEY
 from archsmith.datasets._schema import ONE_HOT_MAX
 from archsmith.datasets._schema import Column
@@ -47,6 +51,7 @@ __all__ = [
     "ADJACENCY_KEY",
     "ARRAY_KEYS",
     "FEATURES_KEY",
+    "FLOAT32_MAX",
     "LOADERS",
     "MASK_KEY",
     "MIN_ROWS",
@@ -69,6 +74,9 @@ __all__ = [
     "as_frame",
     "as_target",
     "build_schema",
+    "check_columns",
+    "check_finite",
+    "check_unique_names",
     "default_spaces",
     "draw_pairs",
     "draw_triplets",

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from archsmith.datasets._sanity import check_unique_names
 from archsmith.exceptions import DataError
 
 
@@ -45,6 +46,7 @@ def as_frame(x: Any, what: str = "X") -> pd.DataFrame:
                 f"{arr.shape}"
             )
         frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+    check_unique_names(frame, what)
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     return frame

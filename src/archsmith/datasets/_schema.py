@@ -18,6 +18,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from archsmith.datasets._sanity import check_columns
+from archsmith.datasets._sanity import check_finite
+from archsmith.datasets._sanity import check_stray_text
+from archsmith.datasets._sanity import check_unique_names
 from archsmith.exceptions import DataError
 
 ColumnKind = Literal["numeric", "boolean", "categorical"]
@@ -153,6 +157,7 @@ class InputSchema:
 
     def check_frame(self, frame: pd.DataFrame, what: str = "X") -> None:
         """Raise a DataError unless ``frame`` has every column the model was fit on."""
+        check_unique_names(frame, what)
         missing = [c for c in self.names if c not in frame.columns]
         if missing:
             raise DataError(
@@ -168,6 +173,8 @@ class InputSchema:
                     f"{what} column '{col.name}' must be numeric (as in training) but has "
                     f"values like {bad.iloc[:3].tolist()}"
                 )
+        check_columns(frame[list(self.names)], what)
+        check_finite(frame, [c.name for c in self.numeric], what)
 
     def _numbers(self, frame: pd.DataFrame, col: Column) -> np.ndarray:
         values = pd.to_numeric(frame[col.name].astype("object"), errors="coerce")
@@ -241,18 +248,20 @@ _ID_MIN_DISTINCT = 50
 
 
 def _check_categorical(name: str, series: pd.Series, distinct: int) -> None:
-    """Refuse text columns a model cannot learn from: identifiers and dates as text."""
+    """Refuse text columns a model cannot learn from: dates as text, numbers with a few
+    stray strings, identifiers (checked in that order, the most specific first)."""
     present = int(series.notna().sum())
-    if distinct >= _ID_MIN_DISTINCT and distinct > 0.9 * present:
-        raise DataError(
-            f"column '{name}' has {distinct} distinct values in {present} rows: it looks like "
-            "an identifier, which a model cannot learn from; list it under data.drop"
-        )
     sample = series.dropna().astype(str).head(20)
     if len(sample) and sample.str.fullmatch(r"\d{4}-\d{2}-\d{2}([ T][\d:.]+)?").all():
         raise DataError(
             f"column '{name}' holds dates (as text, e.g. {sample.iloc[0]!r}); convert them to "
             "numbers (e.g. days since a date) or list the column under data.drop"
+        )
+    check_stray_text(name, series)
+    if distinct >= _ID_MIN_DISTINCT and distinct > 0.9 * present:
+        raise DataError(
+            f"column '{name}' has {distinct} distinct values in {present} rows: it looks like "
+            "an identifier, which a model cannot learn from; list it under data.drop"
         )
 
 

@@ -22,6 +22,8 @@ from archsmith.datasets._base import label_bytes
 from archsmith.datasets._base import split_indices
 from archsmith.datasets._readers import as_frame
 from archsmith.datasets._readers import as_target
+from archsmith.datasets._sanity import check_columns
+from archsmith.datasets._sanity import check_finite
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import build_schema
 from archsmith.datasets._targets import labelled_target
@@ -67,6 +69,9 @@ def _columns(frame: pd.DataFrame, data: DataSpec) -> pd.DataFrame:
             f"data.drop names unknown column(s) {unknown}; columns are {list(frame.columns)}"
         )
     frame = frame.drop(columns=list(data.drop))
+    check_columns(frame)
+    if len(frame) == 0:
+        raise DataError("the data has no rows (only a header?); expected at least one row")
     empty = [c for c in frame.columns if frame[c].isna().all()]
     if empty:
         logger.warning("dropping column(s) with no values: %s", empty)
@@ -106,7 +111,9 @@ def load_table_dataset(
     frame = _columns(frame.reset_index(drop=True), data)
     info, _ = labelled_target(name, target, task)
     splits = split_indices(len(frame), target, data, stratify=info.stratified)
+    check_finite(frame, [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])])
     schema = build_schema(frame.iloc[splits[0]])
+    check_finite(frame, [c.name for c in schema.numeric])  # numbers written as text too
     check_classes(info, target.iloc[splits[0]], "rows", "add rows")
 
     def make(ids: np.ndarray) -> Split:

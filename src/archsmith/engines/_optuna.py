@@ -32,6 +32,7 @@ from archsmith.search_space import Int
 from archsmith.search_space import Param
 from archsmith.spec import ENGINE_CAPABILITIES
 from archsmith.spec import mask_password
+from archsmith.spec import mask_secrets
 
 _STATES = {
     "COMPLETE": TrialState.COMPLETE,
@@ -67,11 +68,7 @@ GRACE_PERIOD = 40
 
 def _storage_error(url: str, exc: BaseException) -> SpecError:
     """A storage that cannot be opened, with the password masked everywhere."""
-    text = " ".join(str(exc).split())
-    if "://" in url and "@" in url:
-        secret = url.split("://", 1)[1].rsplit("@", 1)[0].partition(":")[2]
-        if secret:
-            text = text.replace(secret, "***")
+    text = mask_secrets(" ".join(str(exc).split()), url)
     text = text.split("(Background on this error")[0].strip()
     return SpecError(
         f"cannot open the engine storage {mask_password(url)}: {type(exc).__name__}: {text[:400]}; "

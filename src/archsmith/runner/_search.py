@@ -312,4 +312,5 @@ def _declaration_yaml(exp: Experiment) -> str:
     data = exp.model_dump(mode="json")
     if data["search"].get("storage"):
         data["search"]["storage"] = mask_password(data["search"]["storage"])
+    data["tracking"]["uri"] = mask_password(data["tracking"]["uri"])
     return yaml.safe_dump(data, sort_keys=False)

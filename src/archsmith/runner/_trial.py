@@ -32,6 +32,7 @@ from archsmith.runner._writer import RunHandle
 from archsmith.runner._writer import TrialWriter
 from archsmith.search_space import SearchSpace
 from archsmith.spec import Experiment
+from archsmith.spec import strip_ansi
 
 logger = logging.getLogger("archsmith")
 
@@ -322,5 +323,5 @@ def _transient(exc: BaseException) -> bool:
 def _reason(exc: BaseException) -> str:
     """``Type: message`` for a failed trial; data errors say they are about the data."""
     if isinstance(exc, DataError):
-        return f"data error: {exc}"
-    return f"{type(exc).__name__}: {exc}"
+        return f"data error: {strip_ansi(str(exc))}"
+    return f"{type(exc).__name__}: {strip_ansi(str(exc))}"

@@ -42,6 +42,7 @@ from archsmith.spec import did_you_mean
 from archsmith.spec import dotted
 from archsmith.spec import issues_from_validation
 from archsmith.spec import parse_yaml
+from archsmith.spec import read_yaml_text
 
 _HEADER_KEYS = ("name", "description", "for", "model")
 
@@ -250,7 +251,10 @@ class _Parser:
                     f"{did_you_mean(str(key), known)}",
                 )
         declared = data.get("for", ["tabular"])
-        inputs = [declared] if isinstance(declared, str) else list(declared)
+        inputs = [declared] if isinstance(declared, str) else declared
+        if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
+            self.error(("for",), f"expected a data kind or a list of them, got {declared!r}")
+            inputs = ["tabular"]
         model = data.get("model")
         template: dict[str, Any] = {}
         if not isinstance(model, list) or not model:
@@ -455,7 +459,7 @@ def load_space(
     """
     refs = [refs] if isinstance(refs, str) else list(refs)
     files = [find_space(r, base_dir) for r in refs]
-    texts = [f.read_text(encoding="utf-8") for f in files]
+    texts = [read_yaml_text(f) for f in files]
     if len(files) == 1:
         space = parse_space(parse_yaml(texts[0], str(files[0])), catalog)
         return SearchSpace(

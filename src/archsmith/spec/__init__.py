@@ -5,6 +5,10 @@ from archsmith.spec._engines import ENGINE_CAPABILITIES
 from archsmith.spec._engines import EngineCapabilities
 from archsmith.spec._errors import did_you_mean
 from archsmith.spec._errors import issues_from_validation
+from archsmith.spec._limits import MAX_YAML_BYTES
+from archsmith.spec._limits import MAX_YAML_DEPTH
+from archsmith.spec._limits import MAX_YAML_NODES
+from archsmith.spec._limits import read_text as read_yaml_text
 from archsmith.spec._load import load_experiment
 from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
@@ -28,6 +32,9 @@ from archsmith.spec._models import SimilarityTask
 from archsmith.spec._models import TrackingSpec
 from archsmith.spec._models import TrainingSpec
 from archsmith.spec._urls import mask_password
+from archsmith.spec._urls import mask_secrets
+from archsmith.spec._urls import mask_url
+from archsmith.spec._urls import strip_ansi
 from archsmith.spec._yaml import Loc
 from archsmith.spec._yaml import Source
 from archsmith.spec._yaml import dotted
@@ -49,6 +56,9 @@ __all__ = [
     "ENGINE_CAPABILITIES",
     "FORECASTING_METRICS",
     "GENERATION_METRICS",
+    "MAX_YAML_BYTES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
     "METRICS",
     "MULTILABEL_METRICS",
     "REGRESSION_METRICS",
@@ -77,7 +87,11 @@ __all__ = [
     "issues_from_validation",
     "load_experiment",
     "mask_password",
+    "mask_secrets",
+    "mask_url",
     "metric_names",
     "parse_yaml",
     "read_yaml",
+    "read_yaml_text",
+    "strip_ansi",
 ]

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from archsmith.exceptions import SpecError
 from archsmith.exceptions import SpecIssue
+from archsmith.spec._strict import merge_union_errors
 from archsmith.spec._yaml import Loc
 from archsmith.spec._yaml import Source
 
@@ -86,7 +87,7 @@ def issues_from_validation(
     ``prefix`` is the YAML location of ``root``'s data when it is nested in a document.
     """
     issues: list[SpecIssue] = []
-    for err in exc.errors(include_url=False):
+    for err in merge_union_errors(exc.errors(include_url=False), root):
         loc, _ = _walk(root, tuple(err["loc"]))
         kind = err["type"]
         value = err.get("input")
@@ -121,6 +122,11 @@ def issues_from_validation(
         elif kind == "union_tag_not_found":
             loc = (*loc, str(ctx.get("discriminator", "type")).strip("'"))
             message = "required field is missing (it selects the kind of this section)"
+        elif kind == "union_mismatch":  # fits no member of a union: say what the field takes
+            _, parent = _walk(root, tuple(loc[:-1]))
+            field = parent.model_fields.get(str(loc[-1])) if parent and loc else None
+            takes = f"; expected {field.description}" if field and field.description else ""
+            message = f"got {_fmt(value)}{takes}"
         elif kind == "value_error":
             error = ctx.get("error")
             if isinstance(error, FieldError):  # a cross-field check naming its own field

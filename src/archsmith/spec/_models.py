@@ -21,6 +21,7 @@ from archsmith.spec._engines import ENGINE_CAPABILITIES
 from archsmith.spec._engines import engines_that
 from archsmith.spec._engines import is_optuna_storage
 from archsmith.spec._errors import FieldError
+from archsmith.spec._strict import strict_fields
 from archsmith.spec.metrics import COST_OBJECTIVES
 from archsmith.spec.metrics import default_metric
 from archsmith.spec.metrics import direction
@@ -79,6 +80,12 @@ def parse_duration(value: Any) -> float | None:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strict_scalars(cls, data: Any) -> Any:
+        """No ``max_trials: true`` or ``epochs: "2"``: numbers and booleans as written."""
+        return strict_fields(cls, data, FieldError)
 
 
 class ClassificationTask(_Model):

@@ -1,7 +1,8 @@
 """Safe YAML loading that remembers where every value came from.
 
-Only ``yaml.SafeLoader`` constructs values. Duplicate keys, which PyYAML silently
-resolves to the last one, are reported as errors with both lines.
+Only ``yaml.SafeLoader`` constructs values, within the bounds of ``_limits`` (file size,
+nesting, alias expansion). Duplicate keys, which PyYAML silently resolves to the last one,
+are reported as errors with both lines.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ import yaml
 
 from archsmith.exceptions import SpecError
 from archsmith.exceptions import SpecIssue
+from archsmith.spec._limits import BoundedLoader
+from archsmith.spec._limits import check_expansion
+from archsmith.spec._limits import check_size
+from archsmith.spec._limits import read_text
 
 Loc = tuple[str | int, ...]
 
@@ -44,9 +49,13 @@ class Source:
         loc = tuple(loc)
         if loc and loc[0] in self.detached:
             return None
+        # a key such as ``null:`` or ``1:`` may come back from validation as a string
+        spelled = {tuple(str(p) for p in k): v for k, v in self.lines.items()}
         while True:
             if loc in self.lines:
                 return self.lines[loc]
+            if tuple(str(p) for p in loc) in spelled:
+                return spelled[tuple(str(p) for p in loc)]
             if not loc:
                 return None
             loc = loc[:-1]
@@ -60,6 +69,16 @@ def dotted(loc: Loc) -> str:
     return ".".join(str(p) for p in loc)
 
 
+def _key(key_node: yaml.Node) -> Any:
+    """The key as the loader builds it (``1:`` is the int 1, ``null:`` is None)."""
+    if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:str":
+        try:
+            return yaml.SafeLoader("").construct_object(key_node)
+        except yaml.YAMLError:
+            return key_node.value
+    return key_node.value
+
+
 def _walk(
     node: yaml.Node, loc: Loc, lines: dict[Loc, int], dupes: list[SpecIssue], file: str | None
 ) -> None:
@@ -67,7 +86,9 @@ def _walk(
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            key = key_node.value
+            key = _key(key_node)
+            if isinstance(key, list | dict):
+                continue  # the constructor has refused unhashable keys already
             line = key_node.start_mark.line + 1
             if key in seen:
                 dupes.append(
@@ -95,11 +116,16 @@ def parse_yaml(text: str, file: str | None = None) -> Source:
     """Parse YAML text safely, keeping the line of every key.
 
     Raises:
-        SpecError: on malformed YAML (with the line and column) or duplicate keys.
+        SpecError: on malformed YAML (with the line and column), duplicate keys, or a text
+            over the limits of ``archsmith.spec._limits`` (size, nesting, alias expansion).
     """
-    loader = yaml.SafeLoader(text)
+    check_size(len(text.encode("utf-8", "surrogatepass")), file)
+    loader = None
     try:
+        loader = BoundedLoader(text, file)  # its reader refuses control characters
         node = loader.get_single_node()
+        if node is not None:
+            check_expansion(node, file)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -114,7 +140,8 @@ def parse_yaml(text: str, file: str | None = None) -> Source:
     except yaml.YAMLError as exc:
         raise SpecError([SpecIssue("", f"invalid YAML: {exc}", file=file)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[Loc, int] = {}
     dupes: list[SpecIssue] = []
     if node is not None:
@@ -126,11 +153,4 @@ def parse_yaml(text: str, file: str | None = None) -> Source:
 
 def read_yaml(path: str | Path) -> Source:
     """Read and parse a YAML file; a missing or unreadable file is a SpecError."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError([SpecIssue("", f"file not found: {path}", file=str(path))]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError([SpecIssue("", f"cannot read file: {exc}", file=str(path))]) from None
-    return parse_yaml(text, file=str(path))
+    return parse_yaml(read_text(path), file=str(path))

@@ -18,13 +18,15 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class SearchRun:
-    """A search's parent run as stored: its name, status, params and tags."""
+    """A search's parent run as stored: its name, status, params, tags and the names of its
+    top-level artifacts (``model`` once the search logged its model)."""
 
     run_id: str
     name: str
     status: str
     params: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    artifacts: tuple[str, ...] = ()
 
 
 class Tracker(Protocol):
@@ -120,5 +122,6 @@ class Tracker(Protocol):
     def best_model_file(self, experiment: str) -> tuple[Path, int]:
         """The model file of the best trial of the latest search, and the trial's number."""
 
-    def search_model(self, experiment: str) -> Any:
-        """The servable model a finished search logged with :meth:`log_model`."""
+    def search_model_files(self, experiment: str) -> tuple[Path, Path]:
+        """The ``.keras`` file and metadata JSON of the model a finished search logged with
+        :meth:`log_model` (read as files: nothing stored with them is executed)."""

@@ -21,9 +21,12 @@ from typing import Any
 import pandas as pd
 
 from archsmith.exceptions import ArchsmithError
+from archsmith.exceptions import NotFound
 from archsmith.exceptions import SpecError
 from archsmith.spec import mask_password
+from archsmith.spec import mask_secrets
 from archsmith.tracking._base import SearchRun
+from archsmith.tracking._model_files import model_files
 from archsmith.tracking._pareto import mark_pareto
 from archsmith.tracking._pareto import parse_objectives
 
@@ -351,6 +354,7 @@ class MlflowTracker:
             status=str(run.info.status),
             params=dict(run.data.params),
             tags=dict(run.data.tags),
+            artifacts=tuple(a.path for a in self.client.list_artifacts(run_id)),
         )
 
     def latest_search(self, experiment: str) -> str:
@@ -366,7 +370,7 @@ class MlflowTracker:
             )
         )
         if not runs:
-            raise ArchsmithError(f"no search named '{experiment}' in {self.tracking_uri}")
+            raise NotFound(f"no search named '{experiment}' in {mask_password(self.tracking_uri)}")
         return str(runs[0].info.run_id)
 
     def best_model_file(self, experiment: str) -> tuple[Path, int]:
@@ -390,16 +394,15 @@ class MlflowTracker:
             )
         return path, int(row["trial"])
 
-    def search_model(self, experiment: str) -> Any:
-        """The model a finished search logged (its pyfunc's Python model: ``.model``,
-        ``.schema``, ``.target``, ``.predict(None, frame)``), without MLflow's signature
-        check, so bad rows get archsmith's own errors.
+    def search_model_files(self, experiment: str) -> tuple[Path, Path]:
+        """The ``.keras`` file and metadata JSON of the model a finished search logged.
+
+        Nothing stored with the model is executed (see ``_model_files``);
+        ``archsmith.served.load_served`` turns the two files into a predictor.
 
         Raises:
             ArchsmithError: no such search, or it logged no model (failed or unfinished).
         """
-        import mlflow.pyfunc
-
         run_id = self.latest_search(experiment)
         files = {a.path for a in self.client.list_artifacts(run_id)}
         if "model" not in files:
@@ -408,9 +411,7 @@ class MlflowTracker:
                 "it failed, was stopped, or is still running"
             )
         local = self.artifact_path(run_id, "model")  # runs:/ URIs would use MLflow's global URI
-        with _hushed():
-            model = mlflow.pyfunc.load_model(str(local))
-        return model.unwrap_python_model()
+        return model_files(local)
 
     def leaderboard(self, experiment: str, search_run: str | None = None) -> pd.DataFrame:
         """One row per trial, best first (by the search's direction), failed trials last.
@@ -537,10 +538,7 @@ def _probe_database(uri: str) -> None:
 def _masked_error(exc: BaseException, url: str) -> str:
     """An exception's text on one line, cut short, with the URL's password masked."""
     text = " ".join(str(exc).split()).split("(Background on this error")[0].strip()
-    if "://" in url and "@" in url:
-        secret = url.split("://", 1)[1].rsplit("@", 1)[0].partition(":")[2]
-        if secret:
-            text = text.replace(secret, "***")
+    text = mask_secrets(text, url)
     return f"{type(exc).__name__}: {text[:400]}"
 
 

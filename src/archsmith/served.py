@@ -1,0 +1,92 @@
+"""A searched table model ready to predict raw rows, from its two data files.
+
+:class:`ServedModel` is what ``archsmith predict`` and the MLflow pyfunc
+(``serving.TableModel``) both use: the ``.keras`` file loaded in Keras safe mode, the
+input schema and the target read from the metadata JSON, and archsmith's own (installed)
+code to turn rows into inputs and outputs into labels. ``load_served`` finds the files of
+a search's logged model without executing anything stored with it (no ``serving.py``
+copy, no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from archsmith import builders
+from archsmith import tasks
+from archsmith import training
+from archsmith.datasets import InputSchema
+from archsmith.datasets import Target
+from archsmith.datasets import as_frame
+from archsmith.exceptions import ArchsmithError
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """A Keras model plus what it needs to read raw rows and decode its outputs."""
+
+    model: Any
+    schema: InputSchema
+    target: Target
+    strings: bool
+
+    @classmethod
+    def from_files(cls, keras_file: str | Path, metadata_file: str | Path) -> ServedModel:
+        """Load the model (Keras safe mode) and its metadata JSON.
+
+        Raises:
+            ArchsmithError: the metadata is not archsmith's.
+        """
+        try:
+            meta = json.loads(Path(metadata_file).read_text(encoding="utf-8"))
+            schema = InputSchema.from_dict(meta["schema"])
+            target = Target.from_dict(meta["target"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ArchsmithError(
+                f"cannot read the model metadata {metadata_file}: {type(exc).__name__}: {exc}"
+            ) from None
+        model = builders.load_model(keras_file)
+        return cls(model, schema, target, builders.takes_strings(model))
+
+    def predict(self, rows: Any) -> np.ndarray:
+        """Labels (classification), values (regression) or one column per output.
+
+        Raises:
+            DataError: the rows do not fit the schema (missing or non-numeric columns,
+                infinite values, duplicate or nested columns).
+        """
+        frame = as_frame(rows)
+        out = training.outputs(self.model, self.schema.raw_inputs(frame, self.strings))
+        return np.asarray(tasks.predictions(out, self.target))
+
+
+def load_served(experiment: str, tracking_uri: str = "mlruns") -> ServedModel:
+    """The model of the latest search named ``experiment``, loaded without running code
+    from the store.
+
+    Raises:
+        ArchsmithError: no such search, or it logged no model.
+    """
+    from archsmith.tracking import open_tracker
+
+    keras_file, metadata_file = open_tracker(tracking_uri).search_model_files(experiment)
+    return ServedModel.from_files(keras_file, metadata_file)
+
+
+def predictions_frame(served: ServedModel, rows: pd.DataFrame) -> pd.DataFrame:
+    """Predictions as a table: ``prediction``, one column per label, or per step ahead."""
+    predictions = served.predict(rows)
+    if predictions.ndim == 1:
+        return pd.DataFrame({"prediction": predictions})
+    if served.target.kind == "multilabel":
+        return pd.DataFrame(predictions, columns=[str(c) for c in served.target.classes])
+    return pd.DataFrame(predictions, columns=[f"step_{i + 1}" for i in range(predictions.shape[1])])
+
+
+__all__ = ["ServedModel", "load_served", "predictions_frame"]

@@ -266,7 +266,7 @@ def test_the_metric_table_is_the_declaration_s_metrics() -> None:
 
     from archsmith.spec import METRICS
     from archsmith.spec import Experiment
-    from archsmith.spec._models import Task
+    from archsmith.spec._tasks import Task
 
     models = get_args(get_args(Task)[0])
     assert {get_args(m.model_fields["type"].annotation)[0] for m in models} == set(METRICS)

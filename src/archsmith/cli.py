@@ -367,6 +367,7 @@ class Ui(Command):
 
     def command(self, args: argparse.Namespace) -> list[str]:
         from archsmith.tracking import store_uris
+        from archsmith.ui import UI_WORKERS
 
         backend, artifacts = store_uris(args.tracking_uri)
         cmd = [
@@ -380,19 +381,18 @@ class Ui(Command):
             args.host,
             "--port",
             str(args.port),
+            "--workers",
+            str(UI_WORKERS),
         ]
         if artifacts:
             cmd += ["--default-artifact-root", artifacts]
         return cmd
 
     def run(self, args: argparse.Namespace) -> int:
-        import subprocess
+        from archsmith.ui import run_ui
 
         print(f"MLflow UI on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
-        try:
-            return subprocess.call(self.command(args))
-        except KeyboardInterrupt:
-            return 0
+        return run_ui(self.command(args))  # SIGTERM/Ctrl-C stop the server's processes too
 
 
 class Schema(Command):

@@ -11,6 +11,7 @@ import keras
 import numpy as np
 
 from archsmith.datasets import Dataset
+from archsmith.devices import jit_compile
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
 from archsmith.training._fit import EpochHook
@@ -50,7 +51,7 @@ def fit_anomaly(
         # the targets are zeros and the scores are >= 0: the loss is the mean score, and a
         # built-in loss keeps the saved model loadable in safe mode
         loss="mean_absolute_error",
-        jit_compile=training.jit_compile,
+        jit_compile=jit_compile(training.jit_compile),
     )
     val = dataset.validation
     normal = val.y == 0

@@ -29,6 +29,7 @@ from archsmith.datasets import Dataset
 from archsmith.datasets import SimilarityDataset
 from archsmith.datasets._pairs import draw_pairs
 from archsmith.datasets._pairs import draw_triplets
+from archsmith.devices import jit_compile
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
 from archsmith.training._fit import EpochHook
@@ -180,7 +181,9 @@ def fit_similarity(
     else:
         train_x, train_y = dataset.train.x, dataset.train.y.astype("float32")
     trainer.compile(
-        optimizer=make_optimizer(config["optimizer"]), loss=loss, jit_compile=training.jit_compile
+        optimizer=make_optimizer(config["optimizer"]),
+        loss=loss,
+        jit_compile=jit_compile(training.jit_compile),
     )
     run = keras_fit(
         trainer, train_x, train_y, val_data, config, training, on_epoch=on_epoch, deadline=deadline

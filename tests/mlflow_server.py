@@ -8,6 +8,7 @@ server runs in its own process group so that stopping it stops its web workers t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -28,8 +29,8 @@ class MlflowServer:
     """``mlflow server`` on ``backend_uri`` with artifacts in ``artifacts``; ``uri`` to use it.
 
     Example:
-        >>> with MlflowServer(pg.create_db("mlflow"), tmp / "artifacts") as server:  # doctest: +SKIP
-        ...     client = MlflowClient(server.uri)
+        >>> server = MlflowServer(db_url, tmp / "artifacts")  # doctest: +SKIP
+        >>> client = MlflowClient(server.uri)  # doctest: +SKIP
     """
 
     def __init__(self, backend_uri: str, artifacts: Path, *, timeout: float = 120.0) -> None:
@@ -91,10 +92,8 @@ class MlflowServer:
                 os.killpg(self.proc.pid, signal.SIGTERM)
                 self.proc.wait(timeout=20)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 self.proc.wait()
 
     def __enter__(self) -> MlflowServer:

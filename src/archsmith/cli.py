@@ -1,5 +1,5 @@
 """The ``archsmith`` command line: search, worker, leaderboard, predict, export, doctor, ui,
-schema, validate, spaces.
+env, schema, validate, spaces.
 
 Only argparse is imported up front, so ``archsmith --help`` answers at once; each command
 imports what it needs when it runs. Declaration and data errors print one clear message
@@ -54,6 +54,7 @@ class Search(Command):
         parser.add_argument("--quiet", action="store_true", help="no line per trial")
 
     def run(self, args: argparse.Namespace) -> int:
+        from archsmith.devices import environment
         from archsmith.runner import print_progress
         from archsmith.runner import run_search
         from archsmith.spec import load_experiment
@@ -68,6 +69,7 @@ class Search(Command):
             f"{exp.search.max_trials} trials{' (resumed)' if args.resume else ''}",
             flush=True,
         )
+        print(f"training on: {environment().summary()}", flush=True)
         tally = _Tally(None if args.quiet else print_progress)
         try:
             result = run_search(exp, resume=args.resume, progress=tally)
@@ -395,6 +397,17 @@ class Ui(Command):
         return run_ui(self.command(args))  # SIGTERM/Ctrl-C stop the server's processes too
 
 
+class Env(Command):
+    name = "env"
+    help = "print the Keras backend, the devices it will train on, and why"
+
+    def run(self, args: argparse.Namespace) -> int:
+        from archsmith.devices import environment
+
+        print("\n".join(environment().lines()))
+        return 0
+
+
 class Schema(Command):
     name = "schema"
     help = "print the JSON Schema of a declaration (for editors)"
@@ -448,6 +461,7 @@ COMMANDS: tuple[Command, ...] = (
     Export(),
     Doctor(),
     Ui(),
+    Env(),
     Schema(),
     Validate(),
     Spaces(),

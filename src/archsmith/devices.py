@@ -379,12 +379,24 @@ def out_of_memory_reason(exc: BaseException, params: Mapping[str, Any]) -> str |
     return f"out of memory ({where}, {type(exc).__name__}: {first}); params: {shown}"
 
 
+def failure_reason(exc: BaseException, params: Mapping[str, Any]) -> str | None:
+    """The out-of-memory reason of a failed trial (the error or what caused it), else None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        reason = out_of_memory_reason(seen, params)
+        if reason is not None:
+            return reason
+        seen = seen.__cause__
+    return None
+
+
 __all__ = [
     "OUT_OF_MEMORY_TEXT",
     "OUT_OF_MEMORY_TYPES",
     "Device",
     "Environment",
     "environment",
+    "failure_reason",
     "float32_outputs",
     "gpu_visible",
     "jit_compile",

@@ -34,6 +34,7 @@ import pandas as pd
 import yaml
 
 from archsmith import builders
+from archsmith import devices
 from archsmith import training
 from archsmith.datasets import Dataset
 from archsmith.datasets import default_spaces
@@ -201,6 +202,8 @@ class _Stopped(Exception):
 class _Search:
     """State of one running search (one process)."""
 
+    precision: str | None = None  # Keras' mixed dtype policy (training.mixed_precision)
+
     def __init__(
         self,
         exp: Experiment,
@@ -256,6 +259,7 @@ class _Search:
         try:
             config = self.space.resolve(trial.params)
             training.clear_session()
+            devices.release_gpu_memory()  # PyTorch's CUDA cache (no-op without a GPU)
             if self.exp.search.seed is not None:  # the same trial trains the same way again
                 training.seed_trial(self.exp.search.seed * 100_003 + trial.number)
             try:
@@ -266,6 +270,8 @@ class _Search:
                 raise
             except Exception as exc:
                 raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
+            if self.precision is not None:  # mixed precision: outputs stay float32
+                devices.float32_outputs(model)
             fields["params_count"] = builders.count_params(model)
             violated = self._violated_constraint(model, fields, trial.params)
             if violated:  # never trained
@@ -314,7 +320,7 @@ class _Search:
         except _Stopped as stop:
             state, value, reason = stop.state, None, stop.reason
         except TrialFailed as exc:
-            reason = str(exc)
+            reason = devices.failure_reason(exc, trial.params) or str(exc)
         except (KeyboardInterrupt, SystemExit):
             self._record(trial, TrialState.FAILED, None, INTERRUPTED_BY_USER, fields, start)
             raise
@@ -322,7 +328,7 @@ class _Search:
             if _transient(exc) and _attempt < self.exp.search.retries:
                 logger.warning("trial %s: %s; retrying", trial.number, _reason(exc))
                 return self.run_trial(trial, deadline, _attempt + 1, run)
-            reason = _reason(exc)
+            reason = devices.failure_reason(exc, trial.params) or _reason(exc)
             if _attempt:
                 reason += f" (after {_attempt + 1} attempts)"
             logger.debug("trial %s failed", trial.number, exc_info=True)
@@ -675,6 +681,8 @@ def _run(
 ) -> SearchResult | None:
     wall = time.perf_counter()
     exp = load_experiment(experiment)
+    environment = devices.environment()  # GPU memory settings first, where there is a GPU
+    precision = devices.mixed_precision_policy(exp.training.mixed_precision)  # or SpecError
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
     dataset = _load_data(exp, x, y)
     if "space" not in exp.search.model_fields_set and dataset.kind != "tabular":
@@ -756,7 +764,11 @@ def _run(
                 "objectives": ",".join(f"{m}:{d}" for m, d in objectives),
                 **{f"data.{k}": v for k, v in dataset.describe().items()},
             },
-            tags={"archsmith.search_id": engine.search_id, "archsmith.task": exp.task.type},
+            tags={
+                "archsmith.search_id": engine.search_id,
+                "archsmith.task": exp.task.type,
+                **{f"archsmith.{k}": v for k, v in environment.params().items()},
+            },
             texts=texts,
         )
         engine.set_metadata("mlflow_run_id", run_id)
@@ -775,6 +787,9 @@ def _run(
     search = _Search(
         exp, space, dataset, engine, tracker, run_id, workdir, progress, background=not worker
     )
+    search.precision = precision
+    if precision is not None:
+        devices.set_precision(precision)
     new: list[TrialResult] = []
     status = "FAILED"
     try:
@@ -814,6 +829,8 @@ def _run(
             tracker.end_search(run_id, status, {}, pd.DataFrame())
         gc.unfreeze()
         shutil.rmtree(workdir, ignore_errors=True)
+        if precision is not None:
+            devices.set_precision(None)
 
 
 def _wait_for_run(engine: Engine, timeout: float = 120.0) -> dict[str, Any]:

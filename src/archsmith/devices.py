@@ -415,8 +415,8 @@ def jit_compile(requested: bool) -> bool | str:
 
     TensorFlow and PyTorch get the declared value (False: TensorFlow graph mode, PyTorch
     eager). JAX has no compiled mode without XLA: ``False`` would run every training step
-    op by op, 5-10 times slower than compiling it once per trial (measured on the churn
-    search, docs/architecture.md#backends), so JAX always gets Keras' ``"auto"``
+    op by op: 6 times the fit seconds of compiling it once per trial (churn search,
+    docs/architecture.md#backends), so JAX always gets Keras' ``"auto"``
     (``jax.jit`` whenever the model supports it).
     """
     import keras

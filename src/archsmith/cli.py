@@ -1,5 +1,5 @@
 """The ``archsmith`` command line: search, worker, leaderboard, predict, export, doctor, ui,
-schema, validate, spaces.
+env, schema, validate, spaces.
 
 Only argparse is imported up front, so ``archsmith --help`` answers at once; each command
 imports what it needs when it runs. Declaration and data errors print one clear message
@@ -59,6 +59,7 @@ class Search(Command):
 
     def run(self, args: argparse.Namespace) -> int:
         from archsmith.console import print_progress
+        from archsmith.devices import environment
         from archsmith.runner import run_search
         from archsmith.spec import load_experiment
         from archsmith.spec import mask_url
@@ -74,6 +75,7 @@ class Search(Command):
             flush=True,
         )
         _stop_on_sigterm()
+        print(f"training on: {environment().summary()}", flush=True)
         tally = _Tally(None if args.quiet else print_progress)
         try:
             result = run_search(exp, resume=args.resume, progress=tally)
@@ -362,6 +364,7 @@ class Ui(Command):
 
     def command(self, args: argparse.Namespace) -> list[str]:
         from archsmith.tracking import store_uris
+        from archsmith.ui import UI_WORKERS
 
         backend, artifacts = store_uris(args.tracking_uri)
         cmd = [
@@ -375,19 +378,29 @@ class Ui(Command):
             args.host,
             "--port",
             str(args.port),
+            "--workers",
+            str(UI_WORKERS),
         ]
         if artifacts:
             cmd += ["--default-artifact-root", artifacts]
         return cmd
 
     def run(self, args: argparse.Namespace) -> int:
-        import subprocess
+        from archsmith.ui import run_ui
 
         print(f"MLflow UI on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
-        try:
-            return subprocess.call(self.command(args))
-        except KeyboardInterrupt:
-            return 0
+        return run_ui(self.command(args))  # SIGTERM/Ctrl-C stop the server's processes too
+
+
+class Env(Command):
+    name = "env"
+    help = "print the Keras backend, the devices it will train on, and why"
+
+    def run(self, args: argparse.Namespace) -> int:
+        from archsmith.devices import environment
+
+        print("\n".join(environment().lines()))
+        return 0
 
 
 class Schema(Command):
@@ -443,6 +456,7 @@ COMMANDS: tuple[Command, ...] = (
     Export(),
     Doctor(),
     Ui(),
+    Env(),
     Schema(),
     Validate(),
     Spaces(),

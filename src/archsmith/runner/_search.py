@@ -16,6 +16,7 @@ import pandas as pd
 import yaml
 
 from archsmith import builders
+from archsmith import devices
 from archsmith import engines
 from archsmith.datasets import Dataset
 from archsmith.datasets import default_spaces
@@ -123,7 +124,10 @@ def _run(
     worker: bool = False,
 ) -> SearchResult | None:
     wall = time.perf_counter()
-    exp, space, dataset = _prepare(experiment, x, y)
+    exp = load_experiment(experiment)
+    environment = devices.environment()  # GPU memory settings first, where there is a GPU
+    precision = devices.mixed_precision_policy(exp.training.mixed_precision)  # or SpecError
+    exp, space, dataset = _prepare(exp, x, y)
     tracker = open_tracker(exp.tracking.uri)
     storage = exp.search.storage or _default_storage(exp)
     engine = _make_engine(exp, space, storage, resume=resume, worker=worker)
@@ -133,7 +137,7 @@ def _run(
         mask_password(storage),
         mask_password(exp.tracking.uri),
     )
-    run_id = _open_run(exp, space, dataset, engine, tracker, storage, resume, worker)
+    run_id = _open_run(exp, space, dataset, engine, tracker, storage, resume, worker, environment)
     workdir = Path(tempfile.mkdtemp(prefix="archsmith-"))
     # Everything alive now (framework modules, the data) outlives the search: keep it out of
     # the per-trial garbage collections, which then take milliseconds instead of ~0.25 s.
@@ -142,7 +146,9 @@ def _run(
     # workers write synchronously: another worker may summarise the search the moment this
     # one tells the engine, and must find the best model's file already logged
     writer = TrialWriter(tracker, run_id, background=not worker)
-    trials = TrialRunner(exp, space, dataset, engine, writer, workdir)
+    trials = TrialRunner(exp, space, dataset, engine, writer, workdir, precision)
+    if precision is not None:
+        devices.set_precision(precision)
     budget = exp.search.time_budget
     deadline = time.monotonic() + budget if budget else None
     quota = SharedQuota(engine, tracker, run_id) if worker else LocalQuota(engine)
@@ -169,6 +175,8 @@ def _run(
             tracker.end_search(run_id, status, {}, pd.DataFrame())
         gc.unfreeze()
         shutil.rmtree(workdir, ignore_errors=True)
+        if precision is not None:
+            devices.set_precision(None)
 
 
 def _summarise(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchResult | None:
@@ -180,10 +188,9 @@ def _summarise(trials: TrialRunner, new: list[TrialResult], wall: float) -> Sear
     return finish(trials, new, wall)
 
 
-def _prepare(experiment: Declaration, x: Any, y: Any) -> tuple[Experiment, SearchSpace, Dataset]:
-    """The declaration, its space (the data kind's default spaces if none is declared) and
-    the data."""
-    exp = load_experiment(experiment)
+def _prepare(exp: Experiment, x: Any, y: Any) -> tuple[Experiment, SearchSpace, Dataset]:
+    """The declaration (naming the spaces that run), its space (the data kind's default
+    spaces if none is declared) and the data."""
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
     dataset = _load_data(exp, x, y)
     if "space" not in exp.search.model_fields_set and dataset.kind != "tabular":
@@ -249,6 +256,7 @@ def _open_run(
     storage: str,
     resume: bool,
     worker: bool,
+    environment: devices.Environment,
 ) -> str:
     """The search's tracking run: reopened when resuming or joining (after settling the
     trials of dead processes), else opened with the declaration, spaces and baseline."""
@@ -297,7 +305,11 @@ def _open_run(
             "objectives": ",".join(f"{m}:{d}" for m, d in objectives),
             **{f"data.{k}": v for k, v in dataset.describe().items()},
         },
-        tags={"archsmith.search_id": engine.search_id, "archsmith.task": exp.task.type},
+        tags={
+            "archsmith.search_id": engine.search_id,
+            "archsmith.task": exp.task.type,
+            **{f"archsmith.{k}": v for k, v in environment.params().items()},
+        },
         texts=texts,
     )
     engine.set_metadata("mlflow_run_id", run_id)

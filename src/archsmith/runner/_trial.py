@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archsmith import builders
+from archsmith import devices
 from archsmith import tasks
 from archsmith import training
 from archsmith.datasets import Dataset
@@ -72,6 +73,7 @@ class TrialRunner:
         engine: asks and is told.
         writer: the tracker behind run handles.
         workdir: where model and artifact files are written before they are logged.
+        precision: the mixed dtype policy in force (``training.mixed_precision``), if any.
     """
 
     def __init__(
@@ -82,8 +84,10 @@ class TrialRunner:
         engine: Engine,
         writer: TrialWriter,
         workdir: Path,
+        precision: str | None = None,
     ) -> None:
         self.exp = exp
+        self.precision = precision  # Keras' mixed dtype policy (training.mixed_precision)
         self.space = space
         self.dataset = dataset
         self.engine = engine
@@ -114,7 +118,8 @@ class TrialRunner:
             except _Stopped as stop:
                 state, reason, fields["value"] = stop.state, stop.reason, None
             except TrialFailed as exc:
-                state, reason = TrialState.FAILED, str(exc)
+                state = TrialState.FAILED
+                reason = devices.failure_reason(exc, trial.params) or str(exc)
             except (KeyboardInterrupt, SystemExit):
                 fields["value"] = None
                 self._record(trial, run, TrialState.FAILED, INTERRUPTED_BY_USER, fields, start)
@@ -124,7 +129,8 @@ class TrialRunner:
                     logger.warning("trial %s: %s; retrying", trial.number, _reason(exc))
                     attempt += 1
                     continue
-                state, reason = TrialState.FAILED, _reason(exc)
+                state = TrialState.FAILED
+                reason = devices.failure_reason(exc, trial.params) or _reason(exc)
                 if attempt:
                     reason += f" (after {attempt + 1} attempts)"
                 logger.debug("trial %s failed", trial.number, exc_info=True)
@@ -136,6 +142,7 @@ class TrialRunner:
         """Build -> check -> train -> score; raises how the trial ended unless COMPLETE."""
         config = self.space.resolve(trial.params)
         training.clear_session()
+        devices.release_gpu_memory()  # PyTorch's CUDA cache (no-op without a GPU)
         if self.exp.search.seed is not None:  # the same trial trains the same way again
             training.seed_trial(self.exp.search.seed * 100_003 + trial.number)
         try:
@@ -146,6 +153,8 @@ class TrialRunner:
             raise
         except Exception as exc:
             raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
+        if self.precision is not None:  # mixed precision: outputs stay float32
+            devices.float32_outputs(model)
         fields["params_count"] = builders.count_params(model)
         violated = self._violated_constraint(model, fields, trial.params)
         if violated:  # never trained

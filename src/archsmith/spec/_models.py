@@ -283,6 +283,10 @@ class TrainingSpec(_Model):
         description="stop on validation loss; best weights restored; null to disable",
     )
     jit_compile: bool = Field(False, description="XLA-compile training steps")
+    mixed_precision: bool = Field(
+        False,
+        description="float16/bfloat16 compute with float32 outputs and losses; needs a GPU",
+    )
 
 
 class TrackingSpec(_Model):

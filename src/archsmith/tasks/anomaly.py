@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from archsmith.devices import jit_compile
 from archsmith.exceptions import TrialFailed
 from archsmith.tasks.base import BaseTask
 
@@ -114,7 +115,7 @@ def _fit(
         # the targets are zeros and the scores are >= 0: the loss is the mean score, and a
         # built-in loss keeps the saved model loadable in safe mode
         loss="mean_absolute_error",
-        jit_compile=training.jit_compile,
+        jit_compile=jit_compile(training.jit_compile),
     )
     val = dataset.validation
     normal = val.y == 0

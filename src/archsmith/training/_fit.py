@@ -19,8 +19,10 @@ import numpy as np
 
 from archsmith.datasets import Dataset
 from archsmith.datasets import Target
+from archsmith.devices import jit_compile
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
+from archsmith.training._inference import inference_call
 from archsmith.training._init import initialise_layers
 
 #: ``on_epoch(epoch, logs)``: called after every epoch with Keras' logs.
@@ -173,7 +175,7 @@ def compile_model(
         loss=own() if callable(own) else loss.loss,
         loss_weights=loss.weights,
         metrics=list(loss.metrics),
-        jit_compile=training.jit_compile,
+        jit_compile=jit_compile(training.jit_compile),
     )
 
 
@@ -181,9 +183,10 @@ def outputs(model: keras.Model, x: Mapping[str, np.ndarray], batch_size: int = 8
     """Network outputs by direct calls in inference mode (no graph tracing per trial)."""
     n = len(next(iter(x.values())))
     parts = []
+    call = inference_call(model)  # compiled once per model on JAX
     for start in range(0, n, batch_size):
         batch = {k: v[start : start + batch_size] for k, v in x.items()}
-        parts.append(keras.ops.convert_to_numpy(model(batch, training=False)))
+        parts.append(keras.ops.convert_to_numpy(call(batch)))
     return np.concatenate(parts, axis=0) if parts else np.zeros((0, 1), dtype="float32")
 
 

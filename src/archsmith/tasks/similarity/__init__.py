@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from archsmith.devices import jit_compile
 from archsmith.exceptions import TrialFailed
 from archsmith.tasks.base import BaseTask
 
@@ -211,7 +212,9 @@ def _fit(
     else:
         train_x, train_y = dataset.train.x, dataset.train.y.astype("float32")
     trainer.compile(
-        optimizer=make_optimizer(config["optimizer"]), loss=loss, jit_compile=training.jit_compile
+        optimizer=make_optimizer(config["optimizer"]),
+        loss=loss,
+        jit_compile=jit_compile(training.jit_compile),
     )
     run = keras_fit(
         trainer, train_x, train_y, val_data, config, training, on_epoch=on_epoch, deadline=deadline

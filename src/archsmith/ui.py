@@ -1,0 +1,78 @@
+"""``archsmith ui``: run the MLflow UI as a child process group that dies with us.
+
+``mlflow ui`` starts a launcher that starts uvicorn (with its web workers) and, unless told
+not to, a GenAI job runner (huey consumers). Killing only the launcher leaves the others
+serving, so the UI runs in its own process group and every way ``archsmith ui`` ends
+(SIGTERM from a process supervisor, SIGINT/Ctrl-C, SIGHUP, the launcher exiting) ends that
+whole group. Only what browsing needs is started: one web worker, no job runner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from typing import Any
+
+#: Environment of the UI: no GenAI job runner (scorers, judges), which browsing never uses.
+UI_ENV = {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "MLFLOW_DISABLE_TELEMETRY": "true"}
+#: Web worker processes (``mlflow ui`` defaults to 4).
+UI_WORKERS = 1
+#: Seconds the group gets to stop after SIGTERM before it is killed.
+GRACE_SECONDS = 10.0
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_group(proc: subprocess.Popen[Any], grace: float = GRACE_SECONDS) -> None:
+    """SIGTERM the process group of ``proc`` (its own), then SIGKILL what is left after
+    ``grace`` seconds; returns when the launcher is reaped and the group is empty."""
+    if _group_alive(proc.pid):
+        os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        proc.poll()
+        if proc.returncode is not None and not _group_alive(proc.pid):
+            return
+        time.sleep(0.1)
+    if _group_alive(proc.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def run_ui(command: Sequence[str]) -> int:
+    """Run ``command`` (the MLflow UI) in a new process group until it ends or we are told
+    to stop; the group is stopped in both cases. Returns 0 when stopped by a signal."""
+    proc = subprocess.Popen(list(command), env={**os.environ, **UI_ENV}, start_new_session=True)
+    stopped: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:  # no waiting here: wait() below holds a lock
+        stopped.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, handler) for sig in _STOP_SIGNALS}
+    try:
+        code = proc.wait()
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        stop_group(proc)
+    return 0 if stopped else code
+
+
+__all__ = ["GRACE_SECONDS", "UI_ENV", "UI_WORKERS", "run_ui", "stop_group"]

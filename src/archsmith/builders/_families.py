@@ -17,6 +17,7 @@ from archsmith.builders._gan import generation_head
 from archsmith.builders._gnn import gcn
 from archsmith.builders._gnn import gin
 from archsmith.builders._rbf import rbf
+from archsmith.builders._series_blocks import SERIES_BLOCKS
 from archsmith.builders._siamese import siamese
 from archsmith.builders._som import som
 from archsmith.builders._spiking import spiking
@@ -39,6 +40,7 @@ FAMILY_BLOCKS: dict[str, Callable[..., Any]] = {
     "gcn": gcn,
     "gin": gin,
     "conv_autoencoder": conv_autoencoder,
+    **SERIES_BLOCKS,
 }
 
 #: output blocks: they take the ``target`` and produce the model's output themselves, so no

@@ -8,6 +8,7 @@ from typing import Any
 
 import keras
 
+from archsmith.builders._tfidf import TFIDF_BLOCKS
 from archsmith.datasets import ArraySchema
 
 
@@ -58,4 +59,5 @@ def text_bag(x: Any, *, schema: Any, max_tokens: int, ngrams: int, mode: str) ->
 TEXT_BLOCKS: dict[str, Callable[..., Any]] = {
     "text_embedding": text_embedding,
     "text_bag": text_bag,
+    **TFIDF_BLOCKS,
 }

@@ -207,6 +207,15 @@ def keras_fit(
             restore_best_weights=True,
         )
         all_callbacks.append(stopper)
+    if training.reduce_lr is not None:  # as the published FCN / ResNet: on the training loss
+        all_callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="loss",
+                factor=training.reduce_lr.factor,
+                patience=training.reduce_lr.patience,
+                min_lr=training.reduce_lr.min_lr,
+            )
+        )
     registered = _custom_gradients()
     start = time.perf_counter()
     try:

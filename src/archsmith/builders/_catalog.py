@@ -252,7 +252,9 @@ KIND_BLOCKS = (
 )
 
 CATALOG = Catalog(
-    blocks={b.name: b for b in (DENSE_STACK, RESIDUAL_DENSE, *KIND_BLOCKS, *FAMILY_SPECS, *SERIES_SPECS)},
+    blocks={
+        b.name: b for b in (DENSE_STACK, RESIDUAL_DENSE, *KIND_BLOCKS, *FAMILY_SPECS, *SERIES_SPECS)
+    },
     sections={"optimizer": OPTIMIZER},
     scalars={"batch_size": Arg("int", None, low=1, high=1 << 16, description="batch size")},
 )

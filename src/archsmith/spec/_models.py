@@ -271,6 +271,14 @@ class EarlyStoppingSpec(_Model):
     min_delta: float = Field(0.0, ge=0, description="smallest change that counts")
 
 
+class ReduceLrSpec(_Model):
+    """Halve (``factor``) the learning rate when the training loss stops improving."""
+
+    factor: float = Field(0.5, gt=0, lt=1, description="learning-rate factor on a plateau")
+    patience: int = Field(10, ge=1, description="epochs without improvement before reducing")
+    min_lr: float = Field(1e-4, ge=0, description="lowest learning rate")
+
+
 class TrainingSpec(_Model):
     """How each candidate is trained."""
 
@@ -286,6 +294,9 @@ class TrainingSpec(_Model):
     mixed_precision: bool = Field(
         False,
         description="float16/bfloat16 compute with float32 outputs and losses; needs a GPU",
+    )
+    reduce_lr: ReduceLrSpec | None = Field(
+        None, description="reduce the learning rate on training-loss plateaus; null: never"
     )
 
 

@@ -226,6 +226,15 @@ def keras_fit(
             restore_best_weights=True,
         )
         all_callbacks.append(stopper)
+    if training.reduce_lr is not None:  # as the published FCN / ResNet: on the training loss
+        all_callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="loss",
+                factor=training.reduce_lr.factor,
+                patience=training.reduce_lr.patience,
+                min_lr=training.reduce_lr.min_lr,
+            )
+        )
     with custom_gradients_dropped():
         start = time.perf_counter()
         history = model.fit(

@@ -1,0 +1,185 @@
+"""Published time-series blocks, per-series z-normalisation and the TF-IDF text block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from archsmith import builders
+from archsmith.builders import build_model
+from archsmith.builders import load_model
+from archsmith.datasets import Target
+from archsmith.datasets._arrays import sequence_schema
+from archsmith.datasets._texts import text_schema
+from archsmith.datasets._texts import tokens
+from archsmith.runner import run_search
+from archsmith.search_space import load_space
+from archsmith.training._init import initialise_layers
+
+TARGET = Target("y", "multiclass", classes=(0, 1, 2))
+ADAM = {"name": "adam", "learning_rate": 1e-3}
+
+
+def series(n: int = 24, steps: int = 32, channels: int = 2, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, steps, channels)) * 3 + 7).astype("float32")
+
+
+def model_of(blocks: list[dict], schema, target: Target = TARGET) -> keras.Model:
+    keras.utils.set_random_seed(0)
+    return build_model({"model": blocks, "optimizer": ADAM}, schema, target)
+
+
+def predict(model: keras.Model, x: dict) -> np.ndarray:
+    return np.asarray(keras.ops.convert_to_numpy(model(x, training=False)))
+
+
+BLOCKS = {
+    "fcn": {"fcn": {"filters": 8, "kernel": 8, "dropout": 0.0}},
+    "resnet1d": {"resnet1d": {"blocks": 2, "filters": 4, "kernel": 8, "dropout": 0.1}},
+    "inception": {
+        "inception": {"depth": 3, "filters": 4, "kernel": 8, "bottleneck": 4, "residual": True}
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(BLOCKS))
+def test_series_blocks_reload_in_safe_mode_with_identical_predictions(
+    name: str, tmp_path: Path
+) -> None:
+    x = series()
+    schema = sequence_schema(x)
+    model = model_of([{"series_norm": {"mode": "series"}}, BLOCKS[name]], schema)
+    feed = {schema.key: x}
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    again = load_model(path)
+    np.testing.assert_allclose(predict(again, feed), predict(model, feed), rtol=1e-5, atol=1e-6)
+
+
+def test_published_shapes() -> None:
+    x = series(steps=64, channels=1)
+    schema = sequence_schema(x)
+    fcn = model_of([{"fcn": {"filters": 128, "kernel": 8, "dropout": 0.0}}], schema)
+    convs = [layer for layer in fcn.layers if isinstance(layer, keras.layers.Conv1D)]
+    assert [(c.filters, c.kernel_size[0]) for c in convs] == [(128, 8), (256, 5), (128, 3)]
+    resnet = model_of(
+        [{"resnet1d": {"blocks": 3, "filters": 64, "kernel": 8, "dropout": 0.0}}], schema
+    )
+    wide = [c.filters for c in resnet.layers if isinstance(c, keras.layers.Conv1D)]
+    assert sorted(set(wide)) == [64, 128] and wide.count(64) == 4  # 3 convs + 1 shortcut
+    incep = model_of(
+        [
+            {
+                "inception": {
+                    "depth": 6,
+                    "filters": 32,
+                    "kernel": 40,
+                    "bottleneck": 32,
+                    "residual": True,
+                }
+            }
+        ],
+        schema,
+    )
+    sizes = {c.kernel_size[0] for c in incep.layers if isinstance(c, keras.layers.Conv1D)}
+    assert {40, 20, 10, 1} <= sizes
+
+
+def test_series_normalisation_makes_predictions_shift_and_scale_invariant(tmp_path: Path) -> None:
+    x = series()
+    schema = sequence_schema(x)
+    model = model_of([{"series_norm": {"mode": "series"}}, BLOCKS["fcn"]], schema)
+    model.save(tmp_path / "m.keras")
+    exported = load_model(tmp_path / "m.keras")
+    moved = 4.0 * x - 11.0  # every series shifted and scaled
+    np.testing.assert_allclose(
+        predict(exported, {schema.key: moved}),
+        predict(exported, {schema.key: x}),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+    # per dataset: the same copy gets other predictions
+    plain = model_of([{"series_norm": {"mode": "dataset"}}, BLOCKS["fcn"]], schema)
+    assert not np.allclose(predict(plain, {schema.key: moved}), predict(plain, {schema.key: x}))
+
+
+CORPUS = [
+    "the cat sat on the mat",
+    "the dog sat on the log",
+    "a cat and a dog",
+    "dogs and cats are friends",
+    "the mat is red the log is brown",
+    "a red cat",
+]
+
+
+def tfidf_model(ngrams: int, max_tokens: int = 1000, **kwargs) -> tuple[keras.Model, object]:
+    schema = text_schema(pd.Series(CORPUS), "text")
+    args = {"max_tokens": max_tokens, "ngrams": ngrams, "sublinear": False, "norm": "l2"}
+    block = {"text_tfidf": {**args, "dropout": 0.0, **kwargs}}
+    return model_of([block], schema, Target("y", "binary", classes=(0, 1))), schema
+
+
+@pytest.mark.parametrize("ngrams", [1, 2])
+def test_tfidf_weights_match_scikit_learn(ngrams: int) -> None:
+    """Comparable settings: the same tokens (archsmith's ``tokens``: lower case, Keras'
+    punctuation stripped, split on whitespace), the same vocabulary, ``smooth_idf=True``,
+    ``sublinear_tf=False``, ``norm="l2"`` (scikit-learn's defaults)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    model, schema = tfidf_model(ngrams)
+    texts = np.asarray(CORPUS, dtype=object).reshape(-1, 1)
+    initialise_layers(model, {schema.key: texts})
+    layer = model.get_layer("archsmith_tfidf")
+    features = predict(keras.Model(model.inputs, layer.output), {schema.key: texts})
+    vocabulary = schema.vocabulary_for(ngrams, 1000)
+    reference = TfidfVectorizer(
+        tokenizer=tokens,
+        token_pattern=None,
+        lowercase=False,
+        ngram_range=(1, ngrams),
+        vocabulary=vocabulary,
+    ).fit_transform(CORPUS)
+    np.testing.assert_allclose(features, reference.toarray(), rtol=1e-5, atol=1e-6)
+
+
+def test_linear_text_head_has_no_hidden_layer(tmp_path: Path) -> None:
+    model, schema = tfidf_model(2)
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert len(dense) == 1  # the head only: logistic regression on TF-IDF
+    assert dense[0].input.shape[-1] == len(schema.vocabulary_for(2, 1000))
+    texts = np.asarray(CORPUS, dtype=object).reshape(-1, 1)
+    initialise_layers(model, {schema.key: texts})
+    model.save(tmp_path / "t.keras")
+    again = load_model(tmp_path / "t.keras")
+    np.testing.assert_allclose(
+        predict(again, {schema.key: texts}), predict(model, {schema.key: texts}), atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("name", ["fcn", "resnet1d", "inception", "text_tfidf"])
+def test_shipped_spaces_load(name: str) -> None:
+    space = load_space(name, builders.CATALOG)
+    assert space.name == name
+
+
+def test_search_with_published_shape_and_reduced_learning_rate(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 16, 1)).astype("float32")
+    y = (x[:, :8, 0].mean(axis=1) > x[:, 8:, 0].mean(axis=1)).astype(int)
+    result = run_search(
+        {
+            "task": {"type": "classification"},
+            "search": {"space": "fcn", "max_trials": 1, "engine": "random"},
+            "training": {"epochs": 2, "reduce_lr": {"patience": 1}},
+            "tracking": {"uri": str(tmp_path / "mlruns")},
+        },
+        x,
+        y,
+    )
+    assert result.best is not None

@@ -59,6 +59,7 @@ class Search(Command):
 
     def run(self, args: argparse.Namespace) -> int:
         from archsmith.console import print_progress
+        from archsmith.console import print_result
         from archsmith.devices import environment
         from archsmith.runner import run_search
         from archsmith.spec import load_experiment
@@ -82,7 +83,7 @@ class Search(Command):
         except KeyboardInterrupt:
             tally.interrupted(f"archsmith search {args.file} --resume")
             return 130
-        _print_result(result, exp)
+        print_result(result, exp)
         uri = mask_url(exp.tracking.uri)
         print(f"browse: archsmith ui --tracking-uri {uri}  -> http://127.0.0.1:5000")
         return 0
@@ -128,19 +129,6 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def _print_result(result: Any, exp: Any) -> None:
-    _print_board(result.leaderboard)
-    assert result.best is not None
-    print(
-        f"\nbest: trial {result.best.number}, {exp.task.metric} = "
-        f"{result.best.value:.4f} (validation)"
-    )
-    for key, value in result.test_scores.items():
-        if value == value:  # a score undefined on the test rows (NaN) is left out
-            print(f"  test {key}: {value:.4f}")
-    print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
-
-
 class Worker(Command):
     name = "worker"
     help = "work on a search together with other processes or machines (shared storage)"
@@ -166,6 +154,7 @@ class Worker(Command):
 
     def run(self, args: argparse.Namespace) -> int:
         from archsmith.console import print_progress
+        from archsmith.console import print_result
         from archsmith.runner import run_worker
         from archsmith.spec import load_experiment
         from archsmith.tracking import mask_password
@@ -199,7 +188,7 @@ class Worker(Command):
                 "are still running trials, the last to finish writes the summary"
             )
             return 0
-        _print_result(result, exp)
+        print_result(result, exp)
         return 0
 
 
@@ -237,41 +226,6 @@ class Doctor(Command):
         return 0 if report.ok else EXIT_FAILED
 
 
-def _print_board(board: Any, rows: int = 10) -> None:
-    import pandas as pd
-
-    if board is None or not len(board):
-        print("(no trials)")
-        return
-    fixed = [
-        c
-        for c in (
-            "trial",
-            "state",
-            "score",
-            "pareto",
-            "params_count",
-            "latency_ms",
-            "epochs",
-            "fit_seconds",
-        )
-        if c in board
-    ]
-    params = [
-        c
-        for c in board.columns
-        if c not in (*fixed, "reason", "run_id") and not c.startswith("val.")
-    ]
-    view = board[fixed + params].head(rows).copy()
-    short = [c.rsplit(".", 1)[-1] for c in params]
-    if len(set(short)) == len(short):  # short names only where they stay unambiguous
-        view.columns = fixed + short
-    with pd.option_context(
-        "display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format
-    ):
-        print(view.to_string(index=False))
-
-
 class Leaderboard(Command):
     name = "leaderboard"
     help = "print the trials of the latest search of an experiment"
@@ -283,13 +237,14 @@ class Leaderboard(Command):
         _tracking(parser)
 
     def run(self, args: argparse.Namespace) -> int:
+        from archsmith.console import print_board
         from archsmith.tracking import open_tracker
 
         board = open_tracker(_existing_store(args.tracking_uri)).leaderboard(args.name)
         if args.csv:
             print(board.to_csv(index=False), end="")
         else:
-            _print_board(board, args.rows)
+            print_board(board, args.rows)
         return 0
 
 

@@ -26,4 +26,55 @@ def print_progress(result: Any, best: Any, done: int, total: int) -> None:
     )
 
 
-__all__ = ["print_progress"]
+def print_result(result: Any, exp: Any) -> None:
+    """The end of a search: the leaderboard, the best trial, its test scores, the model."""
+    print_board(result.leaderboard)
+    assert result.best is not None
+    print(
+        f"\nbest: trial {result.best.number}, {exp.task.metric} = "
+        f"{result.best.value:.4f} (validation)"
+    )
+    for key, value in result.test_scores.items():
+        if value == value:  # a score undefined on the test rows (NaN) is left out
+            print(f"  test {key}: {value:.4f}")
+    print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
+
+
+def print_board(board: Any, rows: int = 10) -> None:
+    """The first ``rows`` trials of a leaderboard, params by their last name part where
+    that stays unambiguous."""
+    import pandas as pd
+
+    if board is None or not len(board):
+        print("(no trials)")
+        return
+    fixed = [
+        c
+        for c in (
+            "trial",
+            "state",
+            "score",
+            "pareto",
+            "params_count",
+            "latency_ms",
+            "epochs",
+            "fit_seconds",
+        )
+        if c in board
+    ]
+    params = [
+        c
+        for c in board.columns
+        if c not in (*fixed, "reason", "run_id") and not c.startswith("val.")
+    ]
+    view = board[fixed + params].head(rows).copy()
+    short = [c.rsplit(".", 1)[-1] for c in params]
+    if len(set(short)) == len(short):  # short names only where they stay unambiguous
+        view.columns = fixed + short
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format
+    ):
+        print(view.to_string(index=False))
+
+
+__all__ = ["print_board", "print_progress", "print_result"]

@@ -93,7 +93,7 @@ def export_model(model: keras.Model, schema: InputSchema | ArraySchema) -> keras
     raw: dict[str, Any] = {}
     fed: dict[str, Any] = {}
     for col in schema.columns:
-        if col.kind != "categorical":
+        if not col.categorical:
             raw[col.key] = keras.Input(shape=(1,), name=col.key, dtype="float32")
         elif strings:
             raw[col.key] = keras.Input(shape=(1,), name=col.key, dtype="string")

@@ -88,7 +88,7 @@ def tabular_inputs(schema: InputSchema) -> tuple[dict[str, Any], Any]:
             )(inputs[NUMERIC_KEY])
         )
     for col in schema.columns:
-        if col.kind != "categorical":
+        if not col.categorical:
             continue
         inputs[col.key] = keras.Input(shape=(1,), name=col.key, dtype="int64")
         tokens = len(col.vocabulary) + 1  # index 0: unknown or missing

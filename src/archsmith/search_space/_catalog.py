@@ -6,6 +6,7 @@ param domain against it, so a space that validates can be built in every trial.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -43,32 +44,48 @@ class Arg:
 
     def expected(self) -> str:
         """Human description of the valid values."""
-        if self.kind == "str" and self.values:
-            return "one of: " + ", ".join(self.values)
-        if self.kind == "bool":
-            return "true or false"
-        noun = "an integer" if self.kind == "int" else "a number"
-        if self.low is not None and self.high is not None:
-            return f"{noun} in [{self.low:g}, {self.high:g}]"
-        if self.low is not None:
-            return f"{noun} >= {self.low:g}"
-        if self.high is not None:
-            return f"{noun} <= {self.high:g}"
-        return noun
+        return _EXPECTED[self.kind](self)
 
     def accepts(self, value: Any) -> bool:
         """Whether one concrete value is valid for this argument."""
-        if self.kind == "bool":
-            return isinstance(value, bool)
-        if self.kind == "str":
-            return isinstance(value, str) and (self.values is None or value in self.values)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return False
-        if self.kind == "int" and not float(value).is_integer():
-            return False
-        if self.low is not None and value < self.low:
-            return False
-        return not (self.high is not None and value > self.high)
+        return _ACCEPTS[self.kind](self, value)
+
+
+def _expected_number(arg: Arg, noun: str) -> str:
+    if arg.low is not None and arg.high is not None:
+        return f"{noun} in [{arg.low:g}, {arg.high:g}]"
+    if arg.low is not None:
+        return f"{noun} >= {arg.low:g}"
+    if arg.high is not None:
+        return f"{noun} <= {arg.high:g}"
+    return noun
+
+
+def _accepts_number(arg: Arg, value: Any, *, integer: bool) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if integer and not float(value).is_integer():
+        return False
+    if arg.low is not None and value < arg.low:
+        return False
+    return not (arg.high is not None and value > arg.high)
+
+
+#: what each kind of argument accepts, and how its valid values are described
+_ACCEPTS: dict[str, Callable[[Arg, Any], bool]] = {
+    "bool": lambda arg, value: isinstance(value, bool),
+    "str": lambda arg, value: (
+        isinstance(value, str) and (arg.values is None or value in arg.values)
+    ),
+    "int": lambda arg, value: _accepts_number(arg, value, integer=True),
+    "float": lambda arg, value: _accepts_number(arg, value, integer=False),
+}
+_EXPECTED: dict[str, Callable[[Arg], str]] = {
+    "bool": lambda arg: "true or false",
+    "str": lambda arg: "one of: " + ", ".join(arg.values) if arg.values else "a string",
+    "int": lambda arg: _expected_number(arg, "an integer"),
+    "float": lambda arg: _expected_number(arg, "a number"),
+}
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def open_tracker(uri: str = "mlruns") -> Tracker:
 def store_folder(uri: str) -> Path:
     """The local folder of ``uri``; ``./mlruns`` for a server or database store (engine
     storages and other local files of a search live there)."""
-    from archsmith.tracking._mlflow import store_root
+    from archsmith.tracking._store import store_root
 
     return store_root(uri) or Path("mlruns").resolve()
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import tempfile
 import time
 import urllib.parse
-import warnings
-from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from importlib import metadata as importlib_metadata
@@ -24,37 +20,21 @@ from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import NotFound
 from archsmith.exceptions import SpecError
 from archsmith.spec import mask_password
-from archsmith.spec import mask_secrets
 from archsmith.tracking._base import SearchRun
 from archsmith.tracking._model_files import model_files
 from archsmith.tracking._pareto import mark_pareto
 from archsmith.tracking._pareto import parse_objectives
+from archsmith.tracking._store import fast_sqlite
+from archsmith.tracking._store import hushed
+from archsmith.tracking._store import masked_error
+from archsmith.tracking._store import probe_database
+from archsmith.tracking._store import store_uris
 
 logger = logging.getLogger("archsmith")
 
 _STATUS = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAILED": "FAILED"}
 _MAX_PARAM = 6000
 _MAX_TAG = 8000
-
-
-def store_root(uri: str) -> Path | None:
-    """The local folder of a ``tracking.uri`` that names one, else None (a URI)."""
-    if "://" in uri or uri.startswith(("sqlite:", "file:", "databricks")):
-        return None
-    return Path(uri).expanduser().resolve()
-
-
-def store_uris(uri: str) -> tuple[str, str | None]:
-    """Tracking URI and artifact root for a declaration's ``tracking.uri``.
-
-    A plain folder (the default ``mlruns``) becomes ``sqlite:///<folder>/mlflow.db`` with
-    artifacts in ``<folder>/artifacts``; anything with a scheme is used as is.
-    """
-    root = store_root(uri)
-    if root is None:
-        return uri, None
-    root.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{root / 'mlflow.db'}", (root / "artifacts").as_uri()
 
 
 def _str(value: Any, limit: int) -> str:
@@ -87,11 +67,11 @@ class MlflowTracker:
         except Exception as exc:
             raise SpecError(
                 f"cannot open the tracking store {mask_password(uri)}: "
-                f"{_masked_error(exc, self.tracking_uri)}",
+                f"{masked_error(exc, self.tracking_uri)}",
                 path="tracking.uri",
             ) from None
         if self.artifact_root is not None:  # archsmith's own folder store
-            _fast_sqlite(self.client)
+            fast_sqlite(self.client)
         self._epochs: dict[str, list[Any]] = {}
         self._experiments: dict[str, str] = {}  # search run id -> experiment id
 
@@ -103,7 +83,7 @@ class MlflowTracker:
         from mlflow.tracking import MlflowClient
 
         if not self.tracking_uri.startswith(("http:", "https:", "databricks")):
-            _probe_database(self.tracking_uri)
+            probe_database(self.tracking_uri)
         for attempt in range(8):
             try:
                 client = MlflowClient(tracking_uri=self.tracking_uri)
@@ -303,7 +283,7 @@ class MlflowTracker:
             if local.exists():
                 return local
         dest = tempfile.mkdtemp(prefix="archsmith-")
-        with _hushed():
+        with hushed():
             return Path(self.client.download_artifacts(run_id, path, dest))
 
     def log_model(
@@ -318,7 +298,7 @@ class MlflowTracker:
         from mlflow.models import infer_signature
 
         code = resources.files("archsmith") / "serving.py"
-        with _hushed(), tempfile.TemporaryDirectory(prefix="archsmith-") as tmp:
+        with hushed(), tempfile.TemporaryDirectory(prefix="archsmith-") as tmp:
             meta = Path(tmp) / "archsmith.json"
             meta.write_text(json.dumps(metadata, default=str))
             predictions = metadata.get("example_predictions")
@@ -469,77 +449,6 @@ class MlflowTracker:
             for path in files:
                 self.client.log_artifact(run_id, str(path), "plots")
         return [f"plots/{p.name}" for p in files]
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _fast_sqlite(client: Any) -> None:
-    """Write-ahead logging without an fsync per commit on archsmith's own SQLite store.
-
-    MLflow opens SQLite in rollback-journal mode with ``synchronous=FULL``: every one of
-    the four or five commits of a trial waits for the disk (measured 25-60 ms per trial,
-    the largest part of the search's own overhead). In WAL mode with ``synchronous=NORMAL``
-    a commit survives a crash or kill of the process (only a power cut can lose the last
-    commits) and costs no fsync: 8-12 ms per trial. Applied only to the store archsmith
-    creates in a folder (never to a URI the user passed). Reaches MLflow's SQLAlchemy engine
-    through a private attribute; if that changes, the store keeps MLflow's defaults.
-    """
-    try:
-        from sqlalchemy import event
-
-        engine = client._tracking_client.store.engine
-    except (ImportError, AttributeError):
-        return
-    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _sqlite_pragmas):
-        return
-    event.listen(engine, "connect", _sqlite_pragmas)
-    engine.dispose()  # pooled connections reopen with the pragmas
-
-
-@contextlib.contextmanager
-def _hushed() -> Iterator[None]:
-    """Silence MLflow's progress bars, INFO lines and hints for one call, then restore."""
-    logger_ = logging.getLogger("mlflow")
-    level = logger_.level
-    old = os.environ.get("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR")
-    os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
-    logger_.setLevel(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            yield
-    finally:
-        logger_.setLevel(level)
-        if old is None:
-            os.environ.pop("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", None)
-        else:
-            os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = old
-
-
-def _probe_database(uri: str) -> None:
-    """Connect once, so that an unreachable database or a wrong password fails at once
-    (MLflow itself retries for about 100 s)."""
-    import sqlalchemy
-
-    args = {"connect_timeout": 10} if uri.startswith("postgresql") else {}
-    engine = sqlalchemy.create_engine(uri, connect_args=args)
-    try:
-        with engine.connect():
-            pass
-    finally:
-        engine.dispose()
-
-
-def _masked_error(exc: BaseException, url: str) -> str:
-    """An exception's text on one line, cut short, with the URL's password masked."""
-    text = " ".join(str(exc).split()).split("(Background on this error")[0].strip()
-    text = mask_secrets(text, url)
-    return f"{type(exc).__name__}: {text[:400]}"
 
 
 def _now_ms() -> int:

@@ -24,6 +24,7 @@ from archsmith.builders._kinds import seasonal_base
 from archsmith.builders._kinds import window_scale
 from archsmith.builders._layers import NumericFeatures
 from archsmith.builders._sequence import SEQUENCE_BLOCKS
+from archsmith.builders._tab_encodings import ENCODING_BLOCKS
 from archsmith.builders._tabular import BLOCKS
 from archsmith.builders._text import TEXT_BLOCKS
 from archsmith.datasets import ArraySchema
@@ -95,6 +96,8 @@ def _block(name: str, schema: InputSchema | ArraySchema) -> Callable[..., Any]:
     """The builder function of block ``name`` (text blocks get the schema's vocabulary)."""
     if name in TEXT_BLOCKS:
         return functools.partial(TEXT_BLOCKS[name], schema=schema)
+    if name in ENCODING_BLOCKS:  # they read which features are the numeric columns
+        return functools.partial(ENCODING_BLOCKS[name], schema=schema)
     if name in BLOCKS:
         return BLOCKS[name]  # type: ignore[return-value]
     return {**IMAGE_BLOCKS, **SEQUENCE_BLOCKS, **FAMILY_BLOCKS}[name]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archsmith.builders._family_catalog import FAMILY_SPECS
+from archsmith.builders._tabm_catalog import TABULAR_SPECS
 from archsmith.search_space import Arg
 from archsmith.search_space import BlockSpec
 from archsmith.search_space import Catalog
@@ -251,7 +252,10 @@ KIND_BLOCKS = (
 )
 
 CATALOG = Catalog(
-    blocks={b.name: b for b in (DENSE_STACK, RESIDUAL_DENSE, *KIND_BLOCKS, *FAMILY_SPECS)},
+    blocks={
+        b.name: b
+        for b in (DENSE_STACK, RESIDUAL_DENSE, *KIND_BLOCKS, *FAMILY_SPECS, *TABULAR_SPECS)
+    },
     sections={"optimizer": OPTIMIZER},
     scalars={"batch_size": Arg("int", None, low=1, high=1 << 16, description="batch size")},
 )

@@ -20,6 +20,7 @@ from archsmith.builders._rbf import rbf
 from archsmith.builders._siamese import siamese
 from archsmith.builders._som import som
 from archsmith.builders._spiking import spiking
+from archsmith.builders._tabm import TABULAR_BLOCKS
 
 
 def cluster_head(x: Any, features: Any, schema: Any) -> Any:
@@ -39,6 +40,7 @@ FAMILY_BLOCKS: dict[str, Callable[..., Any]] = {
     "gcn": gcn,
     "gin": gin,
     "conv_autoencoder": conv_autoencoder,
+    **TABULAR_BLOCKS,
 }
 
 #: output blocks: they take the ``target`` and produce the model's output themselves, so no

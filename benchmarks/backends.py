@@ -31,6 +31,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.datasets import load_digits
 
 from archsmith import builders
+from archsmith import tasks
 from archsmith import training
 from archsmith.datasets import load_dataset
 from archsmith.engines import make_engine
@@ -134,7 +135,7 @@ def run_case(
     config = space.resolve(engine.ask().params)
     training.clear_session()
     model = builders.build_model(config, dataset.schema, dataset.target)
-    result = training.fit(model, dataset, config, exp.training)
+    result = tasks.fit(model, dataset, config, exp.training)
     exported = builders.export_model(model, dataset.schema)
     strings = builders.takes_strings(exported)
     rows = dataset.schema.raw_inputs(dataset.validation.frame.head(32), strings)

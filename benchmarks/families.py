@@ -123,9 +123,9 @@ def tfidf_baseline(ds: Any) -> tuple[str, float]:
 def forecast_baselines(ds: Any) -> tuple[str, float]:
     from sklearn.linear_model import Ridge
 
-    from archsmith.training._kinds import naive_scores
+    from archsmith.tasks import forecasting
 
-    naive = naive_scores(ds.test, ds.target)["mase"]
+    naive = forecasting.TASK.naive_scores(ds.test, ds.target)["mase"]
     x, y = _fit_rows(ds)
     pred = Ridge(alpha=1.0).fit(x.to_numpy(), y).predict(ds.test.frame.to_numpy())
     ridge = float(np.abs(pred - ds.test.y).mean() / ds.target.scale)

@@ -121,6 +121,35 @@ def test_a_block_choice_activates_only_the_chosen_blocks_params(kind: str, tmp_p
     assert blocks == {"dense_stack", "residual_dense"}
 
 
+def test_nested_choices_and_repeated_cells_sample_every_branch(kind: str, tmp_path: Path) -> None:
+    space = load_space(str(SPACES / "cells.yaml"), CATALOG)
+    eng = engine(kind, space, tmp_path)
+    seen: set[tuple[str, Any]] = set()
+    for i in range(40):
+        trial = eng.ask()
+        params = trial.params
+        # only the chosen branch's params and the sampled repetitions' params are present
+        assert set(params) == active(space, params), (kind, params)
+        assert space.check(params) == params
+        times = params["model.1.repeat.times"]
+        assert {n for n in params if n.startswith("model.1.repeat.cell.")} <= {
+            n
+            for n in space.names
+            if any(n.startswith(f"model.1.repeat.cell.{k}") for k in range(times))
+        }
+        cells = [b for b, _ in space.layout(params) if b.startswith("model.1.")]
+        assert len(cells) == sum(
+            params[f"model.1.repeat.cell.{k}"] != "identity" for k in range(times)
+        )
+        shared = [b for b, _ in space.layout(params) if b.startswith("model.2.")]
+        assert len(shared) == params["model.2.repeat.times"]
+        seen |= set(params.items())
+        eng.tell(trial, TrialState.COMPLETE, float(i % 5))
+    options = {(p.name, v) for p in space.block_choices() for v in p.domain.values}  # type: ignore[union-attr]
+    assert options <= seen, (kind, options - seen)
+    assert {("model.1.repeat.times", t) for t in (1, 2, 3)} <= seen
+
+
 def test_same_seed_gives_the_same_first_params(kind: str, tmp_path: Path) -> None:
     space = every_type()
     first = [engine(kind, space, tmp_path / f"a{i}", seed=7).ask().params for i in range(2)]

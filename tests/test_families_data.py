@@ -16,7 +16,7 @@ from sklearn.datasets import load_digits
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import InputSchema
 from archsmith.datasets import load_dataset
-from archsmith.datasets._series import seasonal_naive
+from archsmith.datasets import seasonal_naive
 from archsmith.exceptions import DataError
 from archsmith.exceptions import SpecError
 from archsmith.spec import load_experiment
@@ -213,3 +213,26 @@ def test_family_example_data_is_what_make_family_data_writes(tmp_path: Path) -> 
         pd.testing.assert_frame_equal(
             pd.read_csv(tmp_path / name), pd.read_csv(ROOT / "examples" / "data" / name)
         )
+
+
+# -- fingerprints --------------------------------------------------------------------------
+def test_fingerprints_stay_what_earlier_searches_logged() -> None:
+    # a search logs its dataset fingerprint and a resumed search checks it: the values of
+    # every loader are pinned (computed before the loaders moved into one module per kind)
+    n = 40
+    table = pd.DataFrame(
+        {"a": np.arange(n) * 0.5, "b": ["u", "v"] * (n // 2), "y": [0, 1, 2, 3] * (n // 4)}
+    )
+    images = (np.arange(n * 64).reshape(n, 8, 8) % 7).astype("float32")
+    graphs = [
+        {"edges": np.array([[0, 1], [1, 2]]), "features": np.full((3, 1), float(i))}
+        for i in range(n)
+    ]
+    pairs = (np.arange(n * 3).reshape(n, 3) * 1.0, np.arange(n * 3).reshape(n, 3) * 2.0)
+    flags = [0, 1] * (n // 2)
+    assert load(table, task={"type": "classification", "target": "y"}).fingerprint == (
+        "a4eb23d3e009fb2d"
+    )
+    assert load(images, flags, test=0.1).fingerprint == "82cd5febca9de0d3"
+    assert load(graphs, flags).fingerprint == "fe682bd19f8ef0a2"
+    assert load(pairs, flags, task={"type": "similarity"}).fingerprint == "20c6d6e6ed755578"

@@ -16,7 +16,7 @@ from archsmith.datasets import load_dataset
 from archsmith.exceptions import DataError
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from archsmith.training import outputs
 from families_helpers import example
 

@@ -15,9 +15,9 @@ from archsmith.builders import load_model
 from archsmith.datasets import load_dataset
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
+from archsmith.tasks import probabilities
 from archsmith.training import outputs
-from archsmith.training import probabilities
 from families_helpers import example
 
 BLOCK = {

@@ -15,7 +15,7 @@ from archsmith.builders import load_model
 from archsmith.datasets import load_dataset
 from archsmith.exceptions import DataError
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from archsmith.training import outputs
 from families_helpers import example
 
@@ -38,7 +38,7 @@ CONFIG = {
 
 
 def test_gan_covers_every_mode_of_a_mixture_and_reloads(tmp_path: Path) -> None:
-    from archsmith.training import all_scores
+    from archsmith.tasks import all_scores
 
     mix = example("gan_mixture.py")
     exp = load_experiment(

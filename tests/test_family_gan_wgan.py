@@ -17,7 +17,7 @@ import pytest
 from archsmith.builders import build_model
 from archsmith.datasets import load_dataset
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from archsmith.training import outputs
 from conftest import ROOT
 from families_helpers import example
@@ -57,8 +57,8 @@ def check(examples):
     from archsmith.builders import build_model
     from archsmith.datasets import load_dataset
     from archsmith.spec import load_experiment
-    from archsmith.training import fit
-    from archsmith.training._wgan import CriticLoss, mean_output
+    from archsmith.tasks import fit
+    from archsmith.tasks.generation._wgan import CriticLoss, mean_output
 
     critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     critic.layers[0].set_weights([np.array([[3.0], [4.0]], "float32"), np.zeros(1, "float32")])

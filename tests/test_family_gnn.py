@@ -18,7 +18,7 @@ from archsmith.datasets import save_graphs
 from archsmith.exceptions import DataError
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from archsmith.training import outputs
 from families_helpers import example
 
@@ -125,8 +125,8 @@ def test_gcn_classifies_nodes_of_two_communities_from_a_sparse_adjacency(tmp_pat
 
 
 def test_graph_inputs_dense_sparse_edges_networkx_and_npz_agree(tmp_path: Path) -> None:
-    from archsmith.datasets._graphs import read_graph
-    from archsmith.datasets._graphs import read_graphs
+    from archsmith.datasets import read_graph
+    from archsmith.datasets import read_graphs
 
     adj = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], "float32")
     feats = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "float32")
@@ -280,7 +280,8 @@ from gnn_cycles import cycles_and_trees, two_communities
 from archsmith.builders import build_model, export_model, load_model
 from archsmith.datasets import load_dataset
 from archsmith.spec import load_experiment
-from archsmith.training import fit, outputs
+from archsmith.tasks import fit
+from archsmith.training import outputs
 
 args = {"layers": 2, "units": 16, "activation": "relu", "dropout": 0.0}
 gin = {"mlp_layers": 1, "train_eps": True, "pooling": "max", "batch_norm": True, "residual": True}

@@ -13,7 +13,7 @@ from archsmith.builders import export_model
 from archsmith.builders import load_model
 from archsmith.datasets import load_dataset
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from archsmith.training import outputs
 from families_helpers import example
 

@@ -18,7 +18,7 @@ from archsmith.exceptions import DataError
 from archsmith.exceptions import SpecError
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from archsmith.training import outputs
 from archsmith.training import save_model
 from families_helpers import example
@@ -131,7 +131,7 @@ def test_triplets_from_a_yaml_declaration_with_the_cli(in_tmp: Path, capsys) -> 
 
 
 def test_explicit_pairs_train_and_the_saved_model_reads_pair_tables(tmp_path: Path) -> None:
-    from archsmith.datasets._pairs import draw_pairs
+    from archsmith.datasets import draw_pairs
 
     digits = load_digits()
     a, b, same = draw_pairs(digits.target, 1600, np.random.default_rng(0))

@@ -24,6 +24,7 @@ from archsmith.search_space import Param
 from archsmith.search_space import SearchSpace
 from archsmith.search_space import load_space
 from archsmith.spec import ENGINE_ALGORITHMS
+from archsmith.spec import METRICS
 from archsmith.spec import load_experiment
 
 SPACES = Path(__file__).parent / "spaces"
@@ -148,6 +149,20 @@ def test_an_objective_the_task_does_not_have() -> None:
         "unknown objective 'rmse' for a classification task; expected one of: accuracy, "
         "balanced_accuracy, roc_auc, log_loss, f1_macro, params, latency_ms"
     ) in str(err)
+
+
+@pytest.mark.parametrize("task", sorted(METRICS))
+def test_objectives_of_every_task_come_from_the_metric_table(task: str) -> None:
+    # a bug: this check knew only the classification, regression and similarity metrics,
+    # so a multilabel, forecasting, anomaly or clustering task could not add an objective
+    first, *others = METRICS[task]
+    objectives = [{"metric": first}, *({"metric": m} for m in others), {"metric": "params"}]
+    exp = load_experiment(task={"type": task}, search={"objectives": objectives})
+    ways = [(m, "maximize" if way == "max" else "minimize") for m, way in METRICS[task].items()]
+    assert exp.objectives == (*ways, ("params", "minimize"))
+    err = error({"objectives": [{"metric": first}, {"metric": "no_such_metric"}]}, task=task)
+    assert err.path == "search.objectives.1.metric"
+    assert f"expected one of: {', '.join(METRICS[task])}, params, latency_ms" in str(err)
 
 
 def test_the_first_objective_is_the_task_metric() -> None:

@@ -190,16 +190,16 @@ def test_nsga2_accuracy_against_params_flags_the_pareto_front(tmp_path: Path) ->
 @pytest.fixture
 def fits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the real training calls."""
-    from archsmith.training import _fit
+    from archsmith import tasks
 
     calls: list[int] = []
-    real = _fit.fit
+    real = tasks.fit
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(_fit, "fit", counting)
+    monkeypatch.setattr(tasks, "fit", counting)
     return calls
 
 

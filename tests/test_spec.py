@@ -261,6 +261,23 @@ def test_metric_of_the_other_task_is_rejected() -> None:
     assert "expected one of: rmse, mae, r2" in str(info.value)
 
 
+def test_the_metric_table_is_the_declaration_s_metrics() -> None:
+    from typing import get_args
+
+    from archsmith.spec import METRICS
+    from archsmith.spec import Experiment
+    from archsmith.spec._models import Task
+
+    models = get_args(get_args(Task)[0])
+    assert {get_args(m.model_fields["type"].annotation)[0] for m in models} == set(METRICS)
+    for task, row in METRICS.items():
+        exp = Experiment.model_validate({"task": {"type": task}})
+        assert exp.task.metric == next(iter(row))  # the first metric is the default
+        for metric, way in row.items():
+            exp = Experiment.model_validate({"task": {"type": task, "metric": metric}})
+            assert exp.direction == ("maximize" if way == "max" else "minimize")
+
+
 def test_unknown_task_type(tmp_path: Path) -> None:
     err = load_error(tmp_path, "name: t\ntask:\n  type: clasification\n")
     assert err.path == "task.type"

@@ -10,7 +10,7 @@ from archsmith.builders import build_model
 from archsmith.datasets import load_dataset
 from archsmith.search_space import load_space
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from conftest import mixed_frame
 
 

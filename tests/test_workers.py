@@ -242,9 +242,9 @@ def test_two_workers_starting_at_once_join_one_study(tmp_path: Path) -> None:
 def test_transient_failure_is_retried_and_too_big_model_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from archsmith import training
+    from archsmith import tasks
 
-    real_fit = training.fit
+    real_fit = tasks.fit
     calls = []
 
     def flaky_fit(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -253,7 +253,7 @@ def test_transient_failure_is_retried_and_too_big_model_refused(
             raise ConnectionResetError("connection reset by peer")
         return real_fit(*args, **kwargs)
 
-    monkeypatch.setattr(training, "fit", flaky_fit)
+    monkeypatch.setattr(tasks, "fit", flaky_fit)
     space = {
         **TINY_SPACE,
         "model": [{"dense_stack": {"layers": 1, "units": {"type": "int", "low": 4, "high": 400}}}],
@@ -288,7 +288,7 @@ def test_ctrl_c_marks_the_trial_prints_a_summary_and_resumes(
     in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     from archsmith import cli
-    from archsmith import runner
+    from archsmith import console
 
     decl = write_search(in_tmp, "stopme", max_trials=3)
     shown = []
@@ -298,7 +298,7 @@ def test_ctrl_c_marks_the_trial_prints_a_summary_and_resumes(
         if len(shown) == 2:
             raise KeyboardInterrupt  # as if Ctrl-C came while recording the second trial
 
-    monkeypatch.setattr(runner, "print_progress", stop_on_second)
+    monkeypatch.setattr(console, "print_progress", stop_on_second)
     assert cli.main(["search", str(decl)]) == 130
     err = capsys.readouterr().err
     assert "interrupted after 2 trial(s) in this run (2 complete); best so far: trial" in err

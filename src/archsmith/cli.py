@@ -54,7 +54,7 @@ class Search(Command):
         parser.add_argument("--quiet", action="store_true", help="no line per trial")
 
     def run(self, args: argparse.Namespace) -> int:
-        from archsmith.runner import print_progress
+        from archsmith.console import print_progress
         from archsmith.runner import run_search
         from archsmith.spec import load_experiment
 
@@ -161,7 +161,7 @@ class Worker(Command):
         parser.add_argument("--quiet", action="store_true", help="no line per trial")
 
     def run(self, args: argparse.Namespace) -> int:
-        from archsmith.runner import print_progress
+        from archsmith.console import print_progress
         from archsmith.runner import run_worker
         from archsmith.spec import load_experiment
         from archsmith.tracking import mask_password
@@ -276,9 +276,9 @@ class Leaderboard(Command):
         _tracking(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        from archsmith.tracking import MlflowTracker
+        from archsmith.tracking import open_tracker
 
-        board = MlflowTracker(args.tracking_uri).leaderboard(args.name)
+        board = open_tracker(args.tracking_uri).leaderboard(args.name)
         if args.csv:
             print(board.to_csv(index=False), end="")
         else:
@@ -303,10 +303,10 @@ class Predict(Command):
         import pandas as pd
 
         from archsmith.datasets import as_frame
-        from archsmith.tracking import MlflowTracker
+        from archsmith.tracking import open_tracker
 
         frame = as_frame(args.data)
-        model = MlflowTracker(args.tracking_uri).search_model(args.name)
+        model = open_tracker(args.tracking_uri).search_model(args.name)
         predictions = np.asarray(model.predict(None, frame))
         if predictions.ndim == 1:
             out = pd.DataFrame({"prediction": predictions})
@@ -337,9 +337,9 @@ class Export(Command):
         import shutil
         from pathlib import Path
 
-        from archsmith.tracking import MlflowTracker
+        from archsmith.tracking import open_tracker
 
-        source, trial = MlflowTracker(args.tracking_uri).best_model_file(args.name)
+        source, trial = open_tracker(args.tracking_uri).best_model_file(args.name)
         path = Path(args.path)
         if path.suffix != ".keras":
             path = path.with_suffix(".keras")

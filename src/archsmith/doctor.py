@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
-from pathlib import Path
 from typing import Any
 
+from archsmith import engines
 from archsmith.engines import TrialRecord
 from archsmith.engines import TrialState
 from archsmith.engines import read_trials
 from archsmith.exceptions import SpecError
-from archsmith.tracking import MlflowTracker
-from archsmith.tracking import store_root
+from archsmith.tracking import open_tracker
+from archsmith.tracking import store_folder
 
 #: Tracking state for each engine state.
 _SAME = {
@@ -52,8 +52,7 @@ class Report:
 
 def default_storage(tracking_uri: str) -> str:
     """The engine storage a search uses by default for ``tracking_uri``."""
-    root = store_root(tracking_uri) or Path("mlruns").resolve()
-    return str(root / "optuna.journal")
+    return engines.default_storage("optuna", store_folder(tracking_uri))
 
 
 def check(
@@ -75,11 +74,11 @@ def check(
     Raises:
         ArchsmithError: no search of that name; SpecError: the storage cannot be read.
     """
-    tracker = MlflowTracker(tracking_uri)
+    tracker = open_tracker(tracking_uri)
     run_id = run_id or tracker.latest_search(name)
-    parent = tracker.client.get_run(run_id)
-    search_id = parent.data.tags.get("archsmith.search_id") or parent.info.run_name
-    logged = parent.data.params.get("storage", "")
+    parent = tracker.search_run(run_id)
+    search_id = parent.tags.get("archsmith.search_id") or parent.name
+    logged = parent.params.get("storage", "")
     if storage is None and "***" in logged:
         raise SpecError(
             f"the search's engine storage {logged} has a password; pass it with --storage URL",
@@ -93,9 +92,9 @@ def check(
         *(f"orphan artifact folder (no run): {path}" for path in tracker.orphan_artifacts(name)),
     ]
     running = [n for n, t in trials.items() if t.state is TrialState.RUNNING]
-    if parent.info.status != "RUNNING" and running:
+    if parent.status != "RUNNING" and running:
         problems.append(
-            f"search run is {parent.info.status} but trials {running} are RUNNING in the engine"
+            f"search run is {parent.status} but trials {running} are RUNNING in the engine"
         )
     return Report(
         search_id=search_id,

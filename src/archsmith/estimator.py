@@ -10,7 +10,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from archsmith import builders
+from archsmith import tasks
 from archsmith import training
+from archsmith.console import print_progress
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import PairSchema
 from archsmith.datasets import as_frame
@@ -20,7 +22,6 @@ from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
 from archsmith.runner import Progress
 from archsmith.runner import SearchResult
-from archsmith.runner import print_progress
 from archsmith.runner import run_search
 from archsmith.spec import Experiment
 from archsmith.spec import load_experiment
@@ -167,7 +168,7 @@ class AutoModel(BaseEstimator):
         self.leaderboard_ = result.leaderboard
         self.feature_names_in_ = np.asarray(self.schema_.names, dtype=object)
         self.n_features_in_ = len(self.schema_.names)
-        if self.target_.kind not in ("continuous", "forecast"):
+        if tasks.for_target(self.target_).has_classes:
             self.classes_ = np.asarray(self.target_.classes)
 
     # -- using the model -------------------------------------------------------------------
@@ -199,24 +200,23 @@ class AutoModel(BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels (classification) or values (regression) for raw rows."""
-        return training.predictions(self._outputs(X), self.target_)
+        return tasks.predictions(self._outputs(X), self.target_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""
         self._check_fitted()
-        if self.target_.kind in ("continuous", "forecast"):
+        if not tasks.for_target(self.target_).has_classes:
             raise AttributeError("predict_proba is only available for classification")
-        return training.probabilities(self._outputs(X), self.target_)
+        return tasks.probabilities(self._outputs(X), self.target_)
 
     def evaluate(self, X: Any, y: Any = None, *, target: str | None = None) -> dict[str, float]:
         """Every metric of the task on ``X`` and ``y`` (or the target column of ``X``)."""
         self._check_fitted()
-        if isinstance(self.schema_, ArraySchema | PairSchema) or self.target_.kind == "multilabel":
+        apart = tasks.for_target(self.target_).matrix_targets
+        if isinstance(self.schema_, ArraySchema | PairSchema) or apart:
             if y is None:
                 raise DataError("pass y: the targets of X")
-            return training.all_scores(
-                encode_targets(self.target_, y), self._outputs(X), self.target_
-            )
+            return tasks.all_scores(encode_targets(self.target_, y), self._outputs(X), self.target_)
         frame = as_frame(X) if y is None else self._frame(X)
         if y is None:
             column = target or self.target_.name
@@ -228,7 +228,7 @@ class AutoModel(BaseEstimator):
             raise DataError(f"X has {len(frame)} rows but y has {len(labels)}")
         strings = builders.takes_strings(self.model_)
         out = training.outputs(self.model_, self.schema_.raw_inputs(frame, strings))
-        return training.all_scores(
+        return tasks.all_scores(
             self.target_.encode(labels.reset_index(drop=True)), out, self.target_
         )
 

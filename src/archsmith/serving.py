@@ -17,6 +17,7 @@ import pandas as pd
 from mlflow.pyfunc import PythonModel
 
 from archsmith import builders
+from archsmith import tasks
 from archsmith import training
 from archsmith.datasets import InputSchema
 from archsmith.datasets import Target
@@ -38,7 +39,7 @@ class TableModel(PythonModel):
     ) -> np.ndarray:
         frame = as_frame(model_input)
         out = training.outputs(self.model, self.schema.raw_inputs(frame, self.strings))
-        return training.predictions(out, self.target)
+        return tasks.predictions(out, self.target)
 
 
 if __name__ != "archsmith.serving":  # executed by MLflow as model code

@@ -10,6 +10,7 @@ from archsmith.builders._catalog import CATALOG
 __all__ = [
     "CATALOG",
     "build_model",
+    "check_space",
     "count_params",
     "export_model",
     "load_model",
@@ -19,6 +20,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "check_space":
+        from archsmith.builders import _check
+
+        return _check.check_space
     if name in __all__ and name != "CATALOG":
         from archsmith.builders import _build
 

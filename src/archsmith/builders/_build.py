@@ -27,13 +27,13 @@ from archsmith.builders._sequence import SEQUENCE_BLOCKS
 from archsmith.builders._tab_encodings import ENCODING_BLOCKS
 from archsmith.builders._tabular import BLOCKS
 from archsmith.builders._text import TEXT_BLOCKS
+from archsmith.datasets import NUMERIC_KEY
+from archsmith.datasets import ONE_HOT_MAX
 from archsmith.datasets import ArraySchema
+from archsmith.datasets import GraphSchema
 from archsmith.datasets import InputSchema
 from archsmith.datasets import PairSchema
 from archsmith.datasets import Target
-from archsmith.datasets._graphs import GraphSchema
-from archsmith.datasets._schema import NUMERIC_KEY
-from archsmith.datasets._schema import ONE_HOT_MAX
 from archsmith.exceptions import TrialFailed
 
 

@@ -18,11 +18,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from archsmith.datasets._graphs import ADJACENCY_KEY
-from archsmith.datasets._graphs import FEATURES_KEY
-from archsmith.datasets._graphs import MASK_KEY
-from archsmith.datasets._graphs import NODE_KEY
-from archsmith.datasets._graphs import GraphSchema
+from archsmith.datasets import ADJACENCY_KEY
+from archsmith.datasets import FEATURES_KEY
+from archsmith.datasets import MASK_KEY
+from archsmith.datasets import NODE_KEY
+from archsmith.datasets import GraphSchema
 
 POOLINGS = ("mean", "sum", "max")
 

@@ -1,4 +1,5 @@
-"""Array inputs: images ``(N, H, W[, C])``, sequences ``(N, T[, C])`` and texts.
+"""Array inputs: images ``(N, H, W[, C])``, sequences ``(N, T[, C])`` and texts (whose
+schema, :class:`~archsmith.datasets.TextSchema`, lives in the texts module).
 
 An :class:`ArraySchema` plays the part :class:`~archsmith.datasets.InputSchema` plays for
 tables: it records the per-example shape and the training statistics that the model's own
@@ -10,9 +11,6 @@ itself, so the exported model takes raw data.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from typing import Literal
@@ -20,6 +18,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from archsmith.datasets._schema import read_schema
+from archsmith.datasets._schema import register_schema
 from archsmith.exceptions import DataError
 
 ArrayKind = Literal["image", "sequence", "text", "graph"]
@@ -33,18 +33,6 @@ ARRAY_KEYS: dict[str, str] = {
 MAX_NGRAMS = 3
 #: tokens kept per n-gram order in a text vocabulary
 MAX_VOCABULARY = 20_000
-# the characters Keras' TextVectorization strips with "lower_and_strip_punctuation"
-_PUNCTUATION = re.compile(r"[!\"#$%&()\*\+,\-\./:;<=>?@\[\\\]^_`{|}~']")
-
-
-def tokens(text: str) -> list[str]:
-    """Words as Keras' ``TextVectorization`` sees them (lower case, no punctuation)."""
-    return _PUNCTUATION.sub("", text.lower()).split()
-
-
-def ngrams(words: Sequence[str], n: int) -> list[str]:
-    """The ``n``-grams of ``words``, joined by spaces (as ``TextVectorization`` joins them)."""
-    return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
 @dataclass(frozen=True)
@@ -84,8 +72,6 @@ class ArraySchema:
     @property
     def names(self) -> tuple[str, ...]:
         """Column names of the flat table form (``as_table``) of this input."""
-        if self.kind == "text":
-            return (self.name or "text",)
         return tuple(f"{self.kind}_{i}" for i in range(int(np.prod(self.shape))))
 
     def vocabulary_for(self, ngrams: int, max_tokens: int) -> list[str]:
@@ -122,10 +108,11 @@ class ArraySchema:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArraySchema:
-        if data["kind"] == "graph":
-            from archsmith.datasets._graphs import GraphSchema
+        """The schema ``to_dict`` wrote, of any kind (see :func:`read_schema`)."""
+        return read_schema(data)
 
-            return GraphSchema.from_dict(data)
+    @classmethod
+    def _read(cls, data: dict[str, Any]) -> ArraySchema:
         return cls(
             data["kind"],
             tuple(data["shape"]),
@@ -156,41 +143,16 @@ class ArraySchema:
             f"{self.kind}s of shape {self.shape}; resize them (or pass {size} flat columns)"
         )
 
-    def as_texts(self, data: Any, what: str = "X") -> np.ndarray:
-        """Texts (a column, Series, list, 1-D array) -> ``(N, 1)`` array of str."""
-        if isinstance(data, pd.DataFrame):
-            column = self.name if self.name in data.columns else None
-            if column is None and data.shape[1] == 1:
-                column = str(data.columns[0])
-            if column is None:
-                raise DataError(
-                    f"{what} has no text column '{self.name}'; got columns {list(data.columns)}"
-                )
-            data = data[column]
-        series = pd.Series(np.asarray(data, dtype=object).reshape(-1))
-        check_texts(series, self.name or "text", what)
-        return series.to_numpy(dtype=object).reshape(-1, 1)
-
     def model_inputs(self, data: Any) -> dict[str, np.ndarray]:
         """Arrays for the trained network: one input under :attr:`key`."""
-        if self.kind == "text":
-            return {self.key: self.as_texts(data)}
         return {self.key: self.as_array(data)}
 
     def raw_inputs(self, data: Any, strings: bool = True) -> dict[str, np.ndarray]:
-        """Arrays for the exported model (the same as :meth:`model_inputs`).
-
-        Raises:
-            DataError: texts on a backend without string tensors (``strings=False``).
-        """
-        if self.kind == "text" and not strings:
-            raise DataError("text models take strings, which only the TensorFlow backend has")
+        """Arrays for the exported model (the same as :meth:`model_inputs`)."""
         return self.model_inputs(data)
 
     def as_table(self, data: Any) -> pd.DataFrame:
-        """The flat table form: one column per value (images, sequences) or the text column."""
-        if self.kind == "text":
-            return pd.DataFrame({self.names[0]: self.as_texts(data).reshape(-1)})
+        """The flat table form: one column per value."""
         arr = self.as_array(data)
         # float64: an MLflow signature of doubles accepts float32 and float64 columns
         flat = arr.reshape(len(arr), -1).astype("float64")
@@ -219,19 +181,6 @@ def as_float_array(data: Any, what: str = "X") -> np.ndarray:
     return arr
 
 
-def check_texts(series: pd.Series, name: str, what: str = "X") -> None:
-    """Raise a DataError unless every value of ``series`` is a string."""
-    bad = series.map(lambda v: not isinstance(v, str))
-    if bad.any():
-        rows = [int(i) for i in np.flatnonzero(bad.to_numpy())[:5]]
-        first = series.iloc[rows[0]]
-        raise DataError(
-            f"{what}: text column '{name}' must hold strings, but {int(bad.sum())} value(s) are "
-            f"not (first rows: {rows}; row {rows[0]} holds {first!r} of type "
-            f"{type(first).__name__}); convert them to str or fill missing texts with ''"
-        )
-
-
 def _channel_stats(arr: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
     flat = arr.reshape(-1, arr.shape[-1]).astype("float64")
     mean = flat.mean(axis=0)
@@ -252,39 +201,6 @@ def sequence_schema(train: np.ndarray) -> ArraySchema:
     return ArraySchema(
         "sequence", tuple(int(d) for d in train.shape[1:]), mean, std, name="sequence"
     )
-
-
-def text_schema(train: pd.Series, name: str) -> ArraySchema:
-    """Schema of training texts: their 1- to 3-gram vocabulary and typical length."""
-    counts: list[Counter[str]] = [Counter() for _ in range(MAX_NGRAMS)]
-    lengths = []
-    for text in train:
-        words = tokens(text)
-        lengths.append(len(words))
-        for n in range(1, MAX_NGRAMS + 1):
-            counts[n - 1].update(ngrams(words, n))
-    vocabulary: list[str] = []
-    orders: list[int] = []
-    for n, counter in enumerate(counts, start=1):
-        kept = [t for t, c in counter.most_common(MAX_VOCABULARY) if n == 1 or c > 1]
-        vocabulary += kept
-        orders += [n] * len(kept)
-    length = int(np.percentile(lengths, 95)) if lengths else 1
-    return ArraySchema(
-        "text", (), name=name, vocabulary=tuple(vocabulary), orders=tuple(orders), length=length
-    )
-
-
-def looks_like_text(series: pd.Series) -> bool:
-    """A column of sentences: mostly strings, most of several words, mostly distinct."""
-    values = series.dropna()
-    if len(values) == 0 or pd.api.types.is_numeric_dtype(series):
-        return False
-    strings = values[values.map(lambda v: isinstance(v, str))]
-    if len(strings) < 0.5 * len(values):
-        return False
-    words = strings.map(lambda v: len(v.split()))
-    return bool(words.median() >= 3 and strings.nunique() >= 0.5 * len(strings))
 
 
 def array_kind(x: Any, declared: str = "auto") -> str:
@@ -312,3 +228,7 @@ def array_kind(x: Any, declared: str = "auto") -> str:
     if ndim == 3:
         return "image" if shape[1] == shape[2] and shape[1] >= 8 else "sequence"
     return "tabular"
+
+
+register_schema("image", ArraySchema._read)
+register_schema("sequence", ArraySchema._read)

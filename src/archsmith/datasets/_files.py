@@ -78,7 +78,7 @@ def _load(path: Path) -> dict[str, np.ndarray]:
 def _check_inputs(path: Path, key: str, x: np.ndarray, task_type: str) -> None:
     if task_type == "forecasting":
         return  # read_series says which shapes a series may have
-    if x.ndim in (2, 3, 4) or (x.ndim == 1 and x.dtype.kind == "U"):
+    if x.ndim in (2, 3, 4) or (x.ndim == 1 and np.issubdtype(x.dtype, np.str_)):
         return
     what = f"array '{key}' (data.x_key)" if key else "the array"
     raise DataError(

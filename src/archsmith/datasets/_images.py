@@ -1,11 +1,15 @@
-"""Read an image folder: one sub-folder per class, each holding that class's images."""
+"""Images: ``(N, H, W[, C])`` arrays, or an image folder with one sub-folder per class,
+each holding that class's images."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from archsmith.datasets._arrays import ArraySchema
+from archsmith.datasets._arrays import image_schema
 from archsmith.exceptions import DataError
 
 #: file suffixes read as images (the formats Keras' ``image_dataset_from_directory`` reads)
@@ -60,3 +64,28 @@ def read_image_folder(
             raise DataError(f"cannot read image {path}: {exc}") from None
         images[i] = pixels.reshape(images.shape[1:])
     return images, [label for _, label in files]
+
+
+def image_array(arr: np.ndarray) -> np.ndarray:
+    """Images ``(N, H, W)`` or ``(N, H, W, C)`` -> ``(N, H, W, C)`` float32 with finite values.
+
+    Raises:
+        DataError: another number of axes, NaN or infinite values.
+    """
+    if arr.ndim == 3:
+        arr = arr[..., None]
+    if arr.ndim != 4:
+        raise DataError(
+            f"images must be an array (N, H, W) or (N, H, W, C), but got shape {arr.shape}"
+        )
+    arr = arr.astype("float32", copy=False)
+    if not np.isfinite(arr).all():
+        raise DataError("the images hold NaN or infinite values; fill them first")
+    return arr
+
+
+def image_inputs(inputs: np.ndarray, train: np.ndarray) -> tuple[ArraySchema, Any, list[bytes]]:
+    """The schema, rows and fingerprint parts of images; ``train`` indexes the training
+    images."""
+    arr = image_array(inputs)
+    return image_schema(arr[train]), arr, [np.ascontiguousarray(arr).tobytes()]

@@ -14,7 +14,7 @@ A pair split's ``x`` holds each model input twice, as ``a_<input>`` and ``b_<inp
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,17 +27,22 @@ from archsmith.datasets._arrays import array_kind
 from archsmith.datasets._arrays import as_float_array
 from archsmith.datasets._arrays import image_schema
 from archsmith.datasets._arrays import sequence_schema
-from archsmith.datasets._dataset import MIN_ROWS
-from archsmith.datasets._dataset import Dataset
-from archsmith.datasets._dataset import Split
-from archsmith.datasets._dataset import _split_indices
-from archsmith.datasets._dataset import as_frame
-from archsmith.datasets._dataset import as_target
-from archsmith.datasets._dataset import load_dataset
-from archsmith.datasets._dataset import read_table
+from archsmith.datasets._base import MIN_ROWS
+from archsmith.datasets._base import Dataset
+from archsmith.datasets._base import Split
+from archsmith.datasets._base import data_source
+from archsmith.datasets._base import fingerprint
+from archsmith.datasets._base import frame_bytes
+from archsmith.datasets._base import split_indices
+from archsmith.datasets._labelled import load_labelled_dataset
+from archsmith.datasets._readers import as_frame
+from archsmith.datasets._readers import as_target
+from archsmith.datasets._readers import read_table
 from archsmith.datasets._schema import InputSchema
-from archsmith.datasets._schema import Target
 from archsmith.datasets._schema import build_schema
+from archsmith.datasets._schema import register_schema
+from archsmith.datasets._targets import Target
+from archsmith.datasets._texts import TextSchema
 from archsmith.exceptions import DataError
 from archsmith.spec import ClassificationTask
 from archsmith.spec import DataSpec
@@ -270,9 +275,7 @@ def _check_labels(name: str, labels: pd.Series) -> None:
 
 def _table(x: Any, data: DataSpec, base_dir: Path | None) -> Any:
     """``x``, or the table of ``data.train`` read once (an image folder stays a path)."""
-    if x is None and data.train is not None:
-        path = Path(data.train)
-        x = path if path.is_absolute() or base_dir is None else base_dir / path
+    x = data_source(x, data, base_dir)
     if isinstance(x, str | Path) and not Path(x).is_dir():
         return read_table(x)
     return x
@@ -315,8 +318,8 @@ def load_similarity_dataset(
         if isinstance(x, pd.DataFrame) and task.target in x.columns:
             _check_labels(str(task.target), x[task.target].reset_index(drop=True))
     classify = ClassificationTask(type="classification", target=task.target)
-    items = load_dataset(x, y, task=classify, data=data, base_dir=base_dir)
-    if items.schema.kind == "text":
+    items = load_labelled_dataset(x, y, task=classify, data=data, base_dir=base_dir)
+    if isinstance(items.schema, TextSchema):
         raise DataError(
             "similarity takes tables, images or sequences; texts are not supported (embed "
             "them first, e.g. as numeric columns)"
@@ -401,23 +404,12 @@ def _explicit_pairs(
     same = _flags(y, n)
     if n < MIN_ROWS:
         raise DataError(f"the data has {n} pairs; at least {MIN_ROWS} are needed")
-    train_idx, val_idx, test_idx = _split_indices(n, pd.Series(same), data, stratify=True)
+    train_idx, val_idx, test_idx = split_indices(n, pd.Series(same), data, stratify=True)
     kind = "tabular" if isinstance(xa, pd.DataFrame) else array_kind(xa, data.kind)
-    item: InputSchema | ArraySchema
-    if kind == "tabular":
-        fa, fb = as_frame(xa, "X_a"), as_frame(xb, "X_b")
-        item = build_schema(pd.concat([fa.iloc[train_idx], fb.iloc[train_idx]]))
-        sides: tuple[Any, Any] = (fa, fb)
-    elif kind in ("image", "sequence"):
-        full = 4 if kind == "image" else 3  # (N, H, W, C) or (N, T, C)
-        arrs = [v if v.ndim == full else v[..., None] for v in (xa, xb)]
-        if not all(np.isfinite(v).all() for v in arrs):
-            raise DataError(f"the {kind}s hold NaN or infinite values; fill them first")
-        make = image_schema if kind == "image" else sequence_schema
-        item = make(np.concatenate([arrs[0][train_idx], arrs[1][train_idx]]))
-        sides = (arrs[0], arrs[1])
-    else:
+    read = _PAIR_ITEMS.get(kind)
+    if read is None:
         raise DataError(f"similarity takes tables, images or sequences, not {kind} data")
+    item, sides = read(kind, xa, xb, train_idx)
     schema = PairSchema(item)
 
     def make_split(ids: np.ndarray) -> Split:
@@ -427,22 +419,53 @@ def _explicit_pairs(
             schema.as_table(a, b), schema.model_inputs((a, b)), flags, pd.Series(flags, name="same")
         )
 
-    digest = hashlib.sha256()
-    for side in sides:
-        digest.update(
-            pd.util.hash_pandas_object(side, index=False).to_numpy().tobytes()
-            if isinstance(side, pd.DataFrame)
-            else np.ascontiguousarray(side).tobytes()
-        )
-    digest.update(same.tobytes())
-    digest.update(f"{data.validation}/{data.test}/{data.seed}/pairs".encode())
+    parts = [
+        frame_bytes(side)
+        if isinstance(side, pd.DataFrame)
+        else np.ascontiguousarray(side).tobytes()
+        for side in sides
+    ]
+    parts.append(same.tobytes())
     return SimilarityDataset(
         schema=schema,  # type: ignore[arg-type]
         target=Target(task.target or "same", "similarity", classes=(0, 1)),
         train=make_split(train_idx),
         validation=make_split(val_idx),
         test=make_split(test_idx) if len(test_idx) else None,
-        fingerprint=digest.hexdigest()[:16],
+        fingerprint=fingerprint(parts, data, "pairs"),
         labelled=False,
         **settings,
     )
+
+
+PairItems = tuple[InputSchema | ArraySchema, tuple[Any, Any]]
+
+
+def _table_pairs(kind: str, xa: Any, xb: Any, train: np.ndarray) -> PairItems:
+    """The schema of one example and the two sides of pairs of table rows."""
+    fa, fb = as_frame(xa, "X_a"), as_frame(xb, "X_b")
+    return build_schema(pd.concat([fa.iloc[train], fb.iloc[train]])), (fa, fb)
+
+
+def _array_pairs(kind: str, xa: Any, xb: Any, train: np.ndarray) -> PairItems:
+    """The schema of one example and the two sides of pairs of images or sequences."""
+    full, make = _ARRAYS[kind]
+    arrs = [v if v.ndim == full else v[..., None] for v in (xa, xb)]
+    if not all(np.isfinite(v).all() for v in arrs):
+        raise DataError(f"the {kind}s hold NaN or infinite values; fill them first")
+    return make(np.concatenate([arrs[0][train], arrs[1][train]])), (arrs[0], arrs[1])
+
+
+#: axes of a batch of examples ((N, H, W, C) or (N, T, C)) and the schema of each array kind
+_ARRAYS: dict[str, tuple[int, Callable[[np.ndarray], ArraySchema]]] = {
+    "image": (4, image_schema),
+    "sequence": (3, sequence_schema),
+}
+#: the data kinds explicit pairs may hold, and how their sides are read
+_PAIR_ITEMS: dict[str, Callable[[str, Any, Any, np.ndarray], PairItems]] = {
+    "tabular": _table_pairs,
+    "image": _array_pairs,
+    "sequence": _array_pairs,
+}
+
+register_schema("pair", PairSchema.from_dict)

@@ -1,9 +1,17 @@
-"""What the model's inputs are: column kinds and the statistics preprocessing needs."""
+"""What the model's inputs are: column kinds and the statistics preprocessing needs.
+
+Every input schema (a table's :class:`InputSchema`, the array schemas of images, sequences,
+texts and graphs, the pair schema of similarity models) is written to JSON with ``to_dict``
+and read back by :func:`read_schema`, which looks the writer up in :data:`SCHEMA_READERS`;
+each schema's module adds its own reader there with :func:`register_schema`.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 from typing import Literal
 
@@ -17,6 +25,28 @@ ColumnKind = Literal["numeric", "boolean", "categorical"]
 ONE_HOT_MAX = 32
 #: key of the numeric feature matrix in ``InputSchema.model_inputs``
 NUMERIC_KEY = "archsmith_numeric"
+#: readers of serialised input schemas by kind (``pair``: the two sides of a similarity model)
+SCHEMA_READERS: dict[str, Callable[[dict[str, Any]], Any]] = {}
+
+
+def register_schema(kind: str, reader: Callable[[dict[str, Any]], Any]) -> None:
+    """Make :func:`read_schema` read the schemas of ``kind`` with ``reader``."""
+    SCHEMA_READERS[kind] = reader
+
+
+def read_schema(data: dict[str, Any]) -> Any:
+    """A schema written by ``to_dict`` -> the schema object of its kind.
+
+    Raises:
+        DataError: no schema of that kind is known.
+    """
+    kind = "pair" if data.get("pair") else str(data.get("kind", "tabular"))
+    reader = SCHEMA_READERS.get(kind)
+    if reader is None:
+        raise DataError(
+            f"unknown input schema kind {kind!r}; expected one of {sorted(SCHEMA_READERS)}"
+        )
+    return reader(data)
 
 
 @dataclass(frozen=True)
@@ -48,107 +78,10 @@ class Column:
         key = re.sub(r"[^A-Za-z0-9_.\-]", "_", self.name) or "column"
         return f"c_{key}" if key.startswith("archsmith_") else key
 
-
-@dataclass(frozen=True)
-class Target:
-    """The target: its kind, class labels (classification) or scale (regression).
-
-    For anomaly detection (kind ``anomaly``), ``classes`` holds the label of normal rows
-    (empty without labels) and rows are encoded 1 for anomalies, 0 for normal rows. For
-    clustering (kind ``cluster``), ``classes`` holds the optional labels (encoded as class
-    indices; all 0 without labels). For generation (kind ``generation``) there is no target:
-    a split's ``y`` holds its rows (numeric columns, data units), which generated rows are
-    compared with. For similarity (kind ``similarity``), ``classes`` is ``(0, 1)``: a pair's
-    ``y`` is 1 when its two examples are of the same class, 0 otherwise.
-    """
-
-    name: str
-    kind: Literal[
-        "binary",
-        "multiclass",
-        "continuous",
-        "multilabel",
-        "forecast",
-        "anomaly",
-        "cluster",
-        "generation",
-        "similarity",
-    ]
-    classes: tuple[Any, ...] = ()
-    mean: float = 0.0
-    std: float = 1.0
-    #: multilabel: probability at or above which a label is predicted
-    threshold: float = 0.5
-    #: forecast: steps predicted, season length, MASE scale (in-sample seasonal-naive MAE)
-    horizon: int = 1
-    seasonality: int = 1
-    scale: float = 1.0
-
-    def encode(self, y: pd.Series) -> np.ndarray:
-        """Labels -> class indices (classification) or float32 values (regression).
-
-        Multilabel: a Series of label collections -> ``(N, labels)`` 0/1 float32 matrix.
-        Forecast: a Series of value sequences -> ``(N, horizon)`` float32 matrix.
-        """
-        if self.kind == "continuous":
-            return y.to_numpy(dtype="float32")
-        if self.kind == "forecast":
-            return np.asarray([np.asarray(v, dtype="float32") for v in y]).reshape(-1, self.horizon)
-        if self.kind == "multilabel":
-            from archsmith.datasets._targets import encode_multilabel
-
-            return encode_multilabel(self.name, y, self.classes)
-        if self.kind == "anomaly":
-            if not self.classes:
-                return np.zeros(len(y), dtype="int32")
-            return (y != self.classes[0]).to_numpy(dtype="int32")
-        if self.kind == "cluster" and not self.classes:
-            return np.zeros(len(y), dtype="int32")
-        index = {c: i for i, c in enumerate(self.classes)}
-        codes = y.map(index)
-        if codes.isna().any():
-            unknown = sorted(map(str, y[codes.isna()].unique()))[:5]
-            raise DataError(
-                f"target '{self.name}' has labels not seen in training: {unknown}; "
-                f"expected one of {list(self.classes)}"
-            )
-        return codes.to_numpy(dtype="int32")
-
-    def decode(self, indices: np.ndarray) -> np.ndarray:
-        """Class indices -> original labels."""
-        return np.asarray(self.classes)[indices]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "classes": [_plain(c) for c in self.classes],
-            "mean": self.mean,
-            "std": self.std,
-            "threshold": self.threshold,
-            "horizon": self.horizon,
-            "seasonality": self.seasonality,
-            "scale": self.scale,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Target:
-        return cls(
-            data["name"],
-            data["kind"],
-            tuple(data["classes"]),
-            data["mean"],
-            data["std"],
-            data.get("threshold", 0.5),
-            data.get("horizon", 1),
-            data.get("seasonality", 1),
-            data.get("scale", 1.0),
-        )
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars -> Python scalars (JSON-friendly)."""
-    return value.item() if isinstance(value, np.generic) else value
+    @property
+    def categorical(self) -> bool:
+        """Whether the model reads the column as categories (else as one number)."""
+        return self.kind == "categorical"
 
 
 def _as_strings(series: pd.Series) -> pd.Series:
@@ -193,14 +126,11 @@ class InputSchema:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InputSchema:
-        if data.get("pair"):  # the two sides of a similarity model
-            from archsmith.datasets._pairs import PairSchema
+        """The schema ``to_dict`` wrote, of any kind (see :func:`read_schema`)."""
+        return read_schema(data)
 
-            return PairSchema.from_dict(data)  # type: ignore[return-value]
-        if data.get("kind", "tabular") != "tabular":  # image, sequence or text
-            from archsmith.datasets._arrays import ArraySchema
-
-            return ArraySchema.from_dict(data)  # type: ignore[return-value]
+    @classmethod
+    def _read(cls, data: dict[str, Any]) -> InputSchema:
         return cls(
             tuple(
                 Column(
@@ -219,7 +149,7 @@ class InputSchema:
     @property
     def numeric(self) -> tuple[Column, ...]:
         """Numeric and boolean columns, in the order of the numeric matrix."""
-        return tuple(c for c in self.columns if c.kind != "categorical")
+        return tuple(c for c in self.columns if not c.categorical)
 
     def check_frame(self, frame: pd.DataFrame, what: str = "X") -> None:
         """Raise a DataError unless ``frame`` has every column the model was fit on."""
@@ -230,7 +160,7 @@ class InputSchema:
                 f"{list(map(str, frame.columns))}; expected at least {list(self.names)}"
             )
         for col in self.columns:
-            if col.kind != "categorical" and not _numeric_like(frame[col.name]):
+            if not col.categorical and not _numeric_like(frame[col.name]):
                 bad = frame[col.name][
                     pd.to_numeric(frame[col.name], errors="coerce").isna() & frame[col.name].notna()
                 ]
@@ -254,7 +184,7 @@ class InputSchema:
         if self.numeric:
             out[NUMERIC_KEY] = np.hstack([self._numbers(frame, c) for c in self.numeric])
         for col in self.columns:
-            if col.kind == "categorical":
+            if col.categorical:
                 out[col.key] = self._codes(frame, col)
         return out
 
@@ -269,7 +199,7 @@ class InputSchema:
         self.check_frame(frame)
         out: dict[str, np.ndarray] = {}
         for col in self.columns:
-            if col.kind != "categorical":
+            if not col.categorical:
                 out[col.key] = self._numbers(frame, col)
             elif strings:
                 out[col.key] = _as_strings(frame[col.name]).to_numpy(dtype=str).reshape(-1, 1)
@@ -339,18 +269,33 @@ def build_schema(frame: pd.DataFrame, max_categories: int = 10_000) -> InputSche
         )
     for name in frame.columns:
         series = frame[name]
-        kind = infer_kind(series)
-        missing = bool(series.isna().any())
-        if kind == "categorical":
-            counts = _as_strings(series).value_counts()
-            _check_categorical(str(name), series, len(counts))
-            vocab = tuple(str(v) for v in counts.index if v != "")[:max_categories]
-            columns.append(Column(str(name), kind, has_missing=missing, vocabulary=vocab))
-        else:
-            values = pd.to_numeric(series.astype("object"), errors="coerce").astype("float64")
-            mean = float(values.mean()) if values.notna().any() else 0.0
-            std = float(values.std(ddof=0)) if values.notna().sum() > 1 else 0.0
-            columns.append(
-                Column(str(name), kind, mean=mean, std=std if std > 0 else 1.0, has_missing=missing)
-            )
+        column = Column(str(name), infer_kind(series), has_missing=bool(series.isna().any()))
+        columns.append(_STATISTICS[column.kind](column, series, max_categories))
     return InputSchema(tuple(columns))
+
+
+def _vocabulary(column: Column, series: pd.Series, max_categories: int) -> Column:
+    """A categorical column with its categories, most frequent first."""
+    counts = _as_strings(series).value_counts()
+    _check_categorical(column.name, series, len(counts))
+    vocab = tuple(str(v) for v in counts.index if v != "")[:max_categories]
+    return replace(column, vocabulary=vocab)
+
+
+def _moments(column: Column, series: pd.Series, max_categories: int) -> Column:
+    """A numeric or boolean column with its mean and standard deviation."""
+    values = pd.to_numeric(series.astype("object"), errors="coerce").astype("float64")
+    mean = float(values.mean()) if values.notna().any() else 0.0
+    std = float(values.std(ddof=0)) if values.notna().sum() > 1 else 0.0
+    return replace(column, mean=mean, std=std if std > 0 else 1.0)
+
+
+#: the training statistics of each column kind
+_STATISTICS: dict[str, Callable[[Column, pd.Series, int], Column]] = {
+    "numeric": _moments,
+    "boolean": _moments,
+    "categorical": _vocabulary,
+}
+
+
+register_schema("tabular", InputSchema._read)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,12 @@ import pandas as pd
 
 from archsmith.datasets._arrays import ArraySchema
 from archsmith.datasets._arrays import sequence_schema
-from archsmith.datasets._schema import Target
+from archsmith.datasets._base import Dataset
+from archsmith.datasets._base import Split
+from archsmith.datasets._base import data_source
+from archsmith.datasets._base import fingerprint
+from archsmith.datasets._readers import as_frame
+from archsmith.datasets._targets import Target
 from archsmith.exceptions import DataError
 from archsmith.spec import DataSpec
 from archsmith.spec import ForecastingTask
@@ -164,3 +170,38 @@ def forecast_target(name: str, train: Windows, task: ForecastingTask, scale: flo
 
 def window_schema(train: Windows) -> ArraySchema:
     return sequence_schema(train.x)
+
+
+def load_forecasting_dataset(
+    x: Any, y: Any = None, *, task: ForecastingTask, data: DataSpec, base_dir: Path | None = None
+) -> Dataset:
+    """Build the :class:`Dataset` of forecasting windows, split in time order.
+
+    Raises:
+        DataError: no data, missing columns, non-numeric values, series too short.
+    """
+    source = data_source(x, data, base_dir)
+    if source is None:
+        raise DataError("no data: pass X to fit() or set data.train in the declaration")
+    if isinstance(source, str | Path):
+        source = as_frame(source)
+    series = read_series(source, task)
+    train, val, test, scale = make_windows(series, task, data)
+    schema = window_schema(train)
+    name = task.target or "value"
+    target = forecast_target(name, train, task, scale)
+
+    def make(w: Windows) -> Split:
+        labels = pd.Series(list(w.y))
+        return Split(schema.as_table(w.x), schema.model_inputs(w.x), w.y.astype("float32"), labels)
+
+    parts = [np.ascontiguousarray(v).tobytes() for v in series.values()]
+    parts.append(f"{task.lookback}/{task.horizon}".encode())
+    return Dataset(
+        schema=schema,
+        target=target,
+        train=make(train),
+        validation=make(val),
+        test=make(test) if test is not None else None,
+        fingerprint=fingerprint(parts, data, data.kind),
+    )

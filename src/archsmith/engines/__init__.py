@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
 from typing import Any
 
 from archsmith.engines._base import Engine
@@ -11,6 +13,7 @@ from archsmith.engines._base import Trial
 from archsmith.engines._base import TrialRecord
 from archsmith.engines._base import TrialState
 from archsmith.exceptions import SpecError
+from archsmith.spec import ENGINE_CAPABILITIES
 
 __all__ = [
     "ENGINES",
@@ -20,31 +23,37 @@ __all__ = [
     "Trial",
     "TrialRecord",
     "TrialState",
+    "default_storage",
     "engine_class",
     "make_engine",
     "read_trials",
 ]
 
-ENGINES = ("optuna", "random", "kerastuner")
+#: Where each engine's class lives (imported when that engine is used).
+_CLASSES = {
+    "optuna": ("archsmith.engines._optuna", "OptunaEngine"),
+    "random": ("archsmith.engines._random", "RandomEngine"),
+    "kerastuner": ("archsmith.engines._kerastuner", "KerasTunerEngine"),
+}
+ENGINES = tuple(_CLASSES)
 
 
 def engine_class(name: str) -> type[Engine]:
     """The engine class for a declaration's ``search.engine``."""
-    if name == "optuna":
-        from archsmith.engines._optuna import OptunaEngine
+    if name not in _CLASSES:
+        raise SpecError(
+            f"unknown engine {name!r}; expected one of: {', '.join(ENGINES)}",
+            path="search.engine",
+        )
+    module, cls = _CLASSES[name]
+    engine: type[Engine] = getattr(importlib.import_module(module), cls)
+    return engine
 
-        return OptunaEngine
-    if name == "random":
-        from archsmith.engines._random import RandomEngine
 
-        return RandomEngine
-    if name == "kerastuner":
-        from archsmith.engines._kerastuner import KerasTunerEngine
-
-        return KerasTunerEngine
-    raise SpecError(
-        f"unknown engine {name!r}; expected one of: {', '.join(ENGINES)}", path="search.engine"
-    )
+def default_storage(kind: str, folder: Path) -> str:
+    """The storage engine ``kind`` keeps its trials in, inside tracking folder ``folder``,
+    when the declaration names none (``optuna.journal``; KerasTuner: a folder)."""
+    return str(folder / ENGINE_CAPABILITIES[kind].default_storage)
 
 
 def make_engine(kind: str, *args: Any, **kwargs: Any) -> Engine:

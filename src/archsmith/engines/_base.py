@@ -15,6 +15,7 @@ from typing import Literal
 from archsmith.exceptions import ArchsmithError
 from archsmith.search_space import Params
 from archsmith.search_space import SearchSpace
+from archsmith.spec import EngineCapabilities
 
 Direction = Literal["maximize", "minimize"]
 #: What ``tell`` takes for a COMPLETE trial: one value, or one per objective.
@@ -45,16 +46,6 @@ def as_values(value: Values | None) -> tuple[float, ...]:
     if isinstance(value, int | float):
         return (float(value),)
     return tuple(float(v) for v in value)
-
-
-@dataclass(frozen=True)
-class EngineCapabilities:
-    """What an engine can do; the runner and the declaration checks read this."""
-
-    algorithms: tuple[str, ...]
-    resume: bool
-    pruning: bool = False
-    multi_objective: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from archsmith.engines._base import Engine
-from archsmith.engines._base import EngineCapabilities
 from archsmith.engines._base import SearchExhausted
 from archsmith.engines._base import Trial
 from archsmith.engines._base import TrialRecord
@@ -37,7 +36,7 @@ from archsmith.search_space import Choice
 from archsmith.search_space import Float
 from archsmith.search_space import Int
 from archsmith.search_space import Param
-from archsmith.spec import ENGINE_ALGORITHMS
+from archsmith.spec import ENGINE_CAPABILITIES
 
 #: KerasTuner's reserved hyperband values (its epoch budget); never params of ours.
 _TUNER_KEYS = ("tuner/epochs", "tuner/initial_epoch", "tuner/bracket", "tuner/round")
@@ -97,7 +96,7 @@ class KerasTunerEngine(Engine):
         >>> engine.tell(trial, TrialState.COMPLETE, 0.9)  # doctest: +SKIP
     """
 
-    capabilities = EngineCapabilities(algorithms=ENGINE_ALGORITHMS["kerastuner"], resume=True)
+    capabilities = ENGINE_CAPABILITIES["kerastuner"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

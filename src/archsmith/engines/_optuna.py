@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from archsmith.engines._base import Engine
-from archsmith.engines._base import EngineCapabilities
 from archsmith.engines._base import SearchExhausted
 from archsmith.engines._base import Trial
 from archsmith.engines._base import TrialRecord
@@ -31,7 +30,7 @@ from archsmith.search_space import Choice
 from archsmith.search_space import Float
 from archsmith.search_space import Int
 from archsmith.search_space import Param
-from archsmith.spec import ENGINE_ALGORITHMS
+from archsmith.spec import ENGINE_CAPABILITIES
 from archsmith.spec import mask_password
 
 _STATES = {
@@ -230,9 +229,7 @@ class OptunaEngine(Engine):
     trials and ``resume`` continues the most recent one.
     """
 
-    capabilities = EngineCapabilities(
-        algorithms=ENGINE_ALGORITHMS["optuna"], resume=True, pruning=True, multi_objective=True
-    )
+    capabilities = ENGINE_CAPABILITIES["optuna"]
 
     def __init__(self, *args: Any, join: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

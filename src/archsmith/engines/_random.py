@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from archsmith.engines._base import Engine
-from archsmith.engines._base import EngineCapabilities
 from archsmith.engines._base import Trial
 from archsmith.engines._base import TrialRecord
 from archsmith.engines._base import TrialState
@@ -21,7 +20,7 @@ from archsmith.search_space import Choice
 from archsmith.search_space import Domain
 from archsmith.search_space import Float
 from archsmith.search_space import Int
-from archsmith.spec import ENGINE_ALGORITHMS
+from archsmith.spec import ENGINE_CAPABILITIES
 
 
 def sample(domain: Domain, rng: np.random.Generator) -> Any:
@@ -49,9 +48,7 @@ def sample(domain: Domain, rng: np.random.Generator) -> Any:
 class RandomEngine(Engine):
     """Uniform random search; the reference every engine is compared with."""
 
-    capabilities = EngineCapabilities(
-        algorithms=ENGINE_ALGORITHMS["random"], resume=False, multi_objective=True
-    )
+    capabilities = ENGINE_CAPABILITIES["random"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,8 @@ from archsmith.search_space._parse import find_space
 from archsmith.search_space._parse import load_space
 from archsmith.search_space._parse import parse_space
 from archsmith.search_space._parse import shipped_spaces
+from archsmith.search_space._probes import branch_probes
+from archsmith.search_space._space import Branch
 from archsmith.search_space._space import Params
 from archsmith.search_space._space import SearchSpace
 
@@ -21,6 +23,7 @@ __all__ = [
     "Arg",
     "BlockSpec",
     "Bool",
+    "Branch",
     "Catalog",
     "Choice",
     "Condition",
@@ -30,6 +33,7 @@ __all__ = [
     "Param",
     "Params",
     "SearchSpace",
+    "branch_probes",
     "find_space",
     "load_space",
     "parse_space",

@@ -8,13 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
 from typing import Any
-from typing import Literal
 
-from pydantic import BaseModel
-from pydantic import ConfigDict
-from pydantic import Field
 from pydantic import ValidationError
 
 from archsmith.exceptions import SpecError
@@ -22,6 +17,13 @@ from archsmith.exceptions import SpecIssue
 from archsmith.search_space._catalog import Arg
 from archsmith.search_space._catalog import BlockSpec
 from archsmith.search_space._catalog import Catalog
+from archsmith.search_space._defs import PARAM_TYPES
+from archsmith.search_space._defs import BoolDef
+from archsmith.search_space._defs import ChoiceDef
+from archsmith.search_space._defs import FloatDef
+from archsmith.search_space._defs import Holder
+from archsmith.search_space._defs import IntDef
+from archsmith.search_space._defs import is_param
 from archsmith.search_space._params import Bool
 from archsmith.search_space._params import Choice
 from archsmith.search_space._params import Condition
@@ -29,56 +31,19 @@ from archsmith.search_space._params import Domain
 from archsmith.search_space._params import Float
 from archsmith.search_space._params import Int
 from archsmith.search_space._params import Param
+from archsmith.search_space._slots import slot
 from archsmith.search_space._space import BlockRef
 from archsmith.search_space._space import Ref
 from archsmith.search_space._space import SearchSpace
+from archsmith.search_space._space import Seq
+from archsmith.spec import Loc
 from archsmith.spec import Source
 from archsmith.spec import did_you_mean
+from archsmith.spec import dotted
+from archsmith.spec import issues_from_validation
 from archsmith.spec import parse_yaml
-from archsmith.spec._errors import issues_from_validation
-from archsmith.spec._yaml import Loc
-from archsmith.spec._yaml import dotted
 
-PARAM_TYPES = ("int", "float", "choice", "bool")
 _HEADER_KEYS = ("name", "description", "for", "model")
-
-
-class _Def(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    when: dict[str, Any] | None = Field(None, description="conditions on other params")
-
-
-class IntDef(_Def):
-    type: Literal["int"]
-    low: int
-    high: int
-    step: int = 1
-    log: bool = False
-
-
-class FloatDef(_Def):
-    type: Literal["float"]
-    low: float
-    high: float
-    step: float | None = None
-    log: bool = False
-
-
-class ChoiceDef(_Def):
-    type: Literal["choice"]
-    values: list[Any] = Field(min_length=1)
-
-
-class BoolDef(_Def):
-    type: Literal["bool"]
-
-
-class _Holder(BaseModel):
-    param: Annotated[IntDef | FloatDef | ChoiceDef | BoolDef, Field(discriminator="type")]
-
-
-def _is_param(raw: Any) -> bool:
-    return isinstance(raw, Mapping) and "type" in raw
 
 
 @dataclass
@@ -110,13 +75,26 @@ class _Parser:
         self.pending: list[_Pending] = []
         self.literals: dict[str, Any] = {}
         self.applies: list[_Applies] = []
+        #: naming locations of repeated cells -> the cell's place in the file (for errors)
+        self.virtual: dict[Loc, Loc] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     def name(self, loc: Loc) -> str:
         return self.prefix + dotted(loc)
 
     def error(self, loc: Loc, message: str) -> None:
-        self.issues.append(self.source.issue(loc, message))
+        for virtual in sorted(self.virtual, key=len, reverse=True):  # innermost cell first
+            if loc[: len(virtual)] == virtual:
+                loc = (*self.virtual[virtual], *loc[len(virtual) :])
+        issue = self.source.issue(loc, message)
+        if issue not in self.issues:  # each repetition of a cell has the same problems
+            self.issues.append(issue)
+
+    def domain_of(self, name: str) -> Domain:
+        return next(p.param.domain for p in self.pending if p.param.name == name)
+
+    def add_choice(self, param: Param, loc: Loc, when: Mapping[str, Any] | None) -> None:
+        self.pending.append(_Pending(param, loc, when or {}))
 
     def param_def(self, raw: Any, loc: Loc) -> IntDef | FloatDef | ChoiceDef | BoolDef | None:
         if raw.get("type") not in PARAM_TYPES:
@@ -127,9 +105,9 @@ class _Parser:
             )
             return None
         try:
-            return _Holder.model_validate({"param": raw}).param
+            return Holder.model_validate({"param": raw}).param
         except ValidationError as exc:
-            for issue in issues_from_validation(exc, _Holder, self.source):
+            for issue in issues_from_validation(exc, Holder, self.source):
                 path = issue.path.split(".", 1)[1] if "." in issue.path else ""
                 sub: Loc = tuple(int(p) if p.isdigit() else p for p in path.split(".") if p)
                 self.error((*loc, *sub), issue.message)
@@ -157,7 +135,7 @@ class _Parser:
 
     # -- values ----------------------------------------------------------------------------
     def value(self, raw: Any, arg: Arg, loc: Loc, conds: tuple[Condition, ...]) -> Any:
-        if _is_param(raw):
+        if is_param(raw):
             d = self.param_def(raw, loc)
             if d is None:
                 return None
@@ -257,62 +235,6 @@ class _Parser:
                 self.literals[self.name((*loc, key))] = arg.default
         return out
 
-    # -- blocks ----------------------------------------------------------------------------
-    def block(self, raw: Any, loc: Loc, conds: tuple[Condition, ...]) -> Any:
-        blocks = self.catalog.blocks
-        if _is_param(raw):
-            d = self.param_def(raw, loc)
-            if d is None:
-                return None
-            if not isinstance(d, ChoiceDef):
-                self.error(
-                    (*loc, "type"),
-                    "a model slot takes a block or a choice between "
-                    f"blocks; expected type: choice, got {d.type!r}",
-                )
-                return None
-            name = self.name(loc)
-            options: dict[str, tuple[str, Any]] = {}
-            for i, option in enumerate(d.values):
-                block = self.block_name(option, (*loc, "values", i))
-                if block is None:
-                    continue
-                label = block if block not in options else f"{block}_{i}"
-                sub = (*conds, Condition(name, (label,)))
-                options[label] = (
-                    block,
-                    self.args(blocks[block], option[block], (*loc, label), sub),
-                )
-            if not options:
-                return None
-            self.pending.append(
-                _Pending(Param(name, Choice(tuple(options), blocks=True), conds), loc, d.when or {})
-            )
-            return BlockRef(name, options)
-        block = self.block_name(raw, loc)
-        if block is None:
-            return None
-        return {block: self.args(blocks[block], raw[block], (*loc, block), conds)}
-
-    def block_name(self, raw: Any, loc: Loc) -> str | None:
-        blocks = self.catalog.blocks
-        if not isinstance(raw, Mapping) or len(raw) != 1:
-            self.error(
-                loc,
-                "expected one block as {name: {arguments}}, e.g. "
-                f"{{dense_stack: {{units: 64}}}}; known blocks: {', '.join(blocks)}",
-            )
-            return None
-        (block,) = raw
-        if block not in blocks:
-            self.error(
-                loc,
-                f"unknown block '{block}'; expected one of: {', '.join(blocks)}"
-                f"{did_you_mean(str(block), blocks)}",
-            )
-            return None
-        return str(block)
-
     # -- document --------------------------------------------------------------------------
     def document(self) -> tuple[dict[str, Any], tuple[str, ...]]:
         data = self.source.data
@@ -336,9 +258,8 @@ class _Parser:
                 ("model",), "expected a non-empty list of blocks, e.g. [{dense_stack: {units: 64}}]"
             )
         else:
-            template["model"] = [
-                self.block(b, ("model", i), self.base) for i, b in enumerate(model)
-            ]
+            slots = (slot(self, b, ("model", i), self.base) for i, b in enumerate(model))
+            template["model"] = Seq(tuple(s for s in slots if s is not None))
         for section, spec in self.catalog.sections.items():
             template[section] = self.args(spec, data.get(section), (section,), self.base)
         for key, arg in self.catalog.scalars.items():
@@ -561,9 +482,7 @@ def load_space(
         raise SpecError(issues)
     family = Param("family", Choice(tuple(names), blocks=True))
     params = (family, *(p for part in parts for p in part.params))
-    template = BlockRef(
-        "family", {n: (n, part.template) for n, part in zip(names, parts, strict=True)}
-    )
+    template = BlockRef("family", {n: part.template for n, part in zip(names, parts, strict=True)})
     inputs = tuple(sorted({i for part in parts for i in part.inputs}))
     return SearchSpace(
         "+".join(names), params, template, {}, inputs, dict(zip(names, texts, strict=True))

@@ -1,12 +1,14 @@
 """The declaration: task, data, search, training and tracking, validated and frozen."""
 
+from archsmith.spec._engines import ENGINE_ALGORITHMS
+from archsmith.spec._engines import ENGINE_CAPABILITIES
+from archsmith.spec._engines import EngineCapabilities
 from archsmith.spec._errors import did_you_mean
+from archsmith.spec._errors import issues_from_validation
 from archsmith.spec._load import load_experiment
 from archsmith.spec._models import ANOMALY_METRICS
 from archsmith.spec._models import CLASSIFICATION_METRICS
 from archsmith.spec._models import CLUSTERING_METRICS
-from archsmith.spec._models import COST_OBJECTIVES
-from archsmith.spec._models import ENGINE_ALGORITHMS
 from archsmith.spec._models import FORECASTING_METRICS
 from archsmith.spec._models import GENERATION_METRICS
 from archsmith.spec._models import MULTILABEL_METRICS
@@ -26,9 +28,17 @@ from archsmith.spec._models import SimilarityTask
 from archsmith.spec._models import TrackingSpec
 from archsmith.spec._models import TrainingSpec
 from archsmith.spec._urls import mask_password
+from archsmith.spec._yaml import Loc
 from archsmith.spec._yaml import Source
+from archsmith.spec._yaml import dotted
 from archsmith.spec._yaml import parse_yaml
 from archsmith.spec._yaml import read_yaml
+from archsmith.spec.metrics import COST_OBJECTIVES
+from archsmith.spec.metrics import METRICS
+from archsmith.spec.metrics import Direction
+from archsmith.spec.metrics import default_metric
+from archsmith.spec.metrics import direction
+from archsmith.spec.metrics import metric_names
 
 __all__ = [
     "ANOMALY_METRICS",
@@ -36,8 +46,10 @@ __all__ = [
     "CLUSTERING_METRICS",
     "COST_OBJECTIVES",
     "ENGINE_ALGORITHMS",
+    "ENGINE_CAPABILITIES",
     "FORECASTING_METRICS",
     "GENERATION_METRICS",
+    "METRICS",
     "MULTILABEL_METRICS",
     "REGRESSION_METRICS",
     "SIMILARITY_METRICS",
@@ -45,9 +57,12 @@ __all__ = [
     "ClassificationTask",
     "ClusteringTask",
     "DataSpec",
+    "Direction",
+    "EngineCapabilities",
     "Experiment",
     "ForecastingTask",
     "GenerationTask",
+    "Loc",
     "MultilabelTask",
     "RegressionTask",
     "SearchSpec",
@@ -55,9 +70,14 @@ __all__ = [
     "Source",
     "TrackingSpec",
     "TrainingSpec",
+    "default_metric",
     "did_you_mean",
+    "direction",
+    "dotted",
+    "issues_from_validation",
     "load_experiment",
     "mask_password",
+    "metric_names",
     "parse_yaml",
     "read_yaml",
 ]

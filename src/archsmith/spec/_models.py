@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Annotated
 from typing import Any
 from typing import Literal
@@ -16,34 +17,44 @@ from pydantic import WithJsonSchema
 from pydantic import field_validator
 from pydantic import model_validator
 
+from archsmith.spec._engines import ENGINE_CAPABILITIES
+from archsmith.spec._engines import engines_that
+from archsmith.spec._engines import is_optuna_storage
 from archsmith.spec._errors import FieldError
+from archsmith.spec.metrics import COST_OBJECTIVES
+from archsmith.spec.metrics import default_metric
+from archsmith.spec.metrics import direction
+from archsmith.spec.metrics import metric_names
 
-CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1_macro")
-REGRESSION_METRICS = ("rmse", "mae", "r2")
-ANOMALY_METRICS = ("roc_auc", "average_precision", "reconstruction_error")
-CLUSTERING_METRICS = ("quantisation_error", "topographic_error", "purity")
-GENERATION_METRICS = ("mmd",)
-#: Metrics where larger is better; all others are minimised.
-MAXIMIZED_METRICS = frozenset({"accuracy", "balanced_accuracy", "roc_auc", "f1_macro", "r2"})
-MULTILABEL_METRICS = ("f1_micro", "f1_macro", "subset_accuracy", "hamming_accuracy", "roc_auc")
-FORECASTING_METRICS = ("mase", "mae", "rmse")
-MAXIMIZED_METRICS = MAXIMIZED_METRICS | frozenset(
-    {"f1_micro", "subset_accuracy", "hamming_accuracy"}
-)
+# the metric names of each task, derived from the metric table (spec/metrics.py)
+CLASSIFICATION_METRICS = metric_names("classification")
+REGRESSION_METRICS = metric_names("regression")
+MULTILABEL_METRICS = metric_names("multilabel")
+FORECASTING_METRICS = metric_names("forecasting")
+ANOMALY_METRICS = metric_names("anomaly_detection")
+CLUSTERING_METRICS = metric_names("clustering")
+GENERATION_METRICS = metric_names("generation")
+SIMILARITY_METRICS = metric_names("similarity")
 
-#: The algorithms of each engine, its default first (the engines' capabilities use this).
-ENGINE_ALGORITHMS: dict[str, tuple[str, ...]] = {
-    "optuna": ("tpe", "random", "cmaes", "gp", "grid", "nsga2"),
-    "random": ("random",),
-    "kerastuner": ("random", "bayesian", "hyperband"),
-}
-#: Optuna algorithms that search a Pareto front of several objectives.
-MULTI_OBJECTIVE_ALGORITHMS = ("tpe", "random", "nsga2", "grid")
-#: Objectives measured on the built model rather than on the validation split; minimised.
-COST_OBJECTIVES = ("params", "latency_ms")
-MAXIMIZED_METRICS |= {"average_precision", "purity"}  # anomaly detection, clustering
-SIMILARITY_METRICS = ("verification_accuracy", "roc_auc")
-MAXIMIZED_METRICS |= {"verification_accuracy"}
+if TYPE_CHECKING:  # mypy sees strings; pydantic sees the literals of the metric table
+    ClassificationMetric = str
+    RegressionMetric = str
+    MultilabelMetric = str
+    ForecastingMetric = str
+    AnomalyMetric = str
+    ClusteringMetric = str
+    GenerationMetric = str
+    SimilarityMetric = str
+else:
+    ClassificationMetric = Literal[CLASSIFICATION_METRICS]
+    RegressionMetric = Literal[REGRESSION_METRICS]
+    MultilabelMetric = Literal[MULTILABEL_METRICS]
+    ForecastingMetric = Literal[FORECASTING_METRICS]
+    AnomalyMetric = Literal[ANOMALY_METRICS]
+    ClusteringMetric = Literal[CLUSTERING_METRICS]
+    GenerationMetric = Literal[GENERATION_METRICS]
+    SimilarityMetric = Literal[SIMILARITY_METRICS]
+
 
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$"
@@ -66,10 +77,6 @@ def parse_duration(value: Any) -> float | None:
     )
 
 
-def _natural_direction(metric: str) -> Literal["max", "min"]:
-    return "max" if metric in MAXIMIZED_METRICS else "min"
-
-
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
@@ -81,8 +88,8 @@ class ClassificationTask(_Model):
     target: str | None = Field(
         None, description="target column of a table; omit when y is passed separately"
     )
-    metric: Literal["accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1_macro"] = Field(
-        "accuracy", description="validation metric the search optimises"
+    metric: ClassificationMetric = Field(
+        default_metric("classification"), description="validation metric the search optimises"
     )
 
 
@@ -93,8 +100,8 @@ class RegressionTask(_Model):
     target: str | None = Field(
         None, description="target column of a table; omit when y is passed separately"
     )
-    metric: Literal["rmse", "mae", "r2"] = Field(
-        "rmse", description="validation metric the search optimises"
+    metric: RegressionMetric = Field(
+        default_metric("regression"), description="validation metric the search optimises"
     )
 
 
@@ -107,8 +114,8 @@ class MultilabelTask(_Model):
         description="target column holding lists of labels; omit when y (a 0/1 matrix or "
         "lists of labels) is passed separately",
     )
-    metric: Literal["f1_micro", "f1_macro", "subset_accuracy", "hamming_accuracy", "roc_auc"] = (
-        Field("f1_micro", description="validation metric the search optimises")
+    metric: MultilabelMetric = Field(
+        default_metric("multilabel"), description="validation metric the search optimises"
     )
     threshold: float = Field(
         0.5, gt=0, lt=1, description="probability at or above which a label is predicted"
@@ -133,8 +140,8 @@ class ForecastingTask(_Model):
     seasonality: int = Field(
         1, ge=1, description="season length (steps) of the seasonal-naive baseline and MASE"
     )
-    metric: Literal["mase", "mae", "rmse"] = Field(
-        "mase", description="validation metric the search optimises"
+    metric: ForecastingMetric = Field(
+        default_metric("forecasting"), description="validation metric the search optimises"
     )
 
     @model_validator(mode="after")
@@ -161,8 +168,8 @@ class AnomalyDetectionTask(_Model):
         None, description="optional label column: normal rows vs anomalies (any other value)"
     )
     normal: str | int | float | bool = Field(0, description="label of the normal rows")
-    metric: Literal["roc_auc", "average_precision", "reconstruction_error"] = Field(
-        "roc_auc",
+    metric: AnomalyMetric = Field(
+        default_metric("anomaly_detection"),
         description="validation metric: roc_auc and average_precision of the anomaly score "
         "(need labels), or the mean score of normal rows",
     )
@@ -177,8 +184,8 @@ class ClusteringTask(_Model):
 
     type: Literal["clustering"] = Field(description="task kind")
     target: str | None = Field(None, description="optional label column, only used to score purity")
-    metric: Literal["quantisation_error", "topographic_error", "purity"] = Field(
-        "quantisation_error",
+    metric: ClusteringMetric = Field(
+        default_metric("clustering"),
         description="validation metric: mean distance of rows to their unit, share of rows "
         "whose two nearest units are not neighbours, or class purity of the units (labels)",
     )
@@ -189,8 +196,8 @@ class GenerationTask(_Model):
 
     type: Literal["generation"] = Field(description="task kind")
     target: None = Field(None, description="generation has no target column (null only)")
-    metric: Literal["mmd"] = Field(
-        "mmd",
+    metric: GenerationMetric = Field(
+        default_metric("generation"),
         description="validation metric: maximum mean discrepancy between held-out rows and "
         "as many generated rows (Gaussian kernel, median bandwidth; minimised)",
     )
@@ -228,8 +235,8 @@ class SimilarityTask(_Model):
         description="training pairs (or triplets) drawn per epoch from labelled examples; "
         "0: as many as training examples",
     )
-    metric: Literal["verification_accuracy", "roc_auc"] = Field(
-        "verification_accuracy",
+    metric: SimilarityMetric = Field(
+        default_metric("similarity"),
         description="validation metric: accuracy of same/different at the chosen distance "
         "threshold, or ROC AUC of the distances",
     )
@@ -384,6 +391,11 @@ class SearchSpec(_Model):
         description="times a trial is run again after a transient failure (out of memory, "
         "lost connection, timeout) before it is recorded FAILED",
     )
+    build_check: Literal["error", "prune", "off"] = Field(
+        "error",
+        description="before trial 0, build every branch of the space on the data: error "
+        "stops on a branch that cannot be built, prune drops it with a warning, off skips",
+    )
     objectives: tuple[ObjectiveSpec, ...] = Field(
         (),
         description="several objectives make a multi-objective (Pareto) search; the first "
@@ -425,25 +437,26 @@ class SearchSpec(_Model):
 
     @model_validator(mode="after")
     def _combinations(self) -> SearchSpec:
-        algorithms = ENGINE_ALGORITHMS[self.engine]
-        if self.algorithm is not None and self.algorithm not in algorithms:
+        caps = ENGINE_CAPABILITIES[self.engine]
+        if self.algorithm is not None and self.algorithm not in caps.algorithms:
             raise FieldError(
                 ("algorithm",),
                 f"engine '{self.engine}' has no algorithm '{self.algorithm}'; expected one "
-                f"of: {', '.join(algorithms)}",
+                f"of: {', '.join(caps.algorithms)}",
             )
-        algorithm = self.algorithm or algorithms[0]
+        algorithm = self.algorithm or caps.algorithms[0]
         multi = len(self.objectives) > 1
-        if self.pruner != "none" and self.engine != "optuna":
+        if self.pruner != "none" and not caps.pruning:
             hint = (
-                "use algorithm: hyperband (KerasTuner's own multi-fidelity search)"
-                if self.engine == "kerastuner"
-                else "use engine: optuna"
+                f"use algorithm: {caps.budget_algorithms[0]} ({caps.label}'s own "
+                "multi-fidelity search)"
+                if caps.budget_algorithms
+                else f"use engine: {' or '.join(engines_that('pruning'))}"
             )
             raise FieldError(
                 ("pruner",),
-                f"pruner '{self.pruner}' needs engine: optuna, but the engine is "
-                f"'{self.engine}'; {hint}, or pruner: none",
+                f"pruner '{self.pruner}' needs engine: {' or '.join(engines_that('pruning'))}, "
+                f"but the engine is '{self.engine}'; {hint}, or pruner: none",
             )
         if self.pruner != "none" and multi:
             raise FieldError(
@@ -455,35 +468,33 @@ class SearchSpec(_Model):
         for i, name in enumerate(names):
             if name in names[:i]:
                 raise FieldError(("objectives", i, "metric"), f"objective '{name}' is listed twice")
-        if multi and self.engine == "kerastuner":
+        if multi and not caps.multi_objective:
+            first, *others = engines_that("multi_objective")
             raise FieldError(
                 ("objectives",),
-                "engine 'kerastuner' sums several objectives into one instead of searching "
-                "a Pareto front; use engine: optuna (or random) for several objectives",
+                f"engine '{self.engine}' sums several objectives into one instead of searching "
+                f"a Pareto front; use engine: {first} (or {', '.join(others)}) for several "
+                "objectives",
             )
-        if multi and self.engine == "optuna" and algorithm not in MULTI_OBJECTIVE_ALGORITHMS:
+        if multi and algorithm not in caps.multi_objective_algorithms:
             raise FieldError(
                 ("algorithm",),
                 f"algorithm '{algorithm}' optimises a single objective, but "
                 f"{len(self.objectives)} objectives are declared; expected one of: "
-                f"{', '.join(MULTI_OBJECTIVE_ALGORITHMS)}",
+                f"{', '.join(caps.multi_objective_algorithms)}",
             )
-        if (
-            self.engine == "kerastuner"
-            and self.storage
-            and ("://" in self.storage or self.storage.endswith(".journal"))
-        ):
+        if caps.storage == "folder" and self.storage and is_optuna_storage(self.storage):
             raise FieldError(
                 ("storage",),
-                f"engine 'kerastuner' keeps its trials in a folder, but got "
+                f"engine '{self.engine}' keeps its trials in a folder, but got "
                 f"{self.storage!r} (an Optuna storage); give a folder path or leave it out",
             )
-        if self.engine == "kerastuner" and algorithm == "hyperband" and self.warm_start:
+        if algorithm in caps.budget_algorithms and self.warm_start:
+            replays = " or ".join(a for a in caps.algorithms if a not in caps.budget_algorithms)
             raise FieldError(
                 ("warm_start",),
-                "KerasTuner's hyperband decides every trial's epoch budget itself and "
-                "cannot replay given points; use algorithm: random or bayesian, or drop "
-                "warm_start",
+                f"{caps.label}'s {algorithm} decides every trial's epoch budget itself and "
+                f"cannot replay given points; use algorithm: {replays}, or drop warm_start",
             )
         return self
 
@@ -564,10 +575,7 @@ class Experiment(_Model):
 
     @model_validator(mode="after")
     def _search_fits_task(self) -> Experiment:
-        classifying = self.task.type == "classification"
-        metrics: tuple[str, ...] = CLASSIFICATION_METRICS if classifying else REGRESSION_METRICS
-        if self.task.type == "similarity":
-            metrics = SIMILARITY_METRICS
+        metrics = metric_names(self.task.type)
         for i, objective in enumerate(self.search.objectives):
             loc: tuple[str | int, ...] = ("search", "objectives", i)
             if objective.metric not in (*metrics, *COST_OBJECTIVES):
@@ -576,7 +584,7 @@ class Experiment(_Model):
                     f"unknown objective '{objective.metric}' for a {self.task.type} task; "
                     f"expected one of: {', '.join((*metrics, *COST_OBJECTIVES))}",
                 )
-            natural = _natural_direction(objective.metric)
+            natural = direction(self.task.type, objective.metric)
             if objective.direction is not None and objective.direction != natural:
                 raise FieldError(
                     (*loc, "direction"),
@@ -597,29 +605,30 @@ class Experiment(_Model):
                 f"epoch, but training.epochs is {self.training.epochs}, so it would never "
                 "act; set training.epochs >= 2 or pruner: none",
             )
-        if (
-            self.search.engine == "kerastuner"
-            and self.search.algorithm == "hyperband"
-            and self.training.epochs < 2
-        ):
+        caps = ENGINE_CAPABILITIES[self.search.engine]
+        if self.search.algorithm in caps.budget_algorithms and self.training.epochs < 2:
             raise FieldError(
                 ("search", "algorithm"),
-                "KerasTuner's hyperband spreads training.epochs over rounds, but "
-                f"training.epochs is {self.training.epochs}; set training.epochs >= 2 or "
-                "use algorithm: random",
+                f"{caps.label}'s {self.search.algorithm} spreads training.epochs over rounds, "
+                f"but training.epochs is {self.training.epochs}; set training.epochs >= 2 or "
+                f"use algorithm: {caps.algorithms[0]}",
             )
         return self
 
     @property
     def direction(self) -> Literal["maximize", "minimize"]:
-        return "maximize" if self.task.metric in MAXIMIZED_METRICS else "minimize"
+        way = direction(self.task.type, self.task.metric)
+        return "maximize" if way == "max" else "minimize"
 
     @property
     def objectives(self) -> tuple[tuple[str, Literal["maximize", "minimize"]], ...]:
         """``(metric, direction)`` of each objective; the task's metric alone by default."""
         declared = self.search.objectives or (ObjectiveSpec(metric=self.task.metric),)
         return tuple(
-            (o.metric, "maximize" if _natural_direction(o.metric) == "max" else "minimize")
+            (
+                o.metric,
+                "maximize" if direction(self.task.type, o.metric) == "max" else "minimize",
+            )
             for o in declared
         )
 

@@ -56,6 +56,7 @@ class Source:
 
 
 def dotted(loc: Loc) -> str:
+    """A location as the dotted key users read: ``search.space.params.lr``."""
     return ".".join(str(p) for p in loc)
 
 

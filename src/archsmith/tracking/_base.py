@@ -1,9 +1,14 @@
-"""The tracker contract the runner logs through."""
+"""The tracker contract: the runner logs through it, the CLI and ``doctor`` read it back.
+
+``archsmith.testing.trackers`` checks an implementation against it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 from typing import Protocol
@@ -11,8 +16,24 @@ from typing import Protocol
 import pandas as pd
 
 
+@dataclass(frozen=True)
+class SearchRun:
+    """A search's parent run as stored: its name, status, params and tags."""
+
+    run_id: str
+    name: str
+    status: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
 class Tracker(Protocol):
-    """Records searches (parent runs) and trials (child runs). Run ids are passed explicitly."""
+    """Records searches (parent runs) and trials (child runs). Run ids are passed explicitly.
+
+    A trial run's state (``COMPLETE``, ``PRUNED``, ``FAILED``; ``RUNNING`` until it ends)
+    is read back by :meth:`trial_runs` and :meth:`leaderboard`; its final metrics include
+    ``score`` when it has one.
+    """
 
     def start_search(
         self,
@@ -81,3 +102,23 @@ class Tracker(Protocol):
         self, search_run: str, number: int, params: Mapping[str, Any], reason: str
     ) -> str:
         """Create a FAILED child run for a trial whose worker died before opening one."""
+
+    # -- reading back ----------------------------------------------------------------------
+    def latest_search(self, experiment: str) -> str:
+        """The parent run of the latest search of ``experiment``.
+
+        Raises:
+            ArchsmithError: no search of that name.
+        """
+
+    def search_run(self, run_id: str) -> SearchRun:
+        """A search's parent run: name, status, params and tags."""
+
+    def orphan_artifacts(self, experiment: str) -> list[str]:
+        """Artifact folders of a local store that belong to no run of ``experiment``."""
+
+    def best_model_file(self, experiment: str) -> tuple[Path, int]:
+        """The model file of the best trial of the latest search, and the trial's number."""
+
+    def search_model(self, experiment: str) -> Any:
+        """The servable model a finished search logged with :meth:`log_model`."""

@@ -23,6 +23,7 @@ import pandas as pd
 from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import SpecError
 from archsmith.spec import mask_password
+from archsmith.tracking._base import SearchRun
 from archsmith.tracking._pareto import mark_pareto
 from archsmith.tracking._pareto import parse_objectives
 
@@ -340,6 +341,16 @@ class MlflowTracker:
                 filter_string=f"tags.mlflow.parentRunId = '{search_run}'",
                 max_results=50_000,
             )
+        )
+
+    def search_run(self, run_id: str) -> SearchRun:
+        run = self.client.get_run(run_id)
+        return SearchRun(
+            run_id=run_id,
+            name=str(run.info.run_name or ""),
+            status=str(run.info.status),
+            params=dict(run.data.params),
+            tags=dict(run.data.tags),
         )
 
     def latest_search(self, experiment: str) -> str:

@@ -1,40 +1,43 @@
-"""Training: compile, fit with callbacks, score; Keras imported on first use."""
+"""Training: the generic parts (compile, the Keras fit loop with archsmith's callbacks,
+outputs, memory checks, seeding, saving); Keras imported on first use.
+
+What differs by task (loss, scores, predictions, special fits) lives in ``archsmith.tasks``,
+which calls into this package.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 __all__ = [
+    "EpochHook",
+    "KerasFit",
+    "Loss",
     "PruningReporter",
+    "Scorer",
     "TrainingResult",
-    "all_scores",
     "available_memory",
-    "baseline_scores",
     "check_size",
     "clear_session",
+    "custom_gradients_dropped",
     "describe_size",
     "estimate_memory",
-    "fit",
-    "labels_from_outputs",
+    "initialise_layers",
+    "keras_fit",
     "latency_ms",
+    "make_optimizer",
     "outputs",
-    "predictions",
-    "probabilities",
     "save_model",
-    "score",
     "seed_trial",
+    "supervised_fit",
 ]
 
 _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
-_FIT = {"TrainingResult", "clear_session", "fit", "outputs", "save_model", "seed_trial"}
 _CALLBACKS = {"PruningReporter", "latency_ms"}
+_INIT = {"initialise_layers"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FIT:
-        from archsmith.training import _fit
-
-        return getattr(_fit, name)
     if name in _MEMORY:
         from archsmith.training import _memory
 
@@ -43,12 +46,12 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _callbacks
 
         return getattr(_callbacks, name)
-    if name == "baseline_scores":
-        from archsmith.training import _kinds
+    if name in _INIT:
+        from archsmith.training import _init
 
-        return _kinds.baseline_scores
+        return getattr(_init, name)
     if name in __all__:
-        from archsmith.training import _metrics
+        from archsmith.training import _fit
 
-        return getattr(_metrics, name)
+        return getattr(_fit, name)
     raise AttributeError(f"module 'archsmith.training' has no attribute {name!r}")

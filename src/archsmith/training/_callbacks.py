@@ -16,7 +16,6 @@ import numpy as np
 
 from archsmith.datasets import Dataset
 from archsmith.training._fit import outputs
-from archsmith.training._metrics import score
 
 #: ``report(epoch, value) -> stop?``: hands an intermediate value to the engine's pruner.
 Report = Callable[[int, float], bool]
@@ -25,30 +24,33 @@ Report = Callable[[int, float], bool]
 class PruningReporter(keras.callbacks.Callback):
     """Reports the search's metric on the validation split after every epoch.
 
-    The value is the same metric the trial is finally scored with (computed with
-    scikit-learn on the validation predictions), so the pruner compares like with like.
-    When ``report`` answers True the training stops at this epoch end and ``pruned_epoch``
-    holds the (1-based) number of epochs run.
+    The value is the same metric the trial is finally scored with (the task's score of the
+    validation outputs), so the pruner compares like with like. When ``report`` answers
+    True the training stops at this epoch end and ``pruned_epoch`` holds the (1-based)
+    number of epochs run. ``archsmith.tasks.pruning_reporter`` makes one for a dataset
+    and metric.
 
     Args:
-        dataset: the search's data (its validation split is scored).
-        metric: the task's metric.
+        x: the validation inputs.
+        score: the metric's value from the network's outputs on ``x``.
         report: the engine's ``report`` for this trial.
     """
 
-    def __init__(self, dataset: Dataset, metric: str, report: Report) -> None:
+    def __init__(
+        self, x: Mapping[str, np.ndarray], score: Callable[[np.ndarray], float], report: Report
+    ) -> None:
         super().__init__()
-        self.dataset = dataset
-        self.metric = metric
+        self.x = x
+        self.score = score
         self.report = report
         self.reported: list[float] = []
         self.pruned_epoch: int | None = None
 
     def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
-        out = outputs(self.model, self.dataset.validation.x)
+        out = outputs(self.model, self.x)
         if not np.isfinite(out).all():
             return  # the NaN guard fails this trial; nothing sensible to report
-        value = score(self.metric, self.dataset.validation.y, out, self.dataset.target)
+        value = self.score(out)
         self.reported.append(value)
         if self.report(epoch, value):
             self.pruned_epoch = epoch + 1

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -20,9 +22,11 @@ from archsmith.datasets import Target
 from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
 from archsmith.training._init import initialise_layers
-from archsmith.training._metrics import all_scores
 
+#: ``on_epoch(epoch, logs)``: called after every epoch with Keras' logs.
 EpochHook = Callable[[int, Mapping[str, float]], None]
+#: ``scores(y, outputs, target)``: every metric of the task on a split.
+Scorer = Callable[[np.ndarray, np.ndarray, Target], Mapping[str, float]]
 
 _OPTIMIZERS = {
     "adam": "Adam",
@@ -115,6 +119,17 @@ def _purge_custom_gradients(before: set[str] | None) -> None:
         return
 
 
+@contextmanager
+def custom_gradients_dropped() -> Iterator[None]:
+    """Drop, on exit, what the enclosed training added to TensorFlow's gradient registry
+    (see :func:`_purge_custom_gradients`); wrap every loop of Keras training steps in it."""
+    before = _custom_gradients()
+    try:
+        yield
+    finally:
+        _purge_custom_gradients(before)
+
+
 def _string_tensors(x: Mapping[str, np.ndarray]) -> dict[str, Any]:
     """Text inputs (numpy object arrays) as string tensors, which ``fit`` takes (TF only)."""
     return {
@@ -129,34 +144,35 @@ def make_optimizer(config: Mapping[str, Any]) -> keras.optimizers.Optimizer:
     return getattr(keras.optimizers, _OPTIMIZERS[config["name"]])(**kwargs)
 
 
+@dataclass(frozen=True)
+class Loss:
+    """What a supervised task compiles its model with (given by the task's plug-in).
+
+    Attributes:
+        loss: a Keras loss (name or function).
+        weights: the loss weight (None: 1).
+        metrics: Keras metrics shown in the training history.
+    """
+
+    loss: Any
+    weights: float | None = None
+    metrics: tuple[Any, ...] = ()
+
+
 def compile_model(
-    model: keras.Model, config: Mapping[str, Any], target: Target, training: TrainingSpec
+    model: keras.Model, config: Mapping[str, Any], loss: Loss, training: TrainingSpec
 ) -> None:
-    """Compile with the trial's optimizer and the task's loss."""
-    if target.kind == "multilabel":  # one sigmoid per label
-        loss: Any = "binary_crossentropy"
-        weights: Any = None
-        metrics: list[Any] = [keras.metrics.BinaryAccuracy(threshold=target.threshold)]
-    elif target.kind in ("continuous", "forecast"):
-        # mean squared error in standardised units: the loss scale is the same for every
-        # target, so learning-rate ranges carry over between datasets
-        loss = "mean_squared_error"
-        weights = 1.0 / (target.std**2)
-        metrics = []
-    else:
-        loss = (
-            "binary_crossentropy" if target.kind == "binary" else "sparse_categorical_crossentropy"
-        )
-        weights = None
-        metrics = ["accuracy"]
+    """Compile with the trial's optimizer and the task's loss.
+
+    An output layer with a ``training_loss()`` method brings its own loss (capsule
+    lengths: the margin loss), which replaces the task's.
+    """
     own = getattr(model.layers[-1], "training_loss", None)
-    if callable(own):  # an output layer that brings its loss (capsule lengths: margin loss)
-        loss = own()
     model.compile(
         optimizer=make_optimizer(config["optimizer"]),
-        loss=loss,
-        loss_weights=weights,
-        metrics=metrics,
+        loss=own() if callable(own) else loss.loss,
+        loss_weights=loss.weights,
+        metrics=list(loss.metrics),
         jit_compile=training.jit_compile,
     )
 
@@ -207,9 +223,8 @@ def keras_fit(
             restore_best_weights=True,
         )
         all_callbacks.append(stopper)
-    registered = _custom_gradients()
-    start = time.perf_counter()
-    try:
+    with custom_gradients_dropped():
+        start = time.perf_counter()
         history = model.fit(
             x,
             y,
@@ -219,8 +234,6 @@ def keras_fit(
             callbacks=all_callbacks,
             verbose=0,
         )
-    finally:
-        _purge_custom_gradients(registered)
     seconds = time.perf_counter() - start
     stopped_by = (
         "time_budget"
@@ -232,23 +245,29 @@ def keras_fit(
     return KerasFit(history, guard, seconds, stopped_by)
 
 
-def fit(
+def supervised_fit(
     model: keras.Model,
     dataset: Dataset,
     config: Mapping[str, Any],
     training: TrainingSpec,
     *,
+    loss: Loss,
+    scores: Scorer,
     on_epoch: EpochHook | None = None,
     deadline: float | None = None,
     callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> TrainingResult:
     """Compile, train with early stopping (best weights restored), score on validation.
 
+    The fit of supervised tasks (``archsmith.tasks`` gives each its loss and scores).
+
     Args:
         model: the built network.
         dataset: the search's data.
         config: the resolved trial config (``optimizer``, ``batch_size``).
         training: epochs, early stopping, default batch size.
+        loss: the task's loss.
+        scores: ``scores(y, outputs, target)``: every metric of the task.
         on_epoch: called with ``(epoch, logs)`` after every epoch.
         deadline: ``time.monotonic()`` value after which training stops at the epoch end.
         callbacks: more Keras callbacks, run after the NaN guard (e.g. the pruning reporter).
@@ -256,14 +275,8 @@ def fit(
     Raises:
         TrialFailed: the loss became NaN/inf, or the model produced non-finite outputs.
     """
-    from archsmith.training._tasks import TASK_FITS
-
-    if dataset.target.kind in TASK_FITS:  # tasks with their own training (anomaly detection …)
-        return TASK_FITS[dataset.target.kind](
-            model, dataset, config, training, on_epoch=on_epoch, deadline=deadline
-        )
     extra = initialise_layers(model, dataset.train.x)
-    compile_model(model, config, dataset.target, training)
+    compile_model(model, config, loss, training)
     run = keras_fit(
         model,
         _string_tensors(dataset.train.x),
@@ -290,7 +303,7 @@ def fit(
     return TrainingResult(
         history={k: tuple(float(v) for v in vals) for k, vals in history.history.items()},
         epochs=len(history.history.get("loss", [])),
-        scores=all_scores(dataset.validation.y, out, dataset.target),
+        scores=scores(dataset.validation.y, out, dataset.target),
         fit_seconds=fit_seconds,
         eval_seconds=eval_seconds,
         stopped_by=run.stopped_by,

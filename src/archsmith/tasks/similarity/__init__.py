@@ -1,4 +1,4 @@
-"""Training for the similarity task: a Siamese pair model on pairs or triplets.
+"""Similarity: whether two examples are of the same class, by a Siamese pair model.
 
 The pair model (``builders/_siamese.py``) holds a shared encoder, a distance layer and a
 decision layer with a stored threshold. Training fits the encoder through a training model
@@ -16,38 +16,107 @@ validation pairs best is stored in the model and logged. Everything is ``keras.o
 from __future__ import annotations
 
 import io
-import math
 import time
 from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
-import keras
 import numpy as np
-from keras import ops
 
-from archsmith.datasets import Dataset
-from archsmith.datasets import SimilarityDataset
-from archsmith.datasets._pairs import draw_pairs
-from archsmith.datasets._pairs import draw_triplets
 from archsmith.exceptions import TrialFailed
-from archsmith.spec import TrainingSpec
-from archsmith.training._fit import EpochHook
-from archsmith.training._fit import TrainingResult
-from archsmith.training._fit import keras_fit
-from archsmith.training._fit import make_optimizer
-from archsmith.training._fit import outputs
-from archsmith.training._metrics import all_scores
-from archsmith.training._metrics import choose_distance_threshold
+from archsmith.tasks.base import BaseTask
 
-#: layer names of the pair model (builders/_siamese.py; training does not import builders)
+if TYPE_CHECKING:
+    import keras
+
+    from archsmith.datasets import Dataset
+    from archsmith.datasets import SimilarityDataset
+    from archsmith.datasets import Target
+    from archsmith.spec import TrainingSpec
+    from archsmith.training import EpochHook
+    from archsmith.training import TrainingResult
+
+#: layer names of the pair model (builders/_siamese.py; tasks do not import builders)
 ENCODER = "archsmith_encoder"
 DISTANCE = "archsmith_pair_distance"
 DECISION = "archsmith_same"
-ROLES = ("anchor", "positive", "negative")
+
+
+class Similarity(BaseTask):
+    """Pair outputs ``[distance, same]``; ``y``: 1 = same class; ``predict`` gives 1 for a
+    same-class pair, 0 otherwise."""
+
+    task_type = "similarity"
+    target_kinds = ("similarity",)
+
+    def predictions(self, outputs: np.ndarray, target: Target) -> np.ndarray:
+        return (outputs[:, 1] >= 0.5).astype("int64")
+
+    def score(self, metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> float:
+        """``verification_accuracy``: share of pairs whose same/different decision (at the
+        model's threshold) is right; ``roc_auc``: how well small distances rank same pairs
+        first (needs both kinds of pairs)."""
+        from sklearn import metrics as m
+
+        if metric == "verification_accuracy":
+            return float(((outputs[:, 1] >= 0.5).astype("int64") == y).mean())
+        if metric == "roc_auc":
+            if len(np.unique(y)) < 2:
+                raise ValueError("roc_auc needs both same and different pairs")
+            return float(m.roc_auc_score(y, -outputs[:, 0]))
+        raise self.unknown(metric)
+
+    def fit(
+        self,
+        model: keras.Model,
+        dataset: Dataset,
+        config: Mapping[str, Any],
+        training: TrainingSpec,
+        *,
+        on_epoch: EpochHook | None = None,
+        deadline: float | None = None,
+        callbacks: Sequence[Any] = (),
+    ) -> TrainingResult:
+        """Train the pair model's encoder, choose the threshold on validation, score.
+
+        Early stopping watches the loss on the validation pairs (validation triplets in
+        ``triplets`` mode). Logged besides the scores: ``threshold``, and the mean
+        distances of same and of different validation pairs.
+
+        Raises:
+            TrialFailed: the model is not a pair model, the loss became NaN/inf, or the
+                distances are not finite.
+        """
+        return _fit(self, model, dataset, config, training, on_epoch=on_epoch, deadline=deadline)
+
+
+def choose_distance_threshold(y: np.ndarray, distances: np.ndarray) -> tuple[float, float]:
+    """The distance at or below which a pair is "same" that classifies ``y`` best.
+
+    Returns:
+        ``(threshold, accuracy)``: the midpoint between the last distance called same and
+        the next one, and the share of pairs it classifies right.
+    """
+    order = np.argsort(distances, kind="stable")
+    d, same = distances[order], y[order].astype("int64")
+    n = len(d)
+    different = n - int(same.sum())
+    # calling the k + 1 smallest distances "same": right = same among them + different after
+    right = np.cumsum(same) + different - (np.arange(1, n + 1) - np.cumsum(same))
+    cut = np.r_[d[1:] > d[:-1], True]  # only between distinct values
+    right = np.where(cut, right, -1)
+    k = int(np.argmax(right))
+    if different >= right[k]:  # calling every pair different is at least as good
+        return float(d[0] - 1e-6), different / n
+    threshold = (d[k] + d[k + 1]) / 2 if k + 1 < n else d[k]
+    return float(threshold), float(right[k] / n)
 
 
 def contrastive_loss(margin: float) -> Any:
     """Contrastive loss of pair distances ``(batch, 1)`` and same (1) / different (0) flags."""
+
+    from keras import ops
 
     def loss(same: Any, distance: Any) -> Any:
         d = ops.reshape(distance, (-1,))
@@ -60,58 +129,20 @@ def contrastive_loss(margin: float) -> Any:
 def triplet_loss(margin: float) -> Any:
     """Triplet loss of ``[d(anchor, positive), d(anchor, negative)]`` (targets ignored)."""
 
+    from keras import ops
+
     def loss(_: Any, distances: Any) -> Any:
         return ops.maximum(distances[:, 0] - distances[:, 1] + margin, 0.0)
 
     return loss
 
 
-class _Draws(keras.utils.PyDataset):
-    """Pairs or triplets drawn from labelled examples, drawn anew at every epoch end."""
-
-    def __init__(
-        self,
-        x: Mapping[str, np.ndarray],
-        labels: np.ndarray,
-        mode: str,
-        count: int,
-        batch_size: int,
-        seed: int,
-    ) -> None:
-        super().__init__()
-        self.x, self.labels, self.mode = x, labels, mode
-        self.count, self.batch_size = count, batch_size
-        self.rng = np.random.default_rng(seed)
-        self.on_epoch_end()
-
-    def on_epoch_end(self) -> None:
-        if self.mode == "triplets":
-            self.ids = dict(
-                zip(ROLES, draw_triplets(self.labels, self.count, self.rng), strict=True)
-            )
-            self.y = np.zeros(self.count, dtype="float32")
-        else:
-            a, b, same = draw_pairs(self.labels, self.count, self.rng)
-            self.ids, self.y = {"a": a, "b": b}, same.astype("float32")
-
-    def __len__(self) -> int:
-        return math.ceil(self.count / self.batch_size)
-
-    def __getitem__(self, index: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        part = slice(index * self.batch_size, (index + 1) * self.batch_size)
-        batch = {
-            f"{role}_{k}": v[ids[part]] for role, ids in self.ids.items() for k, v in self.x.items()
-        }
-        return batch, self.y[part]
-
-    def fixed(self) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """The current draw as arrays (a validation set)."""
-        x = {f"{role}_{k}": v[ids] for role, ids in self.ids.items() for k, v in self.x.items()}
-        return x, self.y
-
-
 def _triplet_model(model: keras.Model) -> keras.Model:
     """Anchor, positive and negative inputs -> the two distances, with the shared encoder."""
+    import keras
+
+    from archsmith.tasks.similarity._draws import ROLES
+
     encoder = model.get_layer(ENCODER)
     own = model.get_layer(DISTANCE)
     measure = type(own).from_config({**own.get_config(), "name": "archsmith_triplet_distance"})
@@ -133,25 +164,25 @@ def _triplet_model(model: keras.Model) -> keras.Model:
     return keras.Model(inputs, distances, name="archsmith_triplets")
 
 
-def fit_similarity(
+def _fit(
+    task: Similarity,
     model: keras.Model,
     dataset: Dataset,
     config: Mapping[str, Any],
     training: TrainingSpec,
     *,
-    on_epoch: EpochHook | None = None,
-    deadline: float | None = None,
+    on_epoch: EpochHook | None,
+    deadline: float | None,
 ) -> TrainingResult:
-    """Train the pair model's encoder, choose the threshold on validation, score.
+    import keras
 
-    Early stopping watches the loss on the validation pairs (validation triplets in
-    ``triplets`` mode). Logged besides the scores: ``threshold``, and the mean distances of
-    same and of different validation pairs.
+    from archsmith.datasets import SimilarityDataset
+    from archsmith.tasks.similarity._draws import Draws
+    from archsmith.training import TrainingResult
+    from archsmith.training import keras_fit
+    from archsmith.training import make_optimizer
+    from archsmith.training import outputs
 
-    Raises:
-        TrialFailed: the model is not a pair model, the loss became NaN/inf, or the
-            distances are not finite.
-    """
     if not isinstance(dataset, SimilarityDataset):
         raise TrialFailed("similarity training needs the data of a similarity task")
     names = {layer.name for layer in model.layers}
@@ -168,14 +199,14 @@ def fit_similarity(
         loss = triplet_loss(dataset.margin)
         assert dataset.validation_items is not None
         held = dataset.validation_items
-        val_data = _Draws(held.x, held.y, "triplets", len(held), batch, dataset.seed + 1).fixed()
+        val_data = Draws(held.x, held.y, "triplets", len(held), batch, dataset.seed + 1).fixed()
     else:
         trainer = keras.Model(model.input, model.get_layer(DISTANCE).output, name="archsmith_pairs")
         loss = contrastive_loss(dataset.margin)
         val_data = (val.x, val.y.astype("float32"))
     if dataset.labelled:
         count = dataset.pairs_per_epoch or len(dataset.train)
-        train_x = _Draws(dataset.train.x, dataset.train.y, dataset.mode, count, batch, dataset.seed)
+        train_x = Draws(dataset.train.x, dataset.train.y, dataset.mode, count, batch, dataset.seed)
         train_y = None
     else:
         train_x, train_y = dataset.train.x, dataset.train.y.astype("float32")
@@ -208,7 +239,7 @@ def fit_similarity(
     return TrainingResult(
         history={k: tuple(float(v) for v in vals) for k, vals in history.items()},
         epochs=len(history.get("loss", [])),
-        scores=all_scores(val.y, decided, dataset.target),
+        scores=task.all_scores(val.y, decided, dataset.target),
         fit_seconds=run.seconds,
         eval_seconds=eval_seconds,
         stopped_by=run.stopped_by,
@@ -226,6 +257,8 @@ def _plot(
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+
+    from archsmith.training import outputs
 
     y = dataset.validation.y
     held = dataset.validation_items
@@ -251,3 +284,6 @@ def _plot(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+TASK = Similarity()

@@ -1,4 +1,4 @@
-"""Training for generation: a GAN's alternating steps, scored by MMD on held-out rows."""
+"""Generation: a GAN learns to generate rows like the data's; scored by MMD on held-out rows."""
 
 from __future__ import annotations
 
@@ -6,54 +6,128 @@ import io
 import math
 import time
 from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Protocol
 
-import keras
 import numpy as np
 
-from archsmith.datasets import Dataset
 from archsmith.exceptions import TrialFailed
-from archsmith.spec import TrainingSpec
-from archsmith.training._fit import EpochHook
-from archsmith.training._fit import TrainingResult
-from archsmith.training._fit import _custom_gradients
-from archsmith.training._fit import _purge_custom_gradients
-from archsmith.training._fit import make_optimizer
-from archsmith.training._fit import outputs
-from archsmith.training._metrics import mmd
-from archsmith.training._wgan import WGAN_BACKENDS
-from archsmith.training._wgan import WassersteinStep
+from archsmith.tasks.base import BaseTask
+
+if TYPE_CHECKING:
+    import keras
+
+    from archsmith.datasets import Dataset
+    from archsmith.datasets import Target
+    from archsmith.spec import TrainingSpec
+    from archsmith.training import EpochHook
+    from archsmith.training import TrainingResult
 
 
-def fit_generation(
+#: bandwidths of the MMD kernels, as fractions of the median squared distance
+_MMD_SCALES = (0.01, 0.1, 1.0)
+
+
+def mmd(real: np.ndarray, generated: np.ndarray, max_rows: int = 2000) -> float:
+    """Squared maximum mean discrepancy between two samples (unbiased estimate).
+
+    Columns standardised by ``real``'s statistics; the mean over Gaussian kernels
+    ``exp(-d^2 / (s * median d^2))`` for ``s`` in 0.01, 0.1 and 1 (``median``: of the
+    pairwise squared distances of ``real``), so both the overall spread and fine structure
+    (sharp modes) count. At most ``max_rows`` rows of each sample (seeded).
+    """
+    rng = np.random.default_rng(0)
+    x = np.asarray(real, dtype="float64")
+    z = np.asarray(generated, dtype="float64")
+    x = x[rng.permutation(len(x))[:max_rows]]
+    z = z[rng.permutation(len(z))[:max_rows]]
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    x, z = (x - mean) / std, (z - mean) / std
+
+    def sq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.maximum((a**2).sum(1)[:, None] - 2 * a @ b.T + (b**2).sum(1)[None], 0.0)
+
+    dxx, dzz, dxz = sq(x, x), sq(z, z), sq(x, z)
+    median = float(np.median(dxx[np.triu_indices(len(x), 1)])) or 1.0
+    n, m = len(x), len(z)
+    total = 0.0
+    for scale in _MMD_SCALES:  # coarse to fine: the fine ones see smeared modes
+        kxx, kzz, kxz = (np.exp(-d / (scale * median)) for d in (dxx, dzz, dxz))
+        total += (kxx.sum() - n) / (n * (n - 1)) + (kzz.sum() - m) / (m * (m - 1))
+        total -= 2 * kxz.mean()
+    return float(total / len(_MMD_SCALES))
+
+
+class Generation(BaseTask):
+    """No target: a split's ``y`` holds its rows; ``predict`` gives one generated row per
+    input row."""
+
+    task_type = "generation"
+    target_kinds = ("generation",)
+
+    def predictions(self, outputs: np.ndarray, target: Target) -> np.ndarray:
+        return outputs.astype("float64")
+
+    def score(self, metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> float:
+        if metric != "mmd":
+            raise self.unknown(metric)
+        return mmd(y, outputs)
+
+    def fit(
+        self,
+        model: keras.Model,
+        dataset: Dataset,
+        config: Mapping[str, Any],
+        training: TrainingSpec,
+        *,
+        on_epoch: EpochHook | None = None,
+        deadline: float | None = None,
+        callbacks: Sequence[Any] = (),
+    ) -> TrainingResult:
+        """Train a GAN with the non-saturating or the Wasserstein-GP loss; score by MMD.
+
+        The model's generator layer (one with a ``discriminator``) maps each input row's
+        batch slot to a generated row in standardised units; its ``loss`` picks the step.
+        Non-saturating (:class:`NonSaturatingStep`): each step trains the discriminator on
+        a batch of real rows (label 1) and as many generated rows (label 0), then the
+        generator through the frozen discriminator towards label 1. Wasserstein-GP
+        (:class:`~archsmith.tasks.generation._wgan.WassersteinStep`): ``critic_steps``
+        critic updates with the gradient penalty, then one generator update. Both networks
+        use the trial's optimizer settings (one optimizer each). Only Keras'
+        ``train_on_batch`` is used, so every backend runs the non-saturating loss; the
+        gradient penalty has code for TensorFlow, JAX and PyTorch (``WGAN_BACKENDS``).
+        Each epoch logs ``d_loss``, ``g_loss`` and ``val_mmd``; training keeps the weights
+        of the epoch with the lowest validation MMD when early stopping is on (patience in
+        epochs).
+
+        Raises:
+            TrialFailed: no generator layer, a loss became NaN/inf, or the Wasserstein-GP
+                loss on a backend it has no gradient code for.
+        """
+        return _fit(model, dataset, config, training, on_epoch=on_epoch, deadline=deadline)
+
+
+def _fit(
     model: keras.Model,
     dataset: Dataset,
     config: Mapping[str, Any],
     training: TrainingSpec,
     *,
-    on_epoch: EpochHook | None = None,
-    deadline: float | None = None,
+    on_epoch: EpochHook | None,
+    deadline: float | None,
 ) -> TrainingResult:
-    """Train a GAN with the non-saturating or the Wasserstein-GP loss; score by MMD.
+    import keras
 
-    The model's generator layer (one with a ``discriminator``) maps each input row's batch
-    slot to a generated row in standardised units; its ``loss`` picks the step. Non-
-    saturating (:class:`NonSaturatingStep`): each step trains the discriminator on a batch
-    of real rows (label 1) and as many generated rows (label 0), then the generator through
-    the frozen discriminator towards label 1. Wasserstein-GP
-    (:class:`~archsmith.training._wgan.WassersteinStep`): ``critic_steps`` critic updates
-    with the gradient penalty, then one generator update. Both networks use the trial's
-    optimizer settings (one optimizer each). Only Keras' ``train_on_batch`` is used, so
-    every backend runs the non-saturating loss; the gradient penalty has code for
-    TensorFlow, JAX and PyTorch (``WGAN_BACKENDS``). Each epoch logs ``d_loss``,
-    ``g_loss`` and ``val_mmd``; training keeps the weights of the epoch with the lowest
-    validation MMD when early stopping is on (patience in epochs).
+    from archsmith.tasks.generation._wgan import WGAN_BACKENDS
+    from archsmith.tasks.generation._wgan import WassersteinStep
+    from archsmith.training import TrainingResult
+    from archsmith.training import custom_gradients_dropped
+    from archsmith.training import make_optimizer
+    from archsmith.training import outputs
 
-    Raises:
-        TrialFailed: no generator layer, a loss became NaN/inf, or the Wasserstein-GP
-            loss on a backend it has no gradient code for.
-    """
     gans = [layer for layer in model.layers if hasattr(layer, "discriminator")]
     if len(gans) != 1:
         raise TrialFailed(
@@ -93,9 +167,8 @@ def fit_generation(
     patience = training.early_stopping.patience if training.early_stopping else None
     since_best = 0
     stopped_by = None
-    registered = _custom_gradients()
-    start = time.perf_counter()
-    try:
+    with custom_gradients_dropped():
+        start = time.perf_counter()
         for epoch in range(training.epochs):
             order = rng.permutation(len(train))
             d_losses, g_losses = [], []
@@ -127,8 +200,6 @@ def fit_generation(
             if deadline is not None and time.monotonic() >= deadline:
                 stopped_by = "time_budget"
                 break
-    finally:
-        _purge_custom_gradients(registered)
     fit_seconds = time.perf_counter() - start
     if patience is not None and best is not None:
         model.set_weights(best[1])
@@ -168,6 +239,10 @@ class NonSaturatingStep:
         real: np.ndarray,
         config: Mapping[str, Any],
     ) -> None:
+        import keras
+
+        from archsmith.training import make_optimizer
+
         bce = keras.losses.BinaryCrossentropy(from_logits=True)
         disc.trainable = True
         disc.compile(optimizer=make_optimizer(config["optimizer"]), loss=bce)
@@ -176,6 +251,8 @@ class NonSaturatingStep:
         self.disc, self.generator, self.chained, self.real = disc, generator, chained, real
 
     def __call__(self, ids: np.ndarray, batch: dict[str, np.ndarray]) -> tuple[float, float]:
+        import keras
+
         fake = keras.ops.convert_to_numpy(self.generator(batch, training=False))
         n = len(ids)
         self.disc.trainable = True
@@ -215,3 +292,6 @@ def _plot(real: np.ndarray, generated: np.ndarray, dataset: Dataset) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+TASK = Generation()

@@ -1,49 +1,113 @@
-"""Training for anomaly detection: fit on normal rows, score by the model's anomaly score."""
+"""Anomaly detection: fit on normal rows, score rows by the model's anomaly score."""
 
 from __future__ import annotations
 
 import io
 import time
 from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
-import keras
 import numpy as np
 
-from archsmith.datasets import Dataset
 from archsmith.exceptions import TrialFailed
-from archsmith.spec import TrainingSpec
-from archsmith.training._fit import EpochHook
-from archsmith.training._fit import TrainingResult
-from archsmith.training._fit import keras_fit
-from archsmith.training._fit import make_optimizer
-from archsmith.training._fit import outputs
-from archsmith.training._init import initialise_layers
-from archsmith.training._metrics import all_scores
-from archsmith.training._metrics import choose_threshold
+from archsmith.tasks.base import BaseTask
+
+if TYPE_CHECKING:
+    import keras
+
+    from archsmith.datasets import Dataset
+    from archsmith.datasets import Target
+    from archsmith.spec import TrainingSpec
+    from archsmith.training import EpochHook
+    from archsmith.training import TrainingResult
 
 #: name of the head layer whose inputs are ``[features, reconstruction]``
 SCORE_LAYER = "archsmith_anomaly_score"
 
 
-def fit_anomaly(
+class AnomalyDetection(BaseTask):
+    """``predict`` gives anomaly scores (higher = more anomalous); ``y``: 1 = anomaly."""
+
+    task_type = "anomaly_detection"
+    target_kinds = ("anomaly",)
+
+    def predictions(self, outputs: np.ndarray, target: Target) -> np.ndarray:
+        return outputs.reshape(-1).astype("float64")
+
+    def score(self, metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> float:
+        """``reconstruction_error`` is the mean score of the normal rows (of all rows when
+        none is labelled normal); the others need both kinds of rows."""
+        from sklearn import metrics as m
+
+        scores = outputs.reshape(-1)
+        if metric == "reconstruction_error":
+            normal = scores[y == 0]
+            return float((normal if len(normal) else scores).mean())
+        if metric not in self.metrics:
+            raise self.unknown(metric)
+        if len(np.unique(y)) < 2:
+            raise ValueError(f"{metric} needs both normal and anomalous rows")
+        if metric == "roc_auc":
+            return float(m.roc_auc_score(y, scores))
+        return float(m.average_precision_score(y, scores))
+
+    def fit(
+        self,
+        model: keras.Model,
+        dataset: Dataset,
+        config: Mapping[str, Any],
+        training: TrainingSpec,
+        *,
+        on_epoch: EpochHook | None = None,
+        deadline: float | None = None,
+        callbacks: Sequence[Any] = (),
+    ) -> TrainingResult:
+        """Minimise the anomaly score of normal training rows; score validation (all rows).
+
+        Early stopping watches the loss on the normal validation rows. The threshold
+        (logged as ``threshold``, with ``f1_at_threshold``) is chosen on validation: the
+        F1-best one with labels, the 99th percentile of the scores without.
+
+        Raises:
+            TrialFailed: the loss became NaN/inf, or the scores are not finite.
+        """
+        return _fit(self, model, dataset, config, training, on_epoch=on_epoch, deadline=deadline)
+
+
+def choose_threshold(y: np.ndarray, scores: np.ndarray) -> tuple[float, float | None]:
+    """The score above which a row is an anomaly, and the F1 it gives on ``y``.
+
+    With both kinds of rows, the threshold of best F1; otherwise the 99th percentile of the
+    scores (F1 is then None).
+    """
+    from sklearn import metrics as m
+
+    if len(np.unique(y)) < 2:
+        return float(np.quantile(scores, 0.99)), None
+    precision, recall, thresholds = m.precision_recall_curve(y, scores)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    best = int(np.argmax(f1[:-1]))
+    return float(thresholds[best]), float(f1[best])
+
+
+def _fit(
+    task: AnomalyDetection,
     model: keras.Model,
     dataset: Dataset,
     config: Mapping[str, Any],
     training: TrainingSpec,
     *,
-    on_epoch: EpochHook | None = None,
-    deadline: float | None = None,
+    on_epoch: EpochHook | None,
+    deadline: float | None,
 ) -> TrainingResult:
-    """Minimise the anomaly score of normal training rows; score validation (all rows).
+    from archsmith.training import TrainingResult
+    from archsmith.training import initialise_layers
+    from archsmith.training import keras_fit
+    from archsmith.training import make_optimizer
+    from archsmith.training import outputs
 
-    Early stopping watches the loss on the normal validation rows. The threshold (logged
-    as ``threshold``, with ``f1_at_threshold``) is chosen on validation: the F1-best one
-    with labels, the 99th percentile of the scores without.
-
-    Raises:
-        TrialFailed: the loss became NaN/inf, or the scores are not finite.
-    """
     extra = initialise_layers(model, dataset.train.x)
     model.compile(
         optimizer=make_optimizer(config["optimizer"]),
@@ -83,7 +147,7 @@ def fit_anomaly(
     return TrainingResult(
         history={k: tuple(float(v) for v in vals) for k, vals in history.history.items()},
         epochs=len(history.history.get("loss", [])),
-        scores=all_scores(val.y, scores, dataset.target),
+        scores=task.all_scores(val.y, scores, dataset.target),
         fit_seconds=fit_seconds,
         eval_seconds=eval_seconds,
         stopped_by=run.stopped_by,
@@ -111,6 +175,8 @@ def _reconstructions(
     model: keras.Model, x: Mapping[str, np.ndarray], rows: list[int]
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The (preprocessed) inputs of ``rows`` and their reconstructions; None without a head."""
+    import keras
+
     layer = next((lay for lay in model.layers if lay.name == SCORE_LAYER), None)
     if layer is None:
         return None
@@ -206,3 +272,6 @@ def _plot(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+TASK = AnomalyDetection()

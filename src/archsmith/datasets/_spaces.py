@@ -1,0 +1,31 @@
+"""The shipped search spaces searched for each data kind when a declaration names none."""
+
+from __future__ import annotations
+
+#: shipped spaces searched for each data kind when the declaration names none
+DEFAULT_SPACES: dict[str, tuple[str, ...]] = {
+    "tabular": ("mlp",),
+    "image": ("cnn", "resnet"),
+    "sequence": ("rnn", "conv1d", "transformer"),
+    "text": ("text_bag", "text_sequence"),
+    "graph": ("gnn",),
+}
+
+
+#: defaults of a data kind for a task, where they differ from the kind's own
+TASK_DEFAULT_SPACES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("image", "anomaly_detection"): ("conv_autoencoder",),
+    ("image", "similarity"): ("siamese",),
+}
+
+
+def default_spaces(kind: str, task: str | None = None) -> tuple[str, ...]:
+    """The shipped spaces searched for data of ``kind`` when none is declared.
+
+    ``task`` (the declaration's ``task.type``) picks a task's own default where there is
+    one: ``conv_autoencoder`` for anomaly detection on images, ``siamese`` for similarity
+    of images; for other data the kind's default spaces are the Siamese shared encoder.
+    """
+    if task is not None and (kind, task) in TASK_DEFAULT_SPACES:
+        return TASK_DEFAULT_SPACES[(kind, task)]
+    return DEFAULT_SPACES.get(kind, ("mlp",))

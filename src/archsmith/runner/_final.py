@@ -1,0 +1,99 @@
+"""The final model step: the best model's test scores, its logged pyfunc, the summary
+metrics and the leaderboard of the search's parent run."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+from archsmith import builders
+from archsmith import tasks
+from archsmith import training
+from archsmith.datasets import Dataset
+from archsmith.engines import TrialState
+from archsmith.exceptions import ArchsmithError
+from archsmith.runner._records import SearchResult
+from archsmith.runner._records import TrialResult
+from archsmith.runner._trial import TrialRunner
+from archsmith.tracking import Tracker
+
+
+def log_baseline(tracker: Tracker, run_id: str, dataset: Dataset, metric: str) -> None:
+    """Log the data's baseline (forecasting: seasonal naive) as trial -1 of the leaderboard."""
+    scores = tasks.baseline_scores(dataset)
+    if not scores:
+        return
+    baseline = tracker.start_trial(run_id, -1, {"family": "seasonal_naive"})
+    metrics = {f"val.{k}": v for k, v in scores["validation"].items()}
+    metrics.update({f"test.{k}": v for k, v in scores.get("test", {}).items()})
+    metrics["score"] = scores["validation"][metric]
+    tracker.end_trial(baseline, "COMPLETE", metrics, {"archsmith.baseline": "seasonal_naive"})
+
+
+def finish(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchResult:
+    """Close the search's run with its summary and best model; the search's result.
+
+    Raises:
+        ArchsmithError: no trial completed (the run is closed FINISHED all the same).
+    """
+    exp, dataset, engine = trials.exp, trials.dataset, trials.engine
+    tracker, run_id = trials.writer.tracker, trials.writer.search_run
+    records = engine.trials()
+    best = next((r for r in records if r.number == trials.best.number), None)
+    model_path: Path | None = None
+    model_uri = None
+    test_scores: dict[str, float] = {}
+    summary: dict[str, float] = {
+        "trials_complete": sum(r.state is TrialState.COMPLETE for r in records),
+        "trials_failed": sum(r.state is TrialState.FAILED for r in records),
+        "trials_pruned": sum(r.state is TrialState.PRUNED for r in records),
+    }
+    if best is not None and trials.best.run_id:
+        # the best trial's model, as logged in its run (by this process or an earlier one)
+        model_path = tracker.artifact_path(trials.best.run_id, "model/model.keras")
+        model = builders.load_model(model_path)
+        strings = builders.takes_strings(model)
+        if dataset.test is not None:
+            out = training.outputs(model, dataset.schema.raw_inputs(dataset.test.frame, strings))
+            test_scores = tasks.all_scores(dataset.test.y, out, dataset.target)
+        example = dataset.validation.frame.head(5)
+        outputs = training.outputs(model, dataset.schema.raw_inputs(example, strings))
+        preds = tasks.predictions(outputs, dataset.target)
+        meta = {
+            "schema": dataset.schema.to_dict(),
+            "target": dataset.target.to_dict(),
+            "task": exp.task.type,
+            "metric": exp.task.metric,
+            "params": dict(best.params),
+            "example_predictions": preds.tolist(),
+        }
+        model_uri = tracker.log_model(run_id, model_path, meta, example)
+        summary["best_score"] = float(best.value) if best.value is not None else math.nan
+        summary["best_trial"] = best.number
+        summary.update({f"test.{k}": v for k, v in test_scores.items()})
+    board = tracker.leaderboard(exp.experiment_name, run_id)
+    tracker.log_plots(run_id, board, exp.objectives)
+    tracker.end_search(run_id, "FINISHED", summary, board)
+    if best is None:
+        reasons = [r.attrs.get("reason") for r in records if r.attrs.get("reason")]
+        first = f"; first failure: {reasons[0]}" if reasons else ""
+        raise ArchsmithError(
+            f"no trial of search '{exp.name}' completed ({len(records)} trials){first}"
+        )
+    return SearchResult(
+        experiment=exp,
+        space=trials.space,
+        dataset=dataset,
+        run_id=run_id,
+        search_id=engine.search_id,
+        tracking_uri=getattr(tracker, "tracking_uri", ""),
+        trials=tuple(records),
+        best=best,
+        model_path=model_path,
+        model_uri=model_uri,
+        test_scores=test_scores,
+        leaderboard=board,
+        wall_seconds=time.perf_counter() - wall,
+        new_trials=tuple(new),
+    )

@@ -1,0 +1,57 @@
+"""Forecasting: the next ``horizon`` values of a series; the seasonal-naive baseline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from archsmith.datasets import seasonal_naive
+from archsmith.tasks.base import BaseTask
+from archsmith.tasks.regression import standardised_mse
+
+if TYPE_CHECKING:
+    from archsmith.datasets import Dataset
+    from archsmith.datasets import Split
+    from archsmith.datasets import Target
+    from archsmith.training import Loss
+
+
+class Forecasting(BaseTask):
+    """``(N, horizon)`` values; scores over every step; MASE = MAE / ``target.scale``."""
+
+    task_type = "forecasting"
+    target_kinds = ("forecast",)
+    has_classes = False
+
+    def labels(self, outputs: np.ndarray, target: Target) -> np.ndarray:
+        return outputs.reshape(len(outputs), -1)
+
+    def score(self, metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> float:
+        err = outputs.reshape(y.shape) - y
+        if metric == "mae":
+            return float(np.abs(err).mean())
+        if metric == "rmse":
+            return float(np.sqrt((err**2).mean()))
+        if metric == "mase":
+            return float(np.abs(err).mean() / target.scale)
+        raise self.unknown(metric)
+
+    def naive_scores(self, split: Split, target: Target) -> dict[str, float]:
+        """Scores of the seasonal-naive forecast (repeat the window's last season)."""
+        (windows,) = split.x.values()  # the one sequence input
+        return self.all_scores(
+            split.y, seasonal_naive(windows, target.horizon, target.seasonality), target
+        )
+
+    def baseline_scores(self, dataset: Dataset) -> dict[str, dict[str, float]]:
+        out = {"validation": self.naive_scores(dataset.validation, dataset.target)}
+        if dataset.test is not None:
+            out["test"] = self.naive_scores(dataset.test, dataset.target)
+        return out
+
+    def loss(self, target: Target) -> Loss:
+        return standardised_mse(target)
+
+
+TASK = Forecasting()

@@ -23,7 +23,7 @@ from archsmith.builders import load_model
 from archsmith.datasets import load_dataset
 from archsmith.search_space import load_space
 from archsmith.spec import load_experiment
-from archsmith.training import fit
+from archsmith.tasks import fit
 from archsmith.training import outputs
 
 OPT = {"optimizer": {"name": "adamw", "learning_rate": 0.01}, "batch_size": 32}

@@ -25,6 +25,7 @@ from archsmith.search_space import Catalog
 #: the registry: every family folder, in catalog order (the order blocks are listed in errors)
 FAMILY_NAMES = (
     "mlp",
+    "tabular",
     "cnn",
     "resnet",
     "transfer",

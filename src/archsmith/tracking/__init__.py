@@ -43,8 +43,12 @@ def store_folder(uri: str) -> Path:
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("MlflowTracker", "mask_password", "store_root", "store_uris"):
+    if name in ("MlflowTracker", "mask_password"):
         from archsmith.tracking import _mlflow
 
         return getattr(_mlflow, name)
+    if name in ("store_root", "store_uris"):
+        from archsmith.tracking import _store
+
+        return getattr(_store, name)
     raise AttributeError(f"module 'archsmith.tracking' has no attribute {name!r}")

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator
+from sklearn.base import ClassifierMixin
+from sklearn.base import RegressorMixin
+from sklearn.utils import ClassifierTags
+from sklearn.utils import RegressorTags
+from sklearn.utils import Tags
+from sklearn.utils import check_array
 
 from archsmith import builders
 from archsmith import tasks
@@ -52,7 +62,11 @@ class AutoModel(BaseEstimator):
         time_budget: wall-clock budget (``"20m"``, seconds), or None.
         seed: seed of the splits and the sampler.
         name: search name (MLflow experiment); default ``automodel-<task>``.
-        tracking_uri: MLflow store: a folder (default ``mlruns``) or a tracking URI.
+        tracking_uri: MLflow store: a folder (e.g. ``"mlruns"``) or a tracking URI. None (the
+            default): a temporary store shared by this Python process and deleted when it
+            exits, so that ``fit`` in a script, a pipeline or a cross-validation loop leaves
+            nothing in the working directory; pass a folder to keep the runs and open them
+            with ``archsmith ui``.
         experiment: a whole declaration (YAML path or mapping); when given, the arguments
             above are not used, and ``target`` of ``fit`` overrides ``task.target``.
         verbose: 1 prints a line per trial, 0 is silent.
@@ -78,8 +92,8 @@ class AutoModel(BaseEstimator):
 
     def __init__(
         self,
-        task: str = "classification",
         *,
+        task: str = "classification",
         max_trials: int = 10,
         space: str | list[str] | None = None,
         metric: str | None = None,
@@ -91,7 +105,7 @@ class AutoModel(BaseEstimator):
         time_budget: str | float | None = None,
         seed: int = 0,
         name: str | None = None,
-        tracking_uri: str = "mlruns",
+        tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
         task_options: dict[str, Any] | None = None,
@@ -112,6 +126,18 @@ class AutoModel(BaseEstimator):
         self.experiment = experiment
         self.verbose = verbose
         self.task_options = task_options
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # tables impute missing values
+        tags.non_deterministic = True  # Keras training is not bit-reproducible across fits
+        if self.task == "classification":
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags()
+        elif self.task == "regression":
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+        return tags
 
     # -- fitting ---------------------------------------------------------------------------
     def _declaration(self, target: str | None) -> Experiment:
@@ -138,7 +164,7 @@ class AutoModel(BaseEstimator):
             data={"validation": self.validation, "seed": self.seed},
             search=search,
             training={"epochs": self.epochs, "early_stopping": {"patience": self.patience}},
-            tracking={"uri": self.tracking_uri},
+            tracking={"uri": self.tracking_uri or _temporary_store()},
         )
 
     def fit(self, X: Any, y: Any = None, *, target: str | None = None) -> AutoModel:
@@ -151,6 +177,7 @@ class AutoModel(BaseEstimator):
             SpecError: invalid arguments (named like the declaration fields).
             DataError: data that cannot serve the task.
         """
+        _check_arrays(X, y, self.task)
         exp = self._declaration(target)
         progress: Progress | None = print_progress if self.verbose else None
         result = run_search(exp, X, y, progress=progress)
@@ -278,8 +305,18 @@ class AutoModel(BaseEstimator):
         return training.save_model(self.model_, path)
 
 
-class Classifier(AutoModel):
-    """:class:`AutoModel` for classification."""
+_PARAMS = (
+    "max_trials", "space", "metric", "engine", "algorithm", "epochs", "patience", "validation",
+    "time_budget", "seed", "name", "tracking_uri", "experiment", "verbose",
+)  # fmt: skip
+
+
+class Classifier(ClassifierMixin, AutoModel):
+    """:class:`AutoModel` for classification (a scikit-learn classifier: ``is_classifier``
+    holds, so cross-validation splits it stratified)."""
+
+    task = "classification"
+    task_options = None
 
     def __init__(
         self,
@@ -295,31 +332,22 @@ class Classifier(AutoModel):
         time_budget: str | float | None = None,
         seed: int = 0,
         name: str | None = None,
-        tracking_uri: str = "mlruns",
+        tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
     ) -> None:
-        super().__init__(
-            "classification",
-            max_trials=max_trials,
-            space=space,
-            metric=metric,
-            engine=engine,
-            algorithm=algorithm,
-            epochs=epochs,
-            patience=patience,
-            validation=validation,
-            time_budget=time_budget,
-            seed=seed,
-            name=name,
-            tracking_uri=tracking_uri,
-            experiment=experiment,
-            verbose=verbose,
-        )
+        values = locals()
+        for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
+            setattr(self, param, values[param])
+
+    score = AutoModel.score  # the declared metric, not ClassifierMixin's accuracy
 
 
-class Regressor(AutoModel):
-    """:class:`AutoModel` for regression."""
+class Regressor(RegressorMixin, AutoModel):
+    """:class:`AutoModel` for regression (a scikit-learn regressor)."""
+
+    task = "regression"
+    task_options = None
 
     def __init__(
         self,
@@ -335,24 +363,40 @@ class Regressor(AutoModel):
         time_budget: str | float | None = None,
         seed: int = 0,
         name: str | None = None,
-        tracking_uri: str = "mlruns",
+        tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
     ) -> None:
-        super().__init__(
-            "regression",
-            max_trials=max_trials,
-            space=space,
-            metric=metric,
-            engine=engine,
-            algorithm=algorithm,
-            epochs=epochs,
-            patience=patience,
-            validation=validation,
-            time_budget=time_budget,
-            seed=seed,
-            name=name,
-            tracking_uri=tracking_uri,
-            experiment=experiment,
-            verbose=verbose,
-        )
+        values = locals()
+        for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
+            setattr(self, param, values[param])
+
+    score = AutoModel.score  # the declared metric, negated when minimised, not R²
+
+
+_STORE: list[str] = []
+
+
+def _temporary_store() -> str:
+    """The folder of this process's temporary MLflow store (``tracking_uri=None``), made on
+    first use and deleted at exit."""
+    if not _STORE:
+        folder = tempfile.mkdtemp(prefix="archsmith-mlruns-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _STORE.append(folder)
+    return _STORE[0]
+
+
+def _check_arrays(X: Any, y: Any, task: str) -> None:
+    """scikit-learn's own input errors (and messages) for NumPy and sparse data: sparse,
+    complex or empty arrays, and 1-D features for a table task."""
+    if sparse.issparse(X):
+        check_array(X, accept_sparse=False)  # raises: dense data is required
+    for value in (X, y):
+        if isinstance(value, np.ndarray | list) and np.iscomplexobj(np.asarray(value)):
+            raise DataError("Complex data not supported")
+    if not isinstance(X, np.ndarray):
+        return
+    numeric = X.dtype.kind in "biuf"
+    if X.ndim >= 2 or (numeric and task in ("classification", "regression")):
+        check_array(X, dtype=None, ensure_all_finite=False, allow_nd=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
 
 class ArchsmithError(Exception):
     """Base class of every error archsmith raises on purpose."""
@@ -67,8 +69,12 @@ class TrialFailed(ArchsmithError, RuntimeError):
     """One trial could not be built or trained; the search records it and goes on."""
 
 
-class NotFittedError(ArchsmithError, ValueError, AttributeError):
-    """An estimator method that needs a fitted model was called before ``fit``."""
+class NotFittedError(ArchsmithError, _SklearnNotFittedError):
+    """An estimator method that needs a fitted model was called before ``fit``.
+
+    A subclass of scikit-learn's ``NotFittedError`` (itself a ``ValueError`` and an
+    ``AttributeError``), so code written for scikit-learn estimators catches it.
+    """
 
 
 __all__ = [

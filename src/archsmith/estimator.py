@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,13 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.base import ClassifierMixin
 from sklearn.base import RegressorMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import ClassifierTags
 from sklearn.utils import RegressorTags
 from sklearn.utils import Tags
 from sklearn.utils import check_array
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target
 
 from archsmith import builders
 from archsmith import tasks
@@ -178,6 +182,11 @@ class AutoModel(BaseEstimator):
             DataError: data that cannot serve the task.
         """
         _check_arrays(X, y, self.task)
+        if y is None and target is None and isinstance(X, np.ndarray) and self.task in _SKLEARN:
+            raise DataError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None"
+            )
+        y = _check_target(y, self.task)
         exp = self._declaration(target)
         progress: Progress | None = print_progress if self.verbose else None
         result = run_search(exp, X, y, progress=progress)
@@ -206,6 +215,8 @@ class AutoModel(BaseEstimator):
             )
 
     def _frame(self, X: Any) -> pd.DataFrame:
+        if isinstance(X, np.ndarray) and X.ndim == 1:
+            check_array(X, dtype=None, ensure_all_finite=False)  # raises: reshape your data
         frame = as_frame(X)
         names = list(self.schema_.names)
         if not isinstance(X, pd.DataFrame | dict | str | Path) and frame.shape[1] != len(names):
@@ -229,6 +240,7 @@ class AutoModel(BaseEstimator):
         """Labels (classification) or values (regression) for raw rows."""
         return tasks.predictions(self._outputs(X), self.target_)
 
+    @available_if(lambda self: self.task != "regression")  # hasattr() false for regressors
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""
         self._check_fitted()
@@ -374,6 +386,7 @@ class Regressor(RegressorMixin, AutoModel):
     score = AutoModel.score  # the declared metric, negated when minimised, not R²
 
 
+_SKLEARN = ("classification", "regression")  # the tasks that follow scikit-learn's data rules
 _STORE: list[str] = []
 
 
@@ -387,6 +400,31 @@ def _temporary_store() -> str:
     return _STORE[0]
 
 
+def _check_target(y: Any, task: str) -> Any:
+    """scikit-learn's target rules for its two tasks: a column vector is flattened with a
+    ``DataConversionWarning``; a classifier refuses a continuous target."""
+    if task not in _SKLEARN or y is None or isinstance(y, str):
+        return y
+    if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected; it is flattened",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+        y = y.ravel()
+    if task == "classification" and isinstance(y, np.ndarray | list | pd.Series):
+        try:
+            kind = type_of_target(y)
+        except ValueError:
+            return y
+        if kind.startswith("continuous"):
+            raise DataError(
+                f"Unknown label type: {kind}: classification needs class labels "
+                "(use task regression for a continuous target)"
+            )
+    return y
+
+
 def _check_arrays(X: Any, y: Any, task: str) -> None:
     """scikit-learn's own input errors (and messages) for NumPy and sparse data: sparse,
     complex or empty arrays, and 1-D features for a table task."""
@@ -398,5 +436,5 @@ def _check_arrays(X: Any, y: Any, task: str) -> None:
     if not isinstance(X, np.ndarray):
         return
     numeric = X.dtype.kind in "biuf"
-    if X.ndim >= 2 or (numeric and task in ("classification", "regression")):
+    if X.ndim >= 2 or (numeric and task in _SKLEARN):
         check_array(X, dtype=None, ensure_all_finite=False, allow_nd=True)

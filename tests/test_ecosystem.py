@@ -38,3 +38,47 @@ def test_search_prints_no_tensorflow_startup_lines(tmp_path: Path) -> None:
     assert "trial 0" in output.lower() or "best" in output.lower(), output
     for line in TF_STARTUP:
         assert line not in output, output
+
+
+@pytest.mark.slow
+def test_mlflow_shows_a_model_training_experiment_with_its_datasets(tmp_path: Path) -> None:
+    import json
+
+    from mlflow.tracking import MlflowClient
+    from sklearn.datasets import load_iris
+
+    from archsmith import Classifier
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    model = Classifier(max_trials=1, epochs=1, verbose=0, tracking_uri=str(tmp_path / "mlruns"))
+    model.fit(X, y)
+    result = model.search_
+    client = MlflowClient(tracking_uri=result.tracking_uri)
+    exp = client.get_experiment_by_name(result.experiment.experiment_name)
+    assert exp.tags["mlflow.experimentKind"] == "custom_model_development"
+    inputs = client.get_run(result.run_id).inputs.dataset_inputs
+    contexts = {i.tags[0].value: i.dataset for i in inputs}
+    assert set(contexts) == {"training", "validation"}  # no test split declared
+    for dataset in contexts.values():
+        assert dataset.digest == result.dataset.fingerprint
+        columns = json.loads(dataset.schema)["mlflow_colspec"]
+        assert [c["name"] for c in columns] == list(X.columns)
+        assert {c["type"] for c in columns} == {"double"}
+    rows = json.loads(contexts["training"].profile)["num_rows"]
+    assert rows == len(result.dataset.train)
+
+
+def test_leaderboard_names_block_params_readably(capsys) -> None:
+    import pandas as pd
+
+    from archsmith.console import print_board
+    from archsmith.console import short_names
+
+    names = ["mlp.blocks.0", "optimizer.name", "mlp.blocks.1.units", "mlp.blocks.2.units"]
+    assert short_names(names) == ["blocks.0", "name", "blocks.1.units", "blocks.2.units"]
+    board = pd.DataFrame(
+        {"trial": [0], "state": ["COMPLETE"], "score": [0.9], "mlp.blocks.0": ["dense"]}
+    )
+    print_board(board)
+    header = capsys.readouterr().out.splitlines()[0].split()
+    assert header == ["trial", "state", "score", "blocks.0"]

@@ -75,9 +75,7 @@ def _check_params() -> list[pytest.param]:
             name = getattr(check, "func", check).__name__
             if name in SLOW:
                 marks.append(pytest.mark.slow)
-            params.append(
-                pytest.param(est, check, marks=marks, id=f"{type(est).__name__}-{name}")
-            )
+            params.append(pytest.param(est, check, marks=marks, id=f"{type(est).__name__}-{name}"))
     return params
 
 

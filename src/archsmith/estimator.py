@@ -435,6 +435,6 @@ def _check_arrays(X: Any, y: Any, task: str) -> None:
             raise DataError("Complex data not supported")
     if not isinstance(X, np.ndarray):
         return
-    numeric = X.dtype.kind in "biuf"
+    numeric = np.issubdtype(X.dtype, np.number)
     if X.ndim >= 2 or (numeric and task in _SKLEARN):
         check_array(X, dtype=None, ensure_all_finite=False, allow_nd=True)

@@ -82,3 +82,23 @@ def test_leaderboard_names_block_params_readably(capsys) -> None:
     print_board(board)
     header = capsys.readouterr().out.splitlines()[0].split()
     assert header == ["trial", "state", "score", "blocks.0"]
+
+
+@pytest.mark.slow
+def test_savedmodel_export_serves_the_same_predictions(fitted, tmp_path: Path) -> None:
+    import numpy as np
+    import tensorflow as tf
+
+    from archsmith.exceptions import ArchsmithError
+
+    model, frame, _ = fitted
+    folder = model.export(tmp_path / "serving", format="savedmodel")
+    rows = frame.drop(columns="y").head(16)
+    served = tf.saved_model.load(str(folder))
+    inputs = {k: tf.constant(v) for k, v in model.schema_.raw_inputs(rows).items()}
+    out = np.asarray(served.serve(inputs))
+    # same graph, same weights: equal to float32 rounding
+    np.testing.assert_allclose(out[:, 0], model.predict_proba(rows)[:, 1], atol=1e-6)
+    for fmt in ("onnx", "tflite", "pmml"):
+        with pytest.raises(ArchsmithError, match="choose keras or savedmodel"):
+            model.export(tmp_path / "x", format=fmt)

@@ -32,6 +32,7 @@ from archsmith.datasets import PairSchema
 from archsmith.datasets import as_frame
 from archsmith.datasets import as_target
 from archsmith.datasets import encode_targets
+from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
 from archsmith.runner import Progress
@@ -305,13 +306,29 @@ class AutoModel(BaseEstimator):
         path = Path(path)
         return training.save_model(builders.encoder_of(self.model_), path.with_suffix(".keras"))
 
-    def export(self, path: str | Path) -> Path:
-        """Save the best model as a ``.keras`` file that takes raw rows.
+    def export(self, path: str | Path, format: str = "keras") -> Path:
+        """Save the best model.
 
-        Load it with ``archsmith.load_model(path)`` (Keras safe mode).
+        Args:
+            path: the file (``keras``: a ``.keras`` suffix is added if missing) or folder
+                (``savedmodel``) to write.
+            format: ``keras`` (a ``.keras`` file that takes raw rows; load it with
+                ``archsmith.load_model(path)``, Keras safe mode) or ``savedmodel`` (a
+                TensorFlow SavedModel for TF Serving, TensorFlow backend; its ``serve``
+                signature takes the same inputs as the Keras model). ``onnx`` and
+                ``tflite`` are not written yet and raise ``ArchsmithError``.
         """
         self._check_fitted()
         path = Path(path)
+        if format == "savedmodel":
+            return training.export_savedmodel(self.model_, path)
+        if format != "keras":
+            needs = _NOT_YET.get(format)
+            raise ArchsmithError(
+                f"export format {format!r} "
+                + (f"is not available: it needs {needs}" if needs else "is unknown")
+                + "; choose keras or savedmodel"
+            )
         if path.suffix != ".keras":
             path = path.with_suffix(".keras")
         return training.save_model(self.model_, path)
@@ -386,6 +403,11 @@ class Regressor(RegressorMixin, AutoModel):
     score = AutoModel.score  # the declared metric, negated when minimised, not R²
 
 
+# export formats not written yet -> what they would need (the error says so)
+_NOT_YET = {
+    "onnx": "tf2onnx and onnxruntime (not installed with archsmith yet)",
+    "tflite": "the LiteRT converter (ai-edge-litert, not installed with archsmith yet)",
+}
 _SKLEARN = ("classification", "regression")  # the tasks that follow scikit-learn's data rules
 _STORE: list[str] = []
 

@@ -96,7 +96,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ArchsmithError",
     "DataError",
-    "NotFittedError",
+    "NotFittedError",  # noqa: F822 (made on first use by __getattr__)
     "NotFound",
     "SpecError",
     "SpecIssue",

@@ -43,7 +43,11 @@ def store_folder(uri: str) -> Path:
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("MlflowTracker", "mask_password", "store_root", "store_uris"):
+    if name in ("store_root", "store_uris"):  # no MLflow import
+        from archsmith.tracking import _store
+
+        return getattr(_store, name)
+    if name in ("MlflowTracker", "mask_password"):
         from archsmith.tracking import _mlflow
 
         return getattr(_mlflow, name)

@@ -141,7 +141,7 @@ def test_grid_search_over_an_archsmith_estimator(sorted_iris, tmp_path, monkeypa
     assert grid.predict(X[:3]).shape == (3,)
 
 
-def test_tracking_uri_keeps_runs_where_asked(tmp_path: Path) -> None:
+def test_temporary_store_is_one_per_process_outside_the_working_dir() -> None:
     from archsmith.estimator import _temporary_store
 
     store = Path(_temporary_store())

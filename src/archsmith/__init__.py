@@ -16,7 +16,6 @@ from typing import Any
 from archsmith._version import __version__
 from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import DataError
-from archsmith.exceptions import NotFittedError
 from archsmith.exceptions import NotFound
 from archsmith.exceptions import SpecError
 from archsmith.exceptions import TrialFailed
@@ -46,6 +45,7 @@ _LAZY = {
     "run_search": "archsmith.runner",
     "load_experiment": "archsmith.spec",
     "load_model": "archsmith.builders",
+    "NotFittedError": "archsmith.exceptions",  # subclasses scikit-learn's: imported on use
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from archsmith.cli_support import configure_logging
 from archsmith.cli_support import existing_store as _existing_store
+from archsmith.cli_support import import_backend_quietly
 from archsmith.cli_support import positive_int as _positive_int
 
 EXIT_USAGE = 2
@@ -27,6 +28,7 @@ class Command:
 
     name = ""
     help = ""
+    trains = False  # imports Keras: its backend's start-up lines are filtered first
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         """Declare the command's arguments."""
@@ -45,6 +47,7 @@ def _tracking(parser: argparse.ArgumentParser) -> None:
 
 class Search(Command):
     name = "search"
+    trains = True
     help = "run the search a declaration describes"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -131,6 +134,7 @@ def _stop_on_sigterm() -> None:
 
 class Worker(Command):
     name = "worker"
+    trains = True
     help = "work on a search together with other processes or machines (shared storage)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -250,6 +254,7 @@ class Leaderboard(Command):
 
 class Predict(Command):
     name = "predict"
+    trains = True
     help = "predict rows of a table with the model of the latest search of an experiment"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -278,6 +283,7 @@ class Predict(Command):
 
 class Export(Command):
     name = "export"
+    trains = True
     help = "copy the best model of the latest search to a .keras file"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -349,6 +355,7 @@ class Ui(Command):
 
 class Env(Command):
     name = "env"
+    trains = True
     help = "print the Keras backend, the devices it will train on, and why"
 
     def run(self, args: argparse.Namespace) -> int:
@@ -437,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``archsmith`` script; returns the exit status."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ INFO lines
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ INFO lines (unless set)
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # no usage reports from our CLI
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -445,6 +452,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     configure_logging()
+    if args.handler.trains:
+        import_backend_quietly()
     from archsmith.exceptions import ArchsmithError
     from archsmith.exceptions import DataError
     from archsmith.exceptions import NotFound

@@ -40,6 +40,24 @@ def print_result(result: Any, exp: Any) -> None:
     print(f"model: {result.model_uri}  ({result.wall_seconds:.1f}s)")
 
 
+def short_names(names: list[str]) -> list[str]:
+    """Each dotted param name cut to its shortest ending that is unique among ``names`` and
+    does not start with a bare position: ``mlp.units`` -> ``units``, ``mlp.blocks.0`` ->
+    ``blocks.0`` (not ``0``), ``mlp.blocks.0.units`` and ``mlp.blocks.1.units`` ->
+    ``blocks.0.units`` and ``blocks.1.units``."""
+    split = [n.split(".") for n in names]
+    result = []
+    for parts in split:
+        for k in range(1, len(parts) + 1):
+            tail = parts[-k:]
+            if tail[0].isdigit() and k < len(parts):
+                continue  # "0" says nothing alone: keep the name it indexes
+            if sum(other[-k:] == tail for other in split) == 1:
+                break
+        result.append(".".join(tail))
+    return result
+
+
 def print_board(board: Any, rows: int = 10) -> None:
     """The first ``rows`` trials of a leaderboard, params by their last name part where
     that stays unambiguous."""
@@ -68,13 +86,11 @@ def print_board(board: Any, rows: int = 10) -> None:
         if c not in (*fixed, "reason", "run_id") and not c.startswith("val.")
     ]
     view = board[fixed + params].head(rows).copy()
-    short = [c.rsplit(".", 1)[-1] for c in params]
-    if len(set(short)) == len(short):  # short names only where they stay unambiguous
-        view.columns = fixed + short
+    view.columns = fixed + short_names(params)
     with pd.option_context(
         "display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format
     ):
         print(view.to_string(index=False))
 
 
-__all__ = ["print_board", "print_progress", "print_result"]
+__all__ = ["print_board", "print_progress", "print_result", "short_names"]

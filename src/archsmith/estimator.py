@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator
+from sklearn.base import ClassifierMixin
+from sklearn.base import RegressorMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils import ClassifierTags
+from sklearn.utils import RegressorTags
+from sklearn.utils import Tags
+from sklearn.utils import check_array
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target
 
 from archsmith import builders
 from archsmith import tasks
@@ -18,6 +32,7 @@ from archsmith.datasets import PairSchema
 from archsmith.datasets import as_frame
 from archsmith.datasets import as_target
 from archsmith.datasets import encode_targets
+from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
 from archsmith.runner import Progress
@@ -52,7 +67,11 @@ class AutoModel(BaseEstimator):
         time_budget: wall-clock budget (``"20m"``, seconds), or None.
         seed: seed of the splits and the sampler.
         name: search name (MLflow experiment); default ``automodel-<task>``.
-        tracking_uri: MLflow store: a folder (default ``mlruns``) or a tracking URI.
+        tracking_uri: MLflow store: a folder (e.g. ``"mlruns"``) or a tracking URI. None (the
+            default): a temporary store shared by this Python process and deleted when it
+            exits, so that ``fit`` in a script, a pipeline or a cross-validation loop leaves
+            nothing in the working directory; pass a folder to keep the runs and open them
+            with ``archsmith ui``.
         experiment: a whole declaration (YAML path or mapping); when given, the arguments
             above are not used, and ``target`` of ``fit`` overrides ``task.target``.
         verbose: 1 prints a line per trial, 0 is silent.
@@ -78,8 +97,8 @@ class AutoModel(BaseEstimator):
 
     def __init__(
         self,
-        task: str = "classification",
         *,
+        task: str = "classification",
         max_trials: int = 10,
         space: str | list[str] | None = None,
         metric: str | None = None,
@@ -91,7 +110,7 @@ class AutoModel(BaseEstimator):
         time_budget: str | float | None = None,
         seed: int = 0,
         name: str | None = None,
-        tracking_uri: str = "mlruns",
+        tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
         task_options: dict[str, Any] | None = None,
@@ -112,6 +131,18 @@ class AutoModel(BaseEstimator):
         self.experiment = experiment
         self.verbose = verbose
         self.task_options = task_options
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # tables impute missing values
+        tags.non_deterministic = True  # Keras training is not bit-reproducible across fits
+        if self.task == "classification":
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags()
+        elif self.task == "regression":
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+        return tags
 
     # -- fitting ---------------------------------------------------------------------------
     def _declaration(self, target: str | None) -> Experiment:
@@ -138,7 +169,7 @@ class AutoModel(BaseEstimator):
             data={"validation": self.validation, "seed": self.seed},
             search=search,
             training={"epochs": self.epochs, "early_stopping": {"patience": self.patience}},
-            tracking={"uri": self.tracking_uri},
+            tracking={"uri": self.tracking_uri or _temporary_store()},
         )
 
     def fit(self, X: Any, y: Any = None, *, target: str | None = None) -> AutoModel:
@@ -151,6 +182,12 @@ class AutoModel(BaseEstimator):
             SpecError: invalid arguments (named like the declaration fields).
             DataError: data that cannot serve the task.
         """
+        _check_arrays(X, y, self.task)
+        if y is None and target is None and isinstance(X, np.ndarray) and self.task in _SKLEARN:
+            raise DataError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None"
+            )
+        y = _check_target(y, self.task)
         exp = self._declaration(target)
         progress: Progress | None = print_progress if self.verbose else None
         result = run_search(exp, X, y, progress=progress)
@@ -179,6 +216,8 @@ class AutoModel(BaseEstimator):
             )
 
     def _frame(self, X: Any) -> pd.DataFrame:
+        if isinstance(X, np.ndarray) and X.ndim == 1:
+            check_array(X, dtype=None, ensure_all_finite=False)  # raises: reshape your data
         frame = as_frame(X)
         names = list(self.schema_.names)
         if not isinstance(X, pd.DataFrame | dict | str | Path) and frame.shape[1] != len(names):
@@ -202,6 +241,7 @@ class AutoModel(BaseEstimator):
         """Labels (classification) or values (regression) for raw rows."""
         return tasks.predictions(self._outputs(X), self.target_)
 
+    @available_if(lambda self: self.task != "regression")  # hasattr() false for regressors
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""
         self._check_fitted()
@@ -266,20 +306,46 @@ class AutoModel(BaseEstimator):
         path = Path(path)
         return training.save_model(builders.encoder_of(self.model_), path.with_suffix(".keras"))
 
-    def export(self, path: str | Path) -> Path:
-        """Save the best model as a ``.keras`` file that takes raw rows.
+    def export(self, path: str | Path, format: str = "keras") -> Path:
+        """Save the best model.
 
-        Load it with ``archsmith.load_model(path)`` (Keras safe mode).
+        Args:
+            path: the file (``keras``: a ``.keras`` suffix is added if missing) or folder
+                (``savedmodel``) to write.
+            format: ``keras`` (a ``.keras`` file that takes raw rows; load it with
+                ``archsmith.load_model(path)``, Keras safe mode) or ``savedmodel`` (a
+                TensorFlow SavedModel for TF Serving, TensorFlow backend; its ``serve``
+                signature takes the same inputs as the Keras model). ``onnx`` and
+                ``tflite`` are not written yet and raise ``ArchsmithError``.
         """
         self._check_fitted()
         path = Path(path)
+        if format == "savedmodel":
+            return training.export_savedmodel(self.model_, path)
+        if format != "keras":
+            needs = _NOT_YET.get(format)
+            raise ArchsmithError(
+                f"export format {format!r} "
+                + (f"is not available: it needs {needs}" if needs else "is unknown")
+                + "; choose keras or savedmodel"
+            )
         if path.suffix != ".keras":
             path = path.with_suffix(".keras")
         return training.save_model(self.model_, path)
 
 
-class Classifier(AutoModel):
-    """:class:`AutoModel` for classification."""
+_PARAMS = (
+    "max_trials", "space", "metric", "engine", "algorithm", "epochs", "patience", "validation",
+    "time_budget", "seed", "name", "tracking_uri", "experiment", "verbose",
+)  # fmt: skip
+
+
+class Classifier(ClassifierMixin, AutoModel):
+    """:class:`AutoModel` for classification (a scikit-learn classifier: ``is_classifier``
+    holds, so cross-validation splits it stratified)."""
+
+    task = "classification"
+    task_options = None
 
     def __init__(
         self,
@@ -295,31 +361,22 @@ class Classifier(AutoModel):
         time_budget: str | float | None = None,
         seed: int = 0,
         name: str | None = None,
-        tracking_uri: str = "mlruns",
+        tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
     ) -> None:
-        super().__init__(
-            "classification",
-            max_trials=max_trials,
-            space=space,
-            metric=metric,
-            engine=engine,
-            algorithm=algorithm,
-            epochs=epochs,
-            patience=patience,
-            validation=validation,
-            time_budget=time_budget,
-            seed=seed,
-            name=name,
-            tracking_uri=tracking_uri,
-            experiment=experiment,
-            verbose=verbose,
-        )
+        values = locals()
+        for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
+            setattr(self, param, values[param])
+
+    score = AutoModel.score  # the declared metric, not ClassifierMixin's accuracy
 
 
-class Regressor(AutoModel):
-    """:class:`AutoModel` for regression."""
+class Regressor(RegressorMixin, AutoModel):
+    """:class:`AutoModel` for regression (a scikit-learn regressor)."""
+
+    task = "regression"
+    task_options = None
 
     def __init__(
         self,
@@ -335,24 +392,71 @@ class Regressor(AutoModel):
         time_budget: str | float | None = None,
         seed: int = 0,
         name: str | None = None,
-        tracking_uri: str = "mlruns",
+        tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
     ) -> None:
-        super().__init__(
-            "regression",
-            max_trials=max_trials,
-            space=space,
-            metric=metric,
-            engine=engine,
-            algorithm=algorithm,
-            epochs=epochs,
-            patience=patience,
-            validation=validation,
-            time_budget=time_budget,
-            seed=seed,
-            name=name,
-            tracking_uri=tracking_uri,
-            experiment=experiment,
-            verbose=verbose,
+        values = locals()
+        for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
+            setattr(self, param, values[param])
+
+    score = AutoModel.score  # the declared metric, negated when minimised, not R²
+
+
+# export formats not written yet -> what they would need (the error says so)
+_NOT_YET = {
+    "onnx": "tf2onnx and onnxruntime (not installed with archsmith yet)",
+    "tflite": "the LiteRT converter (ai-edge-litert, not installed with archsmith yet)",
+}
+_SKLEARN = ("classification", "regression")  # the tasks that follow scikit-learn's data rules
+_STORE: list[str] = []
+
+
+def _temporary_store() -> str:
+    """The folder of this process's temporary MLflow store (``tracking_uri=None``), made on
+    first use and deleted at exit."""
+    if not _STORE:
+        folder = tempfile.mkdtemp(prefix="archsmith-mlruns-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _STORE.append(folder)
+    return _STORE[0]
+
+
+def _check_target(y: Any, task: str) -> Any:
+    """scikit-learn's target rules for its two tasks: a column vector is flattened with a
+    ``DataConversionWarning``; a classifier refuses a continuous target."""
+    if task not in _SKLEARN or y is None or isinstance(y, str):
+        return y
+    if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected; it is flattened",
+            DataConversionWarning,
+            stacklevel=3,
         )
+        y = y.ravel()
+    if task == "classification" and isinstance(y, np.ndarray | list | pd.Series):
+        try:
+            kind = type_of_target(y)
+        except ValueError:
+            return y
+        if kind.startswith("continuous"):
+            raise DataError(
+                f"Unknown label type: {kind}: classification needs class labels "
+                "(use task regression for a continuous target)"
+            )
+    return y
+
+
+def _check_arrays(X: Any, y: Any, task: str) -> None:
+    """scikit-learn's own input errors (and messages) for NumPy and sparse data: sparse,
+    complex or empty arrays, and 1-D features for a table task."""
+    if sparse.issparse(X):
+        check_array(X, accept_sparse=False)  # raises: dense data is required
+    for value in (X, y):
+        if isinstance(value, np.ndarray | list) and np.iscomplexobj(np.asarray(value)):
+            raise DataError("Complex data not supported")
+    if not isinstance(X, np.ndarray):
+        return
+    numeric = np.issubdtype(X.dtype, np.number)
+    if X.ndim >= 2 or (numeric and task in _SKLEARN):
+        check_array(X, dtype=None, ensure_all_finite=False, allow_nd=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 class ArchsmithError(Exception):
@@ -67,14 +68,35 @@ class TrialFailed(ArchsmithError, RuntimeError):
     """One trial could not be built or trained; the search records it and goes on."""
 
 
-class NotFittedError(ArchsmithError, ValueError, AttributeError):
-    """An estimator method that needs a fitted model was called before ``fit``."""
+def _not_fitted_error() -> type[Exception]:
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    class NotFittedError(ArchsmithError, SklearnNotFittedError):
+        """An estimator method that needs a fitted model was called before ``fit``.
+
+        A subclass of scikit-learn's ``NotFittedError`` (itself a ``ValueError`` and an
+        ``AttributeError``), so code written for scikit-learn estimators catches it.
+        """
+
+    NotFittedError.__module__ = __name__
+    NotFittedError.__qualname__ = "NotFittedError"  # pickles by its public name
+    return NotFittedError
+
+
+def __getattr__(name: str) -> Any:
+    """``NotFittedError`` is made on first use: it subclasses scikit-learn's, and importing
+    scikit-learn (with SciPy and pandas) would make ``import archsmith`` slow."""
+    if name == "NotFittedError":
+        cls = _not_fitted_error()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
     "ArchsmithError",
     "DataError",
-    "NotFittedError",
+    "NotFittedError",  # noqa: F822 (made on first use by __getattr__)
     "NotFound",
     "SpecError",
     "SpecIssue",

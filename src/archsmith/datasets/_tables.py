@@ -82,7 +82,8 @@ def _columns(frame: pd.DataFrame, data: DataSpec) -> pd.DataFrame:
         refuse_mixed_text(frame)
     if len(frame) < MIN_ROWS:
         raise DataError(
-            f"the data has {len(frame)} rows; at least {MIN_ROWS} are needed to train and validate"
+            f"the data has {len(frame)} rows (n_samples={len(frame)}); at least {MIN_ROWS} "
+            "are needed to train and validate"
         )
     return frame
 

@@ -73,7 +73,8 @@ def feature_columns(frame: pd.DataFrame, data: DataSpec) -> pd.DataFrame:
         raise DataError("the data has no feature columns left to learn from")
     if len(frame) < MIN_ROWS:
         raise DataError(
-            f"the data has {len(frame)} rows; at least {MIN_ROWS} are needed to train and validate"
+            f"the data has {len(frame)} rows (n_samples={len(frame)}); at least {MIN_ROWS} "
+            "are needed to train and validate"
         )
     return frame
 

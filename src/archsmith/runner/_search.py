@@ -313,6 +313,12 @@ def _open_run(
         texts=texts,
     )
     engine.set_metadata("mlflow_run_id", run_id)
+    log_inputs = getattr(tracker, "log_dataset_inputs", None)  # trackers that keep datasets
+    if log_inputs is not None:
+        described = dataset.describe()
+        rows = {s: described[f"rows_{s}"] for s in ("train", "validation", "test")}
+        columns = [(c.name, c.kind) for c in dataset.schema.columns]
+        log_inputs(run_id, exp.experiment_name, dataset.fingerprint, rows, columns)
     log_baseline(tracker, run_id, dataset, exp.task.metric)
     engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
     for point in warm_points:

@@ -24,6 +24,7 @@ from archsmith.tracking._base import SearchRun
 from archsmith.tracking._model_files import model_files
 from archsmith.tracking._pareto import mark_pareto
 from archsmith.tracking._pareto import parse_objectives
+from archsmith.tracking._store import dataset_inputs
 from archsmith.tracking._store import fast_sqlite
 from archsmith.tracking._store import hushed
 from archsmith.tracking._store import masked_error
@@ -32,6 +33,9 @@ from archsmith.tracking._store import store_uris
 
 logger = logging.getLogger("archsmith")
 
+# MLflow 3's UI opens an experiment with this tag value on its runs table (model training),
+# not on the GenAI traces view it shows for untagged experiments.
+EXPERIMENT_KIND = ("mlflow.experimentKind", "custom_model_development")
 _STATUS = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAILED": "FAILED"}
 _MAX_PARAM = 6000
 _MAX_TAG = 8000
@@ -125,6 +129,7 @@ class MlflowTracker:
             return resume_run_id
         exp_id = self._experiment_id(experiment)
         assert exp_id is not None
+        self.client.set_experiment_tag(exp_id, *EXPERIMENT_KIND)
         run = self.client.create_run(
             exp_id,
             run_name=name,
@@ -137,6 +142,18 @@ class MlflowTracker:
         for file_name, text in texts.items():
             self.client.log_text(run_id, text, file_name)
         return run_id
+
+    def log_dataset_inputs(
+        self,
+        run_id: str,
+        name: str,
+        fingerprint: str,
+        rows: Mapping[str, int],
+        columns: Sequence[tuple[str, str]],
+    ) -> None:
+        """Record the search's data as MLflow dataset inputs of its run (see
+        :func:`dataset_inputs`); no copy of the rows."""
+        self.client.log_inputs(run_id, datasets=dataset_inputs(name, fingerprint, rows, columns))
 
     def end_search(
         self, run_id: str, status: str, metrics: Mapping[str, float], leaderboard: pd.DataFrame

@@ -4,10 +4,13 @@ connection probe, quiet calls and masked errors (helpers of ``MlflowTracker``)."
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import warnings
 from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +106,37 @@ def masked_error(exc: BaseException, url: str) -> str:
     text = " ".join(str(exc).split()).split("(Background on this error")[0].strip()
     text = mask_secrets(text, url)
     return f"{type(exc).__name__}: {text[:400]}"
+
+
+_COLSPEC = {"numeric": "double", "boolean": "boolean", "categorical": "string"}
+_CONTEXT = {"train": "training", "validation": "validation", "test": "test"}
+
+
+def dataset_inputs(
+    name: str, fingerprint: str, rows: Mapping[str, int], columns: Sequence[tuple[str, str]]
+) -> list[Any]:
+    """MLflow ``DatasetInput``s of a search's data: one per non-empty split, named
+    ``<name>-<split>``, digest = the dataset fingerprint, the columns as an MLflow column
+    schema (``mlflow_colspec``), the row count as profile, context tag ``training``,
+    ``validation`` or ``test``. The rows themselves are not copied."""
+    from mlflow.entities import Dataset
+    from mlflow.entities import DatasetInput
+    from mlflow.entities import InputTag
+
+    colspec = [{"name": n, "type": _COLSPEC.get(k, "string")} for n, k in columns]
+    schema = json.dumps({"mlflow_colspec": colspec}) if colspec else None
+    return [
+        DatasetInput(
+            Dataset(
+                name=f"{name}-{split}",
+                digest=fingerprint,
+                source_type="code",
+                source=json.dumps({"archsmith.search": name, "split": split}),
+                schema=schema,
+                profile=json.dumps({"num_rows": int(count)}),
+            ),
+            tags=[InputTag("mlflow.data.context", _CONTEXT.get(split, split))],
+        )
+        for split, count in rows.items()
+        if count
+    ]

@@ -22,6 +22,7 @@ __all__ = [
     "custom_gradients_dropped",
     "describe_size",
     "estimate_memory",
+    "export_savedmodel",
     "initialise_layers",
     "keras_fit",
     "latency_ms",
@@ -46,6 +47,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _callbacks
 
         return getattr(_callbacks, name)
+    if name == "export_savedmodel":
+        from archsmith.training import _export
+
+        return _export.export_savedmodel
     if name in _INIT:
         from archsmith.training import _init
 

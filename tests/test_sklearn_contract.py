@@ -73,8 +73,8 @@ def _check_params() -> list[pytest.param]:
             marks = list(getattr(item, "marks", ()))
             est, check = getattr(item, "values", item)
             name = getattr(check, "func", check).__name__
-            if name in SLOW:
-                marks.append(pytest.mark.slow)
+            if name in SLOW:  # several searches each: `make test-all`, not `make test`
+                marks += [pytest.mark.slow, pytest.mark.estimator_checks_slow]
             params.append(pytest.param(est, check, marks=marks, id=f"{type(est).__name__}-{name}"))
     return params
 

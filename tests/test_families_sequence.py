@@ -110,7 +110,7 @@ def test_multilabel_with_automodel_on_a_label_matrix(tmp_path: Path) -> None:
     x = rng.normal(size=(300, 5))
     y = pd.DataFrame({"a": x[:, 0] > 0, "b": x[:, 1] + x[:, 2] > 0}).astype(int)
     model = AutoModel(
-        "multilabel",
+        task="multilabel",
         max_trials=2,
         epochs=15,
         tracking_uri=str(tmp_path / "mlruns"),
@@ -154,7 +154,7 @@ def test_forecasting_with_automodel_predicts_horizon_values(tmp_path: Path) -> N
     t = np.arange(400)
     series = 50 + 5 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 0.5, 400)
     model = AutoModel(
-        "forecasting",
+        task="forecasting",
         space="conv1d",
         max_trials=1,
         epochs=3,

@@ -32,7 +32,7 @@ typecheck: $(STAMP)
 # the slow scikit-learn estimator checks (about 6 min on 2 cores) run in `make test-all`,
 # so that `make test` stays within its 15-minute budget
 unit: $(STAMP)
-	$(BIN)/pytest -n 2 --durations=15 -m "not estimator_checks_slow"
+	$(BIN)/pytest -n 2 --durations=15 -m "not estimator_checks_slow and not long"
 
 test-all: lint typecheck
 	$(BIN)/pytest -n 2 --durations=15

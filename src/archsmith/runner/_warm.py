@@ -12,20 +12,24 @@ from archsmith.search_space import Choice
 from archsmith.search_space import Int
 from archsmith.search_space import Params
 from archsmith.search_space import SearchSpace
+from archsmith.spec import ENGINE_CAPABILITIES
 from archsmith.spec import Experiment
 from archsmith.tracking import Tracker
 
 
 def warm_start_points(exp: Experiment, space: SearchSpace, tracker: Tracker) -> list[Params]:
-    """``search.warm_start``: given points, or an earlier search's best completed trials.
+    """``search.warm_start``: given points, or an earlier search's best completed trials;
+    without one, the space files' ``first_trials`` (``search.first_trials: false`` skips them).
 
     Raises:
         SpecError: a point does not fit the space (path ``search.warm_start.<i>``), or the
             earlier search has no completed trial.
     """
     warm = exp.search.warm_start
-    if warm is None:
-        return []
+    if warm is None:  # the space files' known-good points, checked when they were read
+        budgeted = exp.search.algorithm in ENGINE_CAPABILITIES[exp.search.engine].budget_algorithms
+        replays = exp.search.first_trials and not budgeted  # hyperband replays no point
+        return [dict(p) for p in space.first_trials] if replays else []
     if isinstance(warm, tuple):
         points: list[Params] = list(warm)
     else:

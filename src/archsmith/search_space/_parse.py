@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,9 @@ from archsmith.search_space._defs import FloatDef
 from archsmith.search_space._defs import Holder
 from archsmith.search_space._defs import IntDef
 from archsmith.search_space._defs import is_param
+from archsmith.search_space._files import find_space
+from archsmith.search_space._first import first_trials_of
+from archsmith.search_space._first import interleave
 from archsmith.search_space._params import Bool
 from archsmith.search_space._params import Choice
 from archsmith.search_space._params import Condition
@@ -44,7 +46,7 @@ from archsmith.spec import issues_from_validation
 from archsmith.spec import parse_yaml
 from archsmith.spec import read_yaml_text
 
-_HEADER_KEYS = ("name", "description", "for", "model")
+_HEADER_KEYS = ("name", "description", "for", "model", "first_trials")
 
 
 @dataclass
@@ -400,51 +402,10 @@ def parse_space(
         raise SpecError(parser.issues)
     data = source.data if isinstance(source.data, Mapping) else {}
     name = str(data.get("name") or (Path(source.file).stem if source.file else "space"))
-    return SearchSpace(
-        name=name,
-        params=tuple(params),
-        template=template,
-        fixed={"family": name},
-        inputs=inputs,
-        sources={},
-    )
-
-
-def shipped_spaces() -> dict[str, Path]:
-    """Names and files of the spaces shipped with archsmith.
-
-    Each family folder holds its spaces (``archsmith/families/<family>/<space>.yaml``);
-    they are read as package files, so finding them imports no family code.
-    """
-    root = resources.files("archsmith") / "families"
-    return {
-        Path(str(p)).stem: Path(str(p))
-        for folder in root.iterdir()
-        if folder.is_dir()
-        for p in folder.iterdir()
-        if str(p).endswith((".yaml", ".yml"))
-    }
-
-
-def find_space(ref: str, base_dir: Path | None = None) -> Path:
-    """A shipped space name or a YAML path (relative to ``base_dir``) -> the file."""
-    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
-        path = Path(ref)
-        if not path.is_absolute() and base_dir is not None:
-            path = base_dir / path
-        if not path.is_file():
-            raise SpecError(f"search space file not found: {path}", path="search.space")
-        return path
-    shipped = shipped_spaces()
-    if ref not in shipped:
-        close = difflib.get_close_matches(ref, shipped, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise SpecError(
-            f"unknown search space '{ref}'; expected a shipped space "
-            f"({', '.join(sorted(shipped))}) or a .yaml path{hint}",
-            path="search.space",
-        )
-    return shipped[ref]
+    space = SearchSpace(name, tuple(params), template, {"family": name}, inputs, {})
+    if prefix:  # a part of a choice among spaces: its points are checked by that choice
+        return space
+    return replace(space, first_trials=first_trials_of(source, space))
 
 
 def load_space(
@@ -462,14 +423,7 @@ def load_space(
     texts = [read_yaml_text(f) for f in files]
     if len(files) == 1:
         space = parse_space(parse_yaml(texts[0], str(files[0])), catalog)
-        return SearchSpace(
-            space.name,
-            space.params,
-            space.template,
-            space.fixed,
-            space.inputs,
-            {space.name: texts[0]},
-        )
+        return replace(space, sources={space.name: texts[0]})
     parts: list[SearchSpace] = []
     issues: list[SpecIssue] = []
     sources = [parse_yaml(t, str(f)) for t, f in zip(texts, files, strict=True)]
@@ -494,6 +448,8 @@ def load_space(
     params = (family, *(p for part in parts for p in part.params))
     template = BlockRef("family", {n: part.template for n, part in zip(names, parts, strict=True)})
     inputs = tuple(sorted({i for part in parts for i in part.inputs}))
-    return SearchSpace(
+    space = SearchSpace(
         "+".join(names), params, template, {}, inputs, dict(zip(names, texts, strict=True))
     )
+    groups = [first_trials_of(s, space, family=n) for s, n in zip(sources, names, strict=True)]
+    return replace(space, first_trials=interleave(groups))

@@ -78,6 +78,8 @@ class SearchSpace:
         fixed: literal values logged beside the params (``family``).
         inputs: data kinds the space serves (``tabular`` …).
         sources: the YAML text of each space file, by space name (logged with each search).
+        first_trials: known-good points (published shapes) the space file asks to be
+            evaluated before any sampled point, each checked against the space.
     """
 
     name: str
@@ -86,6 +88,7 @@ class SearchSpace:
     fixed: Mapping[str, Any]
     inputs: tuple[str, ...]
     sources: Mapping[str, str]
+    first_trials: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {p.name: p for p in self.params})
@@ -191,7 +194,10 @@ class SearchSpace:
                 param = Param(choice, Choice(left, blocks=True), tuple(conds))
             kept.append(Param(param.name, param.domain, tuple(conds)))
         template = _drop(self.template, choice, label)
-        return SearchSpace(self.name, tuple(kept), template, self.fixed, self.inputs, self.sources)
+        first = tuple(p for p in self.first_trials if p.get(choice) != label)
+        return SearchSpace(
+            self.name, tuple(kept), template, self.fixed, self.inputs, self.sources, first
+        )
 
     def block_choices(self) -> tuple[Param, ...]:
         """Params that choose between architectures."""

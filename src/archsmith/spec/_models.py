@@ -184,6 +184,11 @@ class SearchSpec(_Model):
         description="points evaluated first: a list of param mappings, or an earlier "
         "search's name (or {search, top})",
     )
+    first_trials: bool = Field(
+        True,
+        description="evaluate the known-good points a space file lists under first_trials "
+        "(published shapes) before sampling, unless warm_start gives points",
+    )
 
     @field_validator("warm_start", mode="before")
     @classmethod

@@ -63,11 +63,11 @@ def rss_mb(pids: set[int]) -> float:
     return total / 1024
 
 
-def _serve(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
+def _serve(tmp: Path, *args: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MLFLOW_DISABLE_TELEMETRY": "true"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "archsmith", "ui", "--port", str(port)],
+        [sys.executable, "-m", "archsmith", "ui", "--port", str(port), *args],
         cwd=tmp,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -104,6 +104,32 @@ def test_sigterm_stops_the_mlflow_server_and_its_children(tmp_path: Path) -> Non
         while time.monotonic() < deadline and any(alive(p) for p in below):
             time.sleep(0.2)
         assert not [p for p in below if alive(p)], "MLflow server processes left running"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in descendants(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_store_password_is_on_no_command_line(pg, tmp_path: Path) -> None:
+    """``ps`` shows every user each process's arguments: the store URI (with its password)
+    goes to the MLflow server in its environment, readable by its owner only."""
+    import psycopg
+
+    secret = "secret-" + os.urandom(4).hex()
+    with psycopg.connect(pg.url("postgres"), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE ui_reader LOGIN PASSWORD '{secret}'")
+        conn.execute("CREATE DATABASE ui_store OWNER ui_reader")
+    uri = pg.url("ui_store").replace(f"archsmith:{pg.password}@", f"ui_reader:{secret}@")
+    proc, _ = _serve(tmp_path, "--tracking-uri", uri)
+    try:
+        pids = descendants(proc.pid) | {proc.pid}
+        assert len(pids) >= 3  # archsmith ui, the MLflow launcher, its web worker
+        for pid in pids:
+            argv = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+            assert b"secret" not in argv, argv.replace(b"\0", b" ")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
     finally:
         if proc.poll() is None:
             proc.kill()

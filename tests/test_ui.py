@@ -63,11 +63,12 @@ def rss_mb(pids: set[int]) -> float:
     return total / 1024
 
 
-def _serve(tmp: Path, *args: str) -> tuple[subprocess.Popen[bytes], int]:
+def _serve(tmp: Path, **more_env: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MLFLOW_DISABLE_TELEMETRY": "true"}
+    env.update(more_env)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "archsmith", "ui", "--port", str(port), *args],
+        [sys.executable, "-m", "archsmith", "ui", "--port", str(port)],
         cwd=tmp,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -113,7 +114,8 @@ def test_sigterm_stops_the_mlflow_server_and_its_children(tmp_path: Path) -> Non
 
 def test_store_password_is_on_no_command_line(pg, tmp_path: Path) -> None:
     """``ps`` shows every user each process's arguments: the store URI (with its password)
-    goes to the MLflow server in its environment, readable by its owner only."""
+    goes to the MLflow server in its environment, readable by its owner only; archsmith
+    itself takes it from ``ARCHSMITH_TRACKING_URI``."""
     import psycopg
 
     secret = "secret-" + os.urandom(4).hex()
@@ -121,7 +123,7 @@ def test_store_password_is_on_no_command_line(pg, tmp_path: Path) -> None:
         conn.execute(f"CREATE ROLE ui_reader LOGIN PASSWORD '{secret}'")
         conn.execute("CREATE DATABASE ui_store OWNER ui_reader")
     uri = pg.url("ui_store").replace(f"archsmith:{pg.password}@", f"ui_reader:{secret}@")
-    proc, _ = _serve(tmp_path, "--tracking-uri", uri)
+    proc, _ = _serve(tmp_path, ARCHSMITH_TRACKING_URI=uri)  # not on archsmith's argv either
     try:
         pids = descendants(proc.pid) | {proc.pid}
         assert len(pids) >= 3  # archsmith ui, the MLflow launcher, its web worker

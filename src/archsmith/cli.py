@@ -40,8 +40,9 @@ class Command:
 def _tracking(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tracking-uri",
-        default="mlruns",
-        help="MLflow store: a folder (default: mlruns) or a tracking URI",
+        default=os.environ.get("ARCHSMITH_TRACKING_URI") or "mlruns",  # off argv: a password
+        help="MLflow store: a folder or a tracking URI (default: $ARCHSMITH_TRACKING_URI, "
+        "else mlruns)",
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,10 @@ from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._targets import Target
 from archsmith.exceptions import DataError
 from archsmith.spec import DataSpec
+
+if TYPE_CHECKING:
+    from archsmith.datasets._stream import TableStream
+    from archsmith.datasets._stream_images import ImageStream
 
 #: fewest examples (rows, images, graphs, nodes …) a dataset may have
 MIN_ROWS = 10
@@ -46,6 +51,9 @@ class Dataset:
         train, validation: splits used by every trial.
         test: split held out for the final score, or None.
         fingerprint: hash of the rows and the split, logged with the search.
+        stream: the table file or image folder read batch by batch when it is streamed
+            (``data.stream``): then ``train``, ``validation`` and ``test`` hold samples of
+            their rows, and training reads every training row from ``stream``.
     """
 
     schema: InputSchema | ArraySchema
@@ -54,6 +62,7 @@ class Dataset:
     validation: Split
     test: Split | None
     fingerprint: str
+    stream: TableStream | ImageStream | None = None
 
     @property
     def kind(self) -> str:
@@ -61,10 +70,11 @@ class Dataset:
 
     def describe(self) -> dict[str, Any]:
         kinds = [c.kind for c in self.schema.columns]
+        rows = self.stream.rows if self.stream is not None else None
         return {
-            "rows_train": len(self.train),
-            "rows_validation": len(self.validation),
-            "rows_test": len(self.test) if self.test else 0,
+            "rows_train": rows[0] if rows else len(self.train),
+            "rows_validation": rows[1] if rows else len(self.validation),
+            "rows_test": rows[2] if rows else len(self.test) if self.test else 0,
             "columns": len(kinds),
             "numeric": kinds.count("numeric"),
             "categorical": kinds.count("categorical"),

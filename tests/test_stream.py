@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from archsmith.datasets import load_dataset
-from archsmith.datasets._stream import split_of
+from archsmith.datasets._base import split_of
 from archsmith.datasets._stream import streamed
 from archsmith.exceptions import DataError
 from archsmith.spec import load_experiment

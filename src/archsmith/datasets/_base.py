@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from typing import Any
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -19,10 +20,6 @@ from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._targets import Target
 from archsmith.exceptions import DataError
 from archsmith.spec import DataSpec
-
-if TYPE_CHECKING:
-    from archsmith.datasets._stream import TableStream
-    from archsmith.datasets._stream_images import ImageStream
 
 #: fewest examples (rows, images, graphs, nodes …) a dataset may have
 MIN_ROWS = 10
@@ -39,6 +36,35 @@ class Split:
 
     def __len__(self) -> int:
         return len(self.y)
+
+
+class DataStream(Protocol):
+    """Examples read batch by batch from their files (a streamed table or image folder)."""
+
+    @property
+    def rows(self) -> tuple[int, int, int]:
+        """Examples of train, validation and test."""
+        ...
+
+    def batches(
+        self, batch_size: int, part: int = 0, seed: int = 0
+    ) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray]]:
+        """Model inputs and encoded targets of split ``part`` (0: train), a batch at a time."""
+        ...
+
+
+def split_of(start: int, count: int, data: DataSpec) -> np.ndarray:
+    """0 (train), 1 (validation) or 2 (test) for examples ``start .. start+count-1`` of a
+    streamed file or folder, from a hash (splitmix64) of the position and ``data.seed``:
+    the fractions hold in expectation, and every pass over the data agrees."""
+    z = np.arange(start, start + count, dtype=np.uint64) + np.uint64(data.seed * 0x9E3779B1 + 1)
+    with np.errstate(over="ignore"):
+        z = z * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    u = (z >> np.uint64(11)).astype("float64") / float(2**53)
+    return np.where(u < data.validation, 1, np.where(u < data.validation + data.test, 2, 0))
 
 
 @dataclass(frozen=True)
@@ -62,7 +88,7 @@ class Dataset:
     validation: Split
     test: Split | None
     fingerprint: str
-    stream: TableStream | ImageStream | None = None
+    stream: DataStream | None = None
 
     @property
     def kind(self) -> str:

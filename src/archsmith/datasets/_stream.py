@@ -35,9 +35,13 @@ from archsmith.datasets._base import Dataset
 from archsmith.datasets._base import Split
 from archsmith.datasets._base import fingerprint
 from archsmith.datasets._base import frame_bytes
+from archsmith.datasets._base import split_of
 from archsmith.datasets._sanity import check_finite
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import build_schema
+from archsmith.datasets._stream_images import decoded_bytes
+from archsmith.datasets._stream_images import load_streamed_images
+from archsmith.datasets._tables import _columns
 from archsmith.datasets._targets import Target
 from archsmith.datasets._targets import labelled_target
 from archsmith.exceptions import DataError
@@ -59,8 +63,6 @@ def streamed(source: Any, data: DataSpec) -> bool:
         return False
     path = Path(source)
     if path.is_dir():  # an image folder: its images once decoded
-        from archsmith.datasets._stream_images import decoded_bytes
-
         return bool(data.stream) or decoded_bytes(path, data) > data.stream_above_mb * 2**20
     if path.suffix.lower() not in STREAMED_SUFFIXES or not path.is_file():
         return False
@@ -71,8 +73,6 @@ def load_streamed(path: Path, *, task: Any, data: DataSpec) -> Dataset:
     """The :class:`Dataset` of a streamed table file or image folder (see
     :func:`load_streamed_table` and ``_stream_images``)."""
     if path.is_dir():
-        from archsmith.datasets._stream_images import load_streamed_images
-
         return load_streamed_images(path, task=task, data=data)
     return load_streamed_table(path, task=task, data=data)
 
@@ -96,19 +96,6 @@ def read_chunks(path: Path, rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
             yield from reader
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise DataError(f"cannot read {path}: {exc}") from None
-
-
-def split_of(start: int, count: int, data: DataSpec) -> np.ndarray:
-    """0 (train), 1 (validation) or 2 (test) for rows ``start .. start+count-1`` of a file,
-    from a hash (splitmix64) of the row's position and ``data.seed``."""
-    z = np.arange(start, start + count, dtype=np.uint64) + np.uint64(data.seed * 0x9E3779B1 + 1)
-    with np.errstate(over="ignore"):
-        z = z * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    u = (z >> np.uint64(11)).astype("float64") / float(2**53)
-    return np.where(u < data.validation, 1, np.where(u < data.validation + data.test, 2, 0))
 
 
 @dataclass(frozen=True)
@@ -192,8 +179,6 @@ def load_streamed_table(path: Path, *, task: Any, data: DataSpec) -> Dataset:
         DataError: the task is not classification or regression, no target column,
             unknown dropped columns, too few rows … (as the in-memory loader).
     """
-    from archsmith.datasets._tables import _columns
-
     if data.kind not in TABLE_KINDS:
         raise DataError(
             f"data.stream reads tables only, not {data.kind} data; set data.stream: false"

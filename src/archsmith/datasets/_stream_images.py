@@ -27,10 +27,10 @@ from archsmith.datasets._base import Split
 from archsmith.datasets._base import check_classes
 from archsmith.datasets._base import fingerprint
 from archsmith.datasets._base import label_bytes
+from archsmith.datasets._base import split_of
 from archsmith.datasets._images import image_array
 from archsmith.datasets._images import image_files
 from archsmith.datasets._images import read_images
-from archsmith.datasets._stream import split_of
 from archsmith.datasets._targets import Target
 from archsmith.datasets._targets import labelled_target
 from archsmith.exceptions import DataError

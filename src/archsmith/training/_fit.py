@@ -296,7 +296,8 @@ def supervised_fit(
     """
     extra = initialise_layers(model, dataset.train.x)
     compile_model(model, config, loss, training)
-    train_x, train_y = _string_tensors(dataset.train.x), dataset.train.y
+    train_x: Any = _string_tensors(dataset.train.x)
+    train_y: np.ndarray | None = dataset.train.y
     if dataset.stream is not None:  # a table larger than memory: batches read from its file
         train_x, train_y = StreamBatches(dataset.stream, _batch_size(config, training)), None
     run = keras_fit(

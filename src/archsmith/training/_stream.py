@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 
-class StreamBatches(keras.utils.PyDataset):  # type: ignore[misc]
+class StreamBatches(keras.utils.PyDataset):
     """``(inputs, targets)`` batches of the training rows of ``stream``."""
 
     def __init__(self, stream: Any, batch_size: int) -> None:

@@ -175,10 +175,21 @@ def _wait_for(pred: Any, proc: subprocess.Popen[bytes], timeout: float, step: fl
         time.sleep(step)
 
 
+def _records(trials: list[Any]) -> list[Any]:
+    from archsmith.engines import TrialRecord
+    from archsmith.engines._optuna import _STATES
+
+    return [
+        TrialRecord(t.number, _STATES[t.state.name], t.value, dict(t.params), dict(t.user_attrs))
+        for t in trials
+    ]
+
+
 def _measure(folder: Path, storage: str, seen: dict[int, float], max_trials: int) -> dict[str, int]:
     from mlflow.tracking import MlflowClient
 
     from archsmith import doctor
+    from archsmith.runner._records import finished
     from archsmith.tracking import store_uris
 
     trials = counted(storage)
@@ -196,7 +207,9 @@ def _measure(folder: Path, storage: str, seen: dict[int, float], max_trials: int
         "running_optuna": sum(t.state.name in ("RUNNING", "WAITING") for t in trials),
         "running_mlflow": sum(r.info.status == "RUNNING" for r in runs),
         "mismatches": problems,
-        "over_budget": max(0, len(trials) - max_trials),
+        # what counts against max_trials (a trial cut short by a signal does not: --resume
+        # and the other workers run another in its place)
+        "over_budget": max(0, finished(_records(trials)) - max_trials),
     }
 
 

@@ -230,3 +230,42 @@ def test_a_model_too_big_for_the_process_memory_limit_fails_and_the_search_goes_
         assert state == "FAILED" and reason.startswith("out of memory"), reason
         assert "12000" in reason
     assert all(state == "COMPLETE" for state, _, _ in small), small
+
+
+def _backend_in_child(tmp: Path, plugin: bool = True, **env: str) -> str:
+    """``KERAS_BACKEND`` after ``import archsmith`` in a fresh process on a machine that
+    looks like ``archsmith[gpu]`` on an NVIDIA host: an ``nvidia-smi`` on PATH and JAX's
+    CUDA plugin importable (empty stand-ins: only their presence is read)."""
+    (tmp / "bin").mkdir(exist_ok=True)
+    smi = tmp / "bin" / "nvidia-smi"
+    smi.write_text("#!/bin/sh\nexit 0\n")
+    smi.chmod(0o755)
+    (tmp / "site").mkdir(exist_ok=True)
+    if plugin:
+        (tmp / "site" / "jax_cuda12_plugin.py").write_text("")
+    else:
+        (tmp / "site" / "jax_cuda12_plugin.py").unlink(missing_ok=True)
+    child = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    child.update(
+        PATH=f"{tmp / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        PYTHONPATH=f"{ROOT / 'src'}{os.pathsep}{tmp / 'site'}",
+        KERAS_HOME=str(tmp / "keras-home"),
+        **env,
+    )
+    code = "import os, archsmith; print(os.environ.get('KERAS_BACKEND'))"
+    out = subprocess.run([sys.executable, "-c", code], env=child, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_gpu_extra_makes_jax_the_default_backend_unless_the_user_chose(tmp_path: Path) -> None:
+    assert _backend_in_child(tmp_path) == "jax"
+    assert _backend_in_child(tmp_path, KERAS_BACKEND="tensorflow") == "tensorflow"
+    (tmp_path / "keras-home").mkdir()
+    (tmp_path / "keras-home" / "keras.json").write_text(json.dumps({"backend": "torch"}))
+    assert _backend_in_child(tmp_path) == "None"  # keras.json names torch: Keras reads it
+    # Keras writes keras.json with "tensorflow" on its first import: not a user's choice
+    (tmp_path / "keras-home" / "keras.json").write_text(json.dumps({"backend": "tensorflow"}))
+    assert _backend_in_child(tmp_path) == "jax"
+    # the default install (no JAX CUDA plugin): nothing is set, TensorFlow stays
+    assert _backend_in_child(tmp_path, plugin=False) == "None"

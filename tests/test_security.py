@@ -49,9 +49,9 @@ def test_models_are_loaded_in_safe_mode(tmp_path: Path) -> None:
 
 def test_ui_binds_localhost_unless_told() -> None:
     parser = build_parser()
-    default = Ui().command(parser.parse_args(["ui"]))
+    default, _ = Ui().command(parser.parse_args(["ui"]))
     assert default[default.index("--host") + 1] == "127.0.0.1"
-    chosen = Ui().command(parser.parse_args(["ui", "--host", "0.0.0.0"]))
+    chosen, _ = Ui().command(parser.parse_args(["ui", "--host", "0.0.0.0"]))
     assert chosen[chosen.index("--host") + 1] == "0.0.0.0"
 
 

@@ -63,9 +63,10 @@ def rss_mb(pids: set[int]) -> float:
     return total / 1024
 
 
-def _serve(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
+def _serve(tmp: Path, **more_env: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MLFLOW_DISABLE_TELEMETRY": "true"}
+    env.update(more_env)
     proc = subprocess.Popen(
         [sys.executable, "-m", "archsmith", "ui", "--port", str(port)],
         cwd=tmp,
@@ -87,10 +88,27 @@ def _serve(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise AssertionError("archsmith ui did not answer")
 
 
-def test_sigterm_stops_the_mlflow_server_and_its_children(tmp_path: Path) -> None:
-    proc, _ = _serve(tmp_path)
+def _secret_store(pg) -> str:  # type: ignore[no-untyped-def]
+    """A PostgreSQL store whose URI holds the password ``secret-…``."""
+    import psycopg
+
+    secret = "secret-" + os.urandom(4).hex()
+    with psycopg.connect(pg.url("postgres"), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE ui_reader LOGIN PASSWORD '{secret}'")
+        conn.execute("CREATE DATABASE ui_store OWNER ui_reader")
+    return pg.url("ui_store").replace(f"archsmith:{pg.password}@", f"ui_reader:{secret}@")
+
+
+def test_sigterm_stops_the_mlflow_server_and_its_children(pg, tmp_path: Path) -> None:
+    # ``ps`` shows every user each process's arguments: the store URI (with its password)
+    # goes to the MLflow server in its environment, readable by its owner only; archsmith
+    # itself takes it from ARCHSMITH_TRACKING_URI
+    proc, _ = _serve(tmp_path, ARCHSMITH_TRACKING_URI=_secret_store(pg))
     try:
         below = descendants(proc.pid)
+        for pid in below | {proc.pid}:  # no process started holds the password in its argv
+            argv = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+            assert b"secret" not in argv, argv.replace(b"\0", b" ")
         # launcher + one uvicorn worker process tree; no huey job runner
         assert below, "no MLflow server process"
         commands = [

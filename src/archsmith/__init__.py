@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from archsmith._version import __version__
+from archsmith.devices import select_backend as _select_backend
 from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFound
@@ -21,6 +22,8 @@ from archsmith.exceptions import SpecError
 from archsmith.exceptions import TrialFailed
 
 logging.getLogger("archsmith").addHandler(logging.NullHandler())
+# archsmith[gpu] on an NVIDIA machine trains on JAX's GPU unless the user chose a backend
+_select_backend()
 
 __all__ = [
     "ArchsmithError",

@@ -40,8 +40,9 @@ class Command:
 def _tracking(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tracking-uri",
-        default="mlruns",
-        help="MLflow store: a folder (default: mlruns) or a tracking URI",
+        default=os.environ.get("ARCHSMITH_TRACKING_URI") or "mlruns",  # off argv: a password
+        help="MLflow store: a folder or a tracking URI (default: $ARCHSMITH_TRACKING_URI, "
+        "else mlruns)",
     )
 
 
@@ -323,34 +324,17 @@ class Ui(Command):
         parser.add_argument("--port", type=int, default=5000)
         _tracking(parser)
 
-    def command(self, args: argparse.Namespace) -> list[str]:
+    def command(self, args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
         from archsmith.tracking import store_uris
-        from archsmith.ui import UI_WORKERS
+        from archsmith.ui import ui_command
 
-        backend, artifacts = store_uris(args.tracking_uri)
-        cmd = [
-            sys.executable,
-            "-m",
-            "mlflow",
-            "ui",
-            "--backend-store-uri",
-            backend,
-            "--host",
-            args.host,
-            "--port",
-            str(args.port),
-            "--workers",
-            str(UI_WORKERS),
-        ]
-        if artifacts:
-            cmd += ["--default-artifact-root", artifacts]
-        return cmd
+        return ui_command(sys.executable, args.host, args.port, *store_uris(args.tracking_uri))
 
     def run(self, args: argparse.Namespace) -> int:
         from archsmith.ui import run_ui
 
         print(f"MLflow UI on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
-        return run_ui(self.command(args))  # SIGTERM/Ctrl-C stop the server's processes too
+        return run_ui(*self.command(args))  # SIGTERM/Ctrl-C stop the server's processes too
 
 
 class Env(Command):

@@ -103,9 +103,46 @@ def _backend_choice() -> tuple[str, str]:
         chosen = json.loads(config.read_text()).get("backend")
     except (OSError, ValueError, AttributeError):
         chosen = None
-    if chosen:
+    if chosen and chosen != "tensorflow":
+        return str(chosen), f"set in {config}"
+    if gpu_extra_installed():
+        return "jax", (
+            "archsmith[gpu]: JAX with CUDA on an NVIDIA GPU, the installed TensorFlow is "
+            "CPU-only; set KERAS_BACKEND=tensorflow to keep TensorFlow"
+        )
+    if chosen:  # Keras writes keras.json with its default backend on its first import
         return str(chosen), f"set in {config}"
     return "tensorflow", "Keras' default; set KERAS_BACKEND to change it"
+
+
+def gpu_extra_installed() -> bool:
+    """Whether ``pip install 'archsmith[gpu]'`` made JAX the way to this machine's GPU:
+    JAX's CUDA plugin is installed, the NVIDIA driver is there, and TensorFlow is the
+    CPU-only build (``tensorflow-cpu``, the default install; its files are the
+    ``tensorflow`` package, so the CUDA build cannot be added beside it). Imports nothing."""
+    import importlib.metadata
+    import importlib.util
+
+    if importlib.util.find_spec("jax_cuda12_plugin") is None or not nvidia_hardware():
+        return False
+    try:
+        importlib.metadata.version("tensorflow-cpu")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def select_backend() -> None:
+    """Set ``KERAS_BACKEND`` to the backend :func:`environment` reports, before Keras is
+    imported, when archsmith (not the user) chooses it: ``archsmith[gpu]`` on a machine
+    with an NVIDIA GPU (see :func:`gpu_extra_installed`). Anything the user set wins."""
+    import sys
+
+    if "keras" in sys.modules or os.environ.get("KERAS_BACKEND"):
+        return
+    name, why = _backend_choice()
+    if why.startswith("archsmith[gpu]"):
+        os.environ["KERAS_BACKEND"] = name
 
 
 def nvidia_hardware() -> bool:

@@ -5,6 +5,11 @@ not to, a GenAI job runner (huey consumers). Killing only the launcher leaves th
 serving, so the UI runs in its own process group and every way ``archsmith ui`` ends
 (SIGTERM from a process supervisor, SIGINT/Ctrl-C, SIGHUP, the launcher exiting) ends that
 whole group. Only what browsing needs is started: one web worker, no job runner.
+
+The store's URIs go to the server in its environment (``MLFLOW_BACKEND_STORE_URI``,
+``MLFLOW_DEFAULT_ARTIFACT_ROOT``, which ``mlflow server`` reads and hands to its workers
+the same way), never on a command line: any user of the machine can read every process's
+arguments (``ps``), while a process's environment is readable only by its owner.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,10 +60,26 @@ def stop_group(proc: subprocess.Popen[Any], grace: float = GRACE_SECONDS) -> Non
     proc.wait()
 
 
-def run_ui(command: Sequence[str]) -> int:
+def ui_command(
+    python: str, host: str, port: int, backend: str, artifacts: str | None
+) -> tuple[list[str], dict[str, str]]:
+    """The MLflow UI's command line and the environment that carries the store's URIs
+    (which may hold a password: kept off the command line, see the module's doc)."""
+    command = [python, "-m", "mlflow", "ui", "--host", host, "--port", str(port)]
+    command += ["--workers", str(UI_WORKERS)]
+    env = {"MLFLOW_BACKEND_STORE_URI": backend}
+    if artifacts:
+        env["MLFLOW_DEFAULT_ARTIFACT_ROOT"] = artifacts
+    return command, env
+
+
+def run_ui(command: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     """Run ``command`` (the MLflow UI) in a new process group until it ends or we are told
-    to stop; the group is stopped in both cases. Returns 0 when stopped by a signal."""
-    proc = subprocess.Popen(list(command), env={**os.environ, **UI_ENV}, start_new_session=True)
+    to stop; the group is stopped in both cases. Returns 0 when stopped by a signal.
+    ``env`` is added to this process's environment for it."""
+    proc = subprocess.Popen(
+        list(command), env={**os.environ, **UI_ENV, **(env or {})}, start_new_session=True
+    )
     stopped: list[int] = []
 
     def handler(signum: int, frame: Any) -> None:  # no waiting here: wait() below holds a lock
@@ -75,4 +97,4 @@ def run_ui(command: Sequence[str]) -> int:
     return 0 if stopped else code
 
 
-__all__ = ["GRACE_SECONDS", "UI_ENV", "UI_WORKERS", "run_ui", "stop_group"]
+__all__ = ["GRACE_SECONDS", "UI_ENV", "UI_WORKERS", "run_ui", "stop_group", "ui_command"]

@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -36,6 +38,35 @@ class Split:
         return len(self.y)
 
 
+class DataStream(Protocol):
+    """Examples read batch by batch from their files (a streamed table or image folder)."""
+
+    @property
+    def rows(self) -> tuple[int, int, int]:
+        """Examples of train, validation and test."""
+        ...
+
+    def batches(
+        self, batch_size: int, part: int = 0, seed: int = 0
+    ) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray]]:
+        """Model inputs and encoded targets of split ``part`` (0: train), a batch at a time."""
+        ...
+
+
+def split_of(start: int, count: int, data: DataSpec) -> np.ndarray:
+    """0 (train), 1 (validation) or 2 (test) for examples ``start .. start+count-1`` of a
+    streamed file or folder, from a hash (splitmix64) of the position and ``data.seed``:
+    the fractions hold in expectation, and every pass over the data agrees."""
+    z = np.arange(start, start + count, dtype=np.uint64) + np.uint64(data.seed * 0x9E3779B1 + 1)
+    with np.errstate(over="ignore"):
+        z = z * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    u = (z >> np.uint64(11)).astype("float64") / float(2**53)
+    return np.where(u < data.validation, 1, np.where(u < data.validation + data.test, 2, 0))
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Everything a trial needs from the data, computed once per search.
@@ -46,6 +77,9 @@ class Dataset:
         train, validation: splits used by every trial.
         test: split held out for the final score, or None.
         fingerprint: hash of the rows and the split, logged with the search.
+        stream: the table file or image folder read batch by batch when it is streamed
+            (``data.stream``): then ``train``, ``validation`` and ``test`` hold samples of
+            their rows, and training reads every training row from ``stream``.
     """
 
     schema: InputSchema | ArraySchema
@@ -54,6 +88,7 @@ class Dataset:
     validation: Split
     test: Split | None
     fingerprint: str
+    stream: DataStream | None = None
 
     @property
     def kind(self) -> str:
@@ -61,10 +96,11 @@ class Dataset:
 
     def describe(self) -> dict[str, Any]:
         kinds = [c.kind for c in self.schema.columns]
+        rows = self.stream.rows if self.stream is not None else None
         return {
-            "rows_train": len(self.train),
-            "rows_validation": len(self.validation),
-            "rows_test": len(self.test) if self.test else 0,
+            "rows_train": rows[0] if rows else len(self.train),
+            "rows_validation": rows[1] if rows else len(self.validation),
+            "rows_test": rows[2] if rows else len(self.test) if self.test else 0,
             "columns": len(kinds),
             "numeric": kinds.count("numeric"),
             "categorical": kinds.count("categorical"),

@@ -31,8 +31,16 @@ def read_image_folder(
     Raises:
         DataError: the folder does not exist, has no class sub-folders, or no images.
     """
-    from PIL import Image
+    files = image_files(root)
+    return read_images([f for f, _ in files], image_size, color_mode), [c for _, c in files]
 
+
+def image_files(root: str | Path) -> list[tuple[Path, str]]:
+    """The image files under ``root/<class>/`` and the class of each (sorted).
+
+    Raises:
+        DataError: the folder does not exist, has no class sub-folders, or no images.
+    """
     root = Path(root)
     if not root.is_dir():
         raise DataError(f"image folder not found: {root}")
@@ -53,17 +61,30 @@ def read_image_folder(
             f"image folder {root} has no images ({where}); expected one sub-folder per class "
             f"holding {', '.join(IMAGE_SUFFIXES)} files"
         )
+    return files
+
+
+def read_images(
+    paths: list[Path], image_size: tuple[int, int], color_mode: str = "rgb"
+) -> np.ndarray:
+    """The images in ``paths`` resized to ``image_size``: ``(N, H, W, C)`` uint8.
+
+    Raises:
+        DataError: a file cannot be read as an image, naming it.
+    """
+    from PIL import Image
+
     mode = "L" if color_mode == "grayscale" else "RGB"
     height, width = image_size
-    images = np.empty((len(files), height, width, 1 if mode == "L" else 3), dtype="uint8")
-    for i, (path, _) in enumerate(files):
+    images = np.empty((len(paths), height, width, 1 if mode == "L" else 3), dtype="uint8")
+    for i, path in enumerate(paths):
         try:
             with Image.open(path) as img:
                 pixels = np.asarray(img.convert(mode).resize((width, height)))
         except OSError as exc:
             raise DataError(f"cannot read image {path}: {exc}") from None
         images[i] = pixels.reshape(images.shape[1:])
-    return images, [label for _, label in files]
+    return images
 
 
 def image_array(arr: np.ndarray) -> np.ndarray:

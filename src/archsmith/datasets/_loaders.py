@@ -23,8 +23,11 @@ from archsmith.datasets._labelled import load_labelled_dataset
 from archsmith.datasets._pairs import load_similarity_dataset
 from archsmith.datasets._readers import read_table
 from archsmith.datasets._series import load_forecasting_dataset
+from archsmith.datasets._stream import load_streamed
+from archsmith.datasets._stream import streamed
 from archsmith.datasets._unsupervised import load_clustering_dataset
 from archsmith.datasets._unsupervised import load_generation_dataset
+from archsmith.exceptions import DataError
 from archsmith.spec import AnomalyDetectionTask
 from archsmith.spec import ClassificationTask
 from archsmith.spec import ClusteringTask
@@ -68,6 +71,10 @@ LOADERS: dict[str, Loader] = {
 }
 
 
+#: the tasks whose table files can be streamed (``data.stream``), and their loader
+STREAMED = {"classification": load_streamed, "regression": load_streamed}
+
+
 def load_dataset(
     x: Any,
     y: Any = None,
@@ -95,6 +102,14 @@ def load_dataset(
     if is_array_file(source) and not graphs:  # .npz / .npy: arrays, read without unpickling
         x, file_y = read_arrays(Path(source), data, task.type)
         y = file_y if y is None else y
+    elif x is None and y is None and streamed(source, data):  # larger than memory: batches
+        stream = STREAMED.get(task.type)
+        if stream is None:
+            raise DataError(
+                f"data.stream reads tables of {sorted(STREAMED)} tasks, not {task.type}; "
+                "set data.stream: false"
+            )
+        return stream(Path(source), task=task, data=data)
     elif x is None and not graphs and isinstance(source, Path) and source.is_file():
         x = read_table(source)  # read once; the kind is inferred from its columns
     return LOADERS[task.type](x, y, task=task, data=data, base_dir=base_dir)

@@ -187,6 +187,12 @@ class Engine(abc.ABC):
         """RUNNING trials whose worker is gone (default: none; in-memory engines)."""
         return []
 
+    def give_back(self, trial: Trial) -> None:
+        """End a trial asked for but not run, so that it is not one of :meth:`trials` (it
+        took a place beyond ``max_trials``: another worker asked at the same instant).
+        Only engines that several workers share see this (default: refused)."""
+        raise NotImplementedError(f"{type(self).__name__} is not shared by several workers")
+
     def complete_stale(self, number: int, value: float, attrs: Mapping[str, Any]) -> None:
         """Mark a lost trial COMPLETE with a value recorded elsewhere (the tracker)."""
         raise NotImplementedError(f"{type(self).__name__} keeps no trials beyond its process")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import socket
-import threading
 import time
 import uuid
 import warnings
@@ -22,6 +20,12 @@ from archsmith.engines._base import TrialRecord
 from archsmith.engines._base import TrialState
 from archsmith.engines._base import Values
 from archsmith.engines._base import as_values
+from archsmith.engines._liveness import WORKER_ATTR
+from archsmith.engines._liveness import Heartbeat
+from archsmith.engines._liveness import beat_function
+from archsmith.engines._liveness import beat_stale
+from archsmith.engines._liveness import worker_alive
+from archsmith.engines._liveness import worker_id
 from archsmith.engines._samplers import make_pruner
 from archsmith.engines._samplers import make_sampler
 from archsmith.exceptions import SpecError
@@ -59,8 +63,10 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-_WORKER = "archsmith:worker"
-#: Seconds between two heartbeats of a running trial (RDB storages; one UPDATE each).
+#: Trial system attribute of a trial given back unrun (see ``give_back``): not a trial.
+GIVEN_BACK = "archsmith:given_back"
+#: Seconds between two heartbeats of a running trial (an UPDATE in a database, a line in a
+#: journal file).
 HEARTBEAT_INTERVAL = 10
 #: A running trial whose last heartbeat is older than this is lost (its worker died).
 GRACE_PERIOD = 40
@@ -150,60 +156,6 @@ def _fatal(text: str) -> bool:
     return not any(key in text for key in race)
 
 
-def worker_id() -> str:
-    """``host:pid:start`` of this process (start: its start time, so a reused pid differs)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
-
-
-def _process_start(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
-
-
-def worker_alive(worker: str) -> bool | None:
-    """Whether the process ``worker`` (see :func:`worker_id`) still runs; None if unknown.
-
-    Only a process on this host can be checked; one on another host is unknown.
-    """
-    host, _, rest = worker.partition(":")
-    pid_text, _, start = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return None
-    pid = int(pid_text)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return not start or _process_start(pid) in ("", start)
-
-
-class _Heartbeat:
-    """Records a heartbeat for one running trial every ``interval`` seconds (daemon thread)."""
-
-    def __init__(self, storage: Any, trial_id: int, interval: int) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._beat, args=(storage, trial_id, interval), daemon=True
-        )
-        self._thread.start()
-
-    def _beat(self, storage: Any, trial_id: int, interval: int) -> None:
-        while True:
-            with contextlib.suppress(Exception):  # a missed beat is retried; never crash
-                storage.record_heartbeat(trial_id)
-            if self._stop.wait(interval):
-                return
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-
 def suggest(trial: Any, param: Param) -> Any:
     """Ask an Optuna trial for one param's value (exhaustive over domain types)."""
     d = param.domain
@@ -234,6 +186,9 @@ class OptunaEngine(Engine):
 
         storage = open_storage(self.storage)
         self._rdb = storage if getattr(storage, "heartbeat_interval", None) else None
+        # running trials beat in a database (Optuna's heartbeat) or a journal file (ours)
+        journal = type(storage).__name__ == "JournalStorage"
+        self._beat = beat_function(storage, self._rdb is not None) if self._rdb or journal else None
         self.created = False
         with _quiet():
             if join:
@@ -257,7 +212,7 @@ class OptunaEngine(Engine):
                 self._study.set_user_attr("created_ns", time.time_ns())
                 self.created = True
         self._live: dict[int, Any] = {}
-        self._beats: dict[int, _Heartbeat] = {}
+        self._beats: dict[int, Heartbeat] = {}
         self.worker = worker_id()
 
     def _join(self, storage: Any) -> Any:
@@ -340,11 +295,9 @@ class OptunaEngine(Engine):
             raise SearchExhausted(f"every point of the grid of {self.space.name} was tried")
         with _quiet():
             live = self._study.ask()
-            if self._rdb is not None:
-                self._beats[live.number] = _Heartbeat(
-                    self._rdb, live._trial_id, self._rdb.get_heartbeat_interval()
-                )
-            self._study._storage.set_trial_system_attr(live._trial_id, _WORKER, self.worker)
+            if self._beat is not None:
+                self._beats[live.number] = Heartbeat(self._beat, live._trial_id, HEARTBEAT_INTERVAL)
+            self._study._storage.set_trial_system_attr(live._trial_id, WORKER_ATTR, self.worker)
             values: dict[str, Any] = {}
             for param in self.space.params:
                 if param.is_active(values):
@@ -383,6 +336,20 @@ class OptunaEngine(Engine):
             else:
                 self._study.tell(live, state=optuna.trial.TrialState.FAIL)
 
+    def give_back(self, trial: Trial) -> None:
+        """End ``trial`` unrun: it took a place beyond ``max_trials`` (another worker asked at
+        the same instant). It is marked :data:`GIVEN_BACK` and FAILED in the storage, and is
+        no longer one of :meth:`trials`."""
+        import optuna
+
+        live = self._live.pop(trial.number)
+        beat = self._beats.pop(trial.number, None)
+        if beat is not None:
+            beat.stop()
+        with _quiet():
+            self._study._storage.set_trial_system_attr(live._trial_id, GIVEN_BACK, True)
+            self._study.tell(live, state=optuna.trial.TrialState.FAIL)
+
     def trials(self) -> list[TrialRecord]:
         return [
             TrialRecord(
@@ -394,14 +361,15 @@ class OptunaEngine(Engine):
                 tuple(t.values or ()),
             )
             for t in self._study.get_trials(deepcopy=False)
+            if not t.system_attrs.get(GIVEN_BACK)
         ]
 
     def lost_trials(self, *, stopped: bool = False) -> list[TrialRecord]:
         """RUNNING trials whose worker is gone.
 
         A trial is lost when its worker process is known dead (same host), when its last
-        heartbeat is older than the grace period (database storages: a trial of another
-        host with a fresh heartbeat is alive), or, with ``stopped`` (the user says the
+        heartbeat is older than the grace period (database and journal storages: a trial of
+        another host with a fresh heartbeat is alive), or, with ``stopped`` (the user says the
         search stopped: ``--resume``), when nothing shows it alive.
         Trials this engine is running itself are never lost.
         """
@@ -414,7 +382,7 @@ class OptunaEngine(Engine):
         for t in self._study.get_trials(deepcopy=False):
             if t.state.name not in ("RUNNING", "WAITING") or t.number in self._live:
                 continue
-            worker = t.system_attrs.get(_WORKER)
+            worker = t.system_attrs.get(WORKER_ATTR)
             alive = worker_alive(worker) if worker else None
             if worker == self.worker:
                 alive = False  # this process runs no trial it did not ask for here
@@ -422,6 +390,8 @@ class OptunaEngine(Engine):
                 is_lost = True
             elif alive is True or self._rdb is not None:
                 is_lost = False  # its process runs, or (another host) its heartbeat is fresh
+            elif (stale := beat_stale(t.system_attrs, GRACE_PERIOD, now)) is not None:
+                is_lost = stale  # another host, journal file: its last beat tells
             elif stopped:
                 is_lost = True
             else:  # another host, no heartbeats: only a trial of no known worker, long ago
@@ -488,7 +458,8 @@ def read_trials(storage_url: str, search_id: str) -> list[TrialRecord]:
             _STATES[t.state.name],
             t.value,
             dict(t.params),
-            {**dict(t.user_attrs), "worker": t.system_attrs.get(_WORKER)},
+            {**dict(t.user_attrs), "worker": t.system_attrs.get(WORKER_ATTR)},
         )
         for t in study.get_trials(deepcopy=False)
+        if not t.system_attrs.get(GIVEN_BACK)
     ]

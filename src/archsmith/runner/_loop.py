@@ -12,6 +12,7 @@ from typing import Protocol
 
 from archsmith.engines import Engine
 from archsmith.engines import SearchExhausted
+from archsmith.engines import Trial
 from archsmith.runner._records import Progress
 from archsmith.runner._records import TrialResult
 from archsmith.runner._records import finished
@@ -32,6 +33,10 @@ class Quota(Protocol):
     def count(self) -> None:
         """One trial of this process ended."""
 
+    def over(self, trial: Trial, total: int) -> bool:
+        """Whether ``trial``, just asked for, is beyond ``total`` (another worker took the
+        last place at the same instant)."""
+
 
 class LocalQuota:
     """One process runs the search: its finished trials (earlier processes' too) count."""
@@ -47,6 +52,26 @@ class LocalQuota:
 
     def count(self) -> None:
         self._done += 1
+
+    def over(self, trial: Trial, total: int) -> bool:
+        return False  # one process: the count before ``ask`` is exact
+
+
+def claim(engine: Engine, quota: Quota, total: int) -> Trial | None:
+    """Ask ``engine`` for the next trial, or None when it would run beyond ``total``.
+
+    Workers check the count before they ask, so two that ask at the same instant may both
+    get a trial for the last place: the trial numbers the storage handed out decide, and
+    the later trial is given back unrun (it is not counted, and no tracking run is made).
+
+    Raises:
+        SearchExhausted: the engine has no new point.
+    """
+    trial = engine.ask()
+    if quota.over(trial, total):
+        engine.give_back(trial)
+        return None
+    return trial
 
 
 def optimize(
@@ -65,9 +90,12 @@ def optimize(
             logger.info("time budget reached after %d trials", quota.done())
             break
         try:
-            trial = trials.engine.ask()
+            trial = claim(trials.engine, quota, total)
         except SearchExhausted as exc:
             logger.info("search ended after %d trials: %s", quota.done(), exc)
+            break
+        if trial is None:
+            logger.info("the last trial was taken by another worker at the same instant")
             break
         result = trials.run(trial, deadline)  # build -> train -> tell -> record
         results.append(result)

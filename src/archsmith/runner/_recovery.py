@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from archsmith.engines import Engine
+from archsmith.engines import Trial
 from archsmith.engines import TrialState
 from archsmith.exceptions import ArchsmithError
 from archsmith.runner._records import WORKER_LOST
@@ -106,6 +107,13 @@ class SharedQuota:
 
     def count(self) -> None:
         """One trial of this worker ended (the engine counts it already)."""
+
+    def over(self, trial: Trial, total: int) -> bool:
+        """Whether ``total`` trials of lower numbers exist (given-back ones are not trials):
+        the storage numbers trials in the order they were asked for, so of two workers
+        that asked for the last place at once, the later keeps none."""
+        ahead = sum(r.number < trial.number for r in self.engine.trials())
+        return ahead >= total
 
 
 def wait_for_run(engine: Engine, timeout: float = 120.0) -> dict[str, Any]:

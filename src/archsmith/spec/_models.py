@@ -56,6 +56,21 @@ class DataSpec(_Model):
     y_key: str = Field(
         "y", min_length=1, description="name of the targets' array in an .npz data file"
     )
+    stream: bool | None = Field(
+        None,
+        description="read a CSV/Parquet data.train table in batches instead of whole "
+        "(classification, regression): true, false, or null: when the file is larger than "
+        "stream_above_mb",
+    )
+    stream_above_mb: float = Field(
+        1024, gt=0, description="size in MiB above which a table file is streamed (stream: null)"
+    )
+    stream_sample: int = Field(
+        100_000,
+        ge=100,
+        description="streamed tables: training rows the preprocessing statistics come from, "
+        "and the most validation and test rows held in memory",
+    )
 
     @model_validator(mode="after")
     def _fractions(self) -> DataSpec:

@@ -24,6 +24,7 @@ from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
 from archsmith.training._inference import inference_call
 from archsmith.training._init import initialise_layers
+from archsmith.training._stream import StreamBatches
 
 #: ``on_epoch(epoch, logs)``: called after every epoch with Keras' logs.
 EpochHook = Callable[[int, Mapping[str, float]], None]
@@ -140,6 +141,10 @@ def _string_tensors(x: Mapping[str, np.ndarray]) -> dict[str, Any]:
     }
 
 
+def _batch_size(config: Mapping[str, Any], training: TrainingSpec) -> int:
+    return int(config.get("batch_size") or training.batch_size)
+
+
 def make_optimizer(config: Mapping[str, Any]) -> keras.optimizers.Optimizer:
     """An optimizer from ``{name: …, learning_rate: …, <its own args>}``."""
     kwargs = {k: v for k, v in config.items() if k != "name"}
@@ -235,6 +240,7 @@ def keras_fit(
                 min_lr=training.reduce_lr.min_lr,
             )
         )
+    streamed = isinstance(x, keras.utils.PyDataset)
     with custom_gradients_dropped():
         start = time.perf_counter()
         history = model.fit(
@@ -242,7 +248,8 @@ def keras_fit(
             y,
             validation_data=validation_data,
             epochs=training.epochs,
-            batch_size=int(config.get("batch_size") or training.batch_size),
+            batch_size=None if streamed else _batch_size(config, training),
+            shuffle=not streamed,  # a stream is read in order (shuffled within its chunks)
             callbacks=all_callbacks,
             verbose=0,
         )
@@ -289,10 +296,14 @@ def supervised_fit(
     """
     extra = initialise_layers(model, dataset.train.x)
     compile_model(model, config, loss, training)
+    train_x: Any = _string_tensors(dataset.train.x)
+    train_y: np.ndarray | None = dataset.train.y
+    if dataset.stream is not None:  # a table larger than memory: batches read from its file
+        train_x, train_y = StreamBatches(dataset.stream, _batch_size(config, training)), None
     run = keras_fit(
         model,
-        _string_tensors(dataset.train.x),
-        dataset.train.y,
+        train_x,
+        train_y,
         (_string_tensors(dataset.validation.x), dataset.validation.y),
         config,
         training,

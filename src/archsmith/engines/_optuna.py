@@ -329,6 +329,13 @@ class OptunaEngine(Engine):
         """Queue ``params`` in the study (kept in the storage, so a resume replays them)."""
         self._study.enqueue_trial(dict(params))
 
+    def queued(self) -> int:
+        """Enqueued trials still WAITING in the study (any worker's)."""
+        import optuna
+
+        waiting = (optuna.trial.TrialState.WAITING,)
+        return len(self._study.get_trials(deepcopy=False, states=waiting))
+
     def report(self, trial: Trial, step: int, value: float) -> bool:
         live = self._live[trial.number]
         live.report(value, step)

@@ -331,10 +331,9 @@ class OptunaEngine(Engine):
 
     def queued(self) -> int:
         """Enqueued trials still WAITING in the study (any worker's)."""
-        import optuna
+        from optuna.trial import TrialState as States
 
-        waiting = (optuna.trial.TrialState.WAITING,)
-        return len(self._study.get_trials(deepcopy=False, states=waiting))
+        return len(self._study.get_trials(deepcopy=False, states=(States.WAITING,)))
 
     def report(self, trial: Trial, step: int, value: float) -> bool:
         live = self._live[trial.number]

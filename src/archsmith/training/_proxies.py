@@ -2,7 +2,8 @@
 
 - ``naswot`` (Mellor et al. 2021, "Neural Architecture Search without Training"): the binary
   activation pattern of every activated layer on one batch; the kernel
-  ``K[i, j] = units where rows i and j agree``; the score is ``log |det K|``. A network
+  ``K[i, j] = units where rows i and j agree``; the score is ``log det (K + I)`` (the
+  identity keeps networks with fewer units than rows from all scoring -inf). A network
   whose units tell the rows apart scores high. A forward pass only: any backend.
 - ``synflow`` (Tanaka et al. 2020): with every weight replaced by its absolute value and an
   all-ones input, ``R = sum(outputs)``; the score is ``sum |w * dR/dw|``. Data-free.
@@ -65,7 +66,7 @@ def proxy_score(
 
 
 def naswot(model: keras.Model, x: Mapping[str, np.ndarray]) -> float:
-    """``log |det K|`` of the activation-pattern kernel of ``model`` on the rows of ``x``."""
+    """``log det (K + I)`` of the activation-pattern kernel of ``model`` on the rows of ``x``."""
     tensors = _activations(model)
     if not tensors:
         return float("nan")
@@ -80,7 +81,9 @@ def naswot(model: keras.Model, x: Mapping[str, np.ndarray]) -> float:
         axis=1,
     ).astype(np.float64)
     kernel = codes @ codes.T + (1.0 - codes) @ (1.0 - codes).T
-    sign, logdet = np.linalg.slogdet(kernel)
+    # K is a sum of Gram matrices (positive semi-definite) of rank <= units + 1: a network
+    # with fewer units than rows would score -inf whatever its patterns; + I ranks them all
+    sign, logdet = np.linalg.slogdet(kernel + np.eye(len(kernel)))
     return float(logdet) if sign > 0 else float("-inf")
 
 

@@ -50,13 +50,19 @@ DATA: dict[str, Callable[[], tuple[Any, Any, dict[str, Any]]]] = {
     "mlp": _tabular,
     "resnet_mlp": _tabular,
     "cells": _tabular,
+    "realmlp": _tabular,
+    "tabm": _tabular,
     "cnn": families.digits,
     "resnet": families.digits,
     "rnn": families.bumps,
     "conv1d": families.bumps,
     "transformer": families.bumps,
+    "fcn": families.bumps,
+    "resnet1d": families.bumps,
+    "inception": families.bumps,
     "text_bag": families.reviews,
     "text_sequence": families.reviews,
+    "text_tfidf": families.reviews,
     **{
         f: _from(f)
         for f in (

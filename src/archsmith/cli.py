@@ -331,9 +331,13 @@ class Ui(Command):
         return ui_command(sys.executable, args.host, args.port, *store_uris(args.tracking_uri))
 
     def run(self, args: argparse.Namespace) -> int:
+        from archsmith.tracking import store_root
+        from archsmith.ui import experiment_links
         from archsmith.ui import run_ui
 
-        print(f"MLflow UI on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+        base = f"http://{args.host}:{args.port}"
+        links = experiment_links(store_root(args.tracking_uri), base)
+        print(f"MLflow UI on {base} (Ctrl-C to stop)", *links, sep="\n  ", flush=True)
         return run_ui(*self.command(args))  # SIGTERM/Ctrl-C stop the server's processes too
 
 

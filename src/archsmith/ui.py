@@ -17,10 +17,12 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Mapping
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 #: Environment of the UI: no GenAI job runner (scorers, judges), which browsing never uses.
@@ -31,6 +33,32 @@ UI_WORKERS = 1
 GRACE_SECONDS = 10.0
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+#: MLflow 3's UI shows every experiment in one global view, GenAI (traces, an assistant) unless
+#: the browser chose "Model training" before or the link asks for it: links carry this.
+TRAINING_VIEW = "workflowType=machine_learning"
+
+
+def experiment_url(base: str, experiment_id: str) -> str:
+    """The runs table of an experiment in MLflow's model-training view."""
+    return f"{base}/#/experiments/{experiment_id}/runs?{TRAINING_VIEW}"
+
+
+def experiment_links(store: Path | None, base: str, limit: int = 10) -> list[str]:
+    """``name: URL`` of the newest experiments of a folder store (read from its SQLite file,
+    read-only, so that the launcher stays small); [] for a server URI or a new store."""
+    db = None if store is None else store / "mlflow.db"
+    if db is None or not db.is_file():
+        return []
+    try:
+        with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as con:
+            rows = con.execute(
+                "SELECT experiment_id, name FROM experiments WHERE lifecycle_stage = 'active' "
+                "AND name != 'Default' ORDER BY creation_time DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+    except sqlite3.Error:  # another MLflow schema: the UI lists the experiments itself
+        return []
+    return [f"{name}: {experiment_url(base, str(eid))}" for eid, name in rows]
 
 
 def _group_alive(pgid: int) -> bool:
@@ -97,4 +125,14 @@ def run_ui(command: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     return 0 if stopped else code
 
 
-__all__ = ["GRACE_SECONDS", "UI_ENV", "UI_WORKERS", "run_ui", "stop_group", "ui_command"]
+__all__ = [
+    "GRACE_SECONDS",
+    "TRAINING_VIEW",
+    "UI_ENV",
+    "UI_WORKERS",
+    "experiment_links",
+    "experiment_url",
+    "run_ui",
+    "stop_group",
+    "ui_command",
+]

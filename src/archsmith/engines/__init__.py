@@ -12,6 +12,7 @@ from archsmith.engines._base import SearchExhausted
 from archsmith.engines._base import Trial
 from archsmith.engines._base import TrialRecord
 from archsmith.engines._base import TrialState
+from archsmith.engines._random import sample_params
 from archsmith.exceptions import SpecError
 from archsmith.spec import ENGINE_CAPABILITIES
 
@@ -27,6 +28,7 @@ __all__ = [
     "engine_class",
     "make_engine",
     "read_trials",
+    "sample_params",
 ]
 
 #: Where each engine's class lives (imported when that engine is used).

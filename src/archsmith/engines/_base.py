@@ -132,6 +132,10 @@ class Engine(abc.ABC):
         """Evaluate ``params`` (checked against the space) before any sampled point."""
         self._queue.append(dict(params))
 
+    def queued(self) -> int:
+        """Points enqueued and not asked for yet (they come before any sampled point)."""
+        return len(self._queue)
+
     def report(self, trial: Trial, step: int, value: float) -> bool:
         """Record an intermediate value after epoch ``step``; True: stop (prune) the trial.
 

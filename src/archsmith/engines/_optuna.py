@@ -284,6 +284,12 @@ class OptunaEngine(Engine):
         """Queue ``params`` in the study (kept in the storage, so a resume replays them)."""
         self._study.enqueue_trial(dict(params))
 
+    def queued(self) -> int:
+        """Enqueued trials still WAITING in the study (any worker's)."""
+        from optuna.trial import TrialState as States
+
+        return len(self._study.get_trials(deepcopy=False, states=(States.WAITING,)))
+
     def report(self, trial: Trial, step: int, value: float) -> bool:
         live = self._live[trial.number]
         live.report(value, step)

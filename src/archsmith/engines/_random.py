@@ -20,6 +20,7 @@ from archsmith.search_space import Choice
 from archsmith.search_space import Domain
 from archsmith.search_space import Float
 from archsmith.search_space import Int
+from archsmith.search_space import SearchSpace
 from archsmith.spec import ENGINE_CAPABILITIES
 
 
@@ -43,6 +44,15 @@ def sample(domain: Domain, rng: np.random.Generator) -> Any:
     if isinstance(domain, Bool):
         return bool(rng.integers(0, 2))
     raise TypeError(f"unknown domain {domain!r}")
+
+
+def sample_params(space: SearchSpace, rng: np.random.Generator) -> dict[str, Any]:
+    """One point of ``space``: a value for every param active given the ones before it."""
+    values: dict[str, Any] = {}
+    for param in space.params:
+        if param.is_active(values):
+            values[param.name] = sample(param.domain, rng)
+    return values
 
 
 class RandomEngine(Engine):

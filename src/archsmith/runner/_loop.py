@@ -13,6 +13,7 @@ from typing import Protocol
 from archsmith.engines import Engine
 from archsmith.engines import SearchExhausted
 from archsmith.engines import Trial
+from archsmith.runner._prescreen import Prescreen
 from archsmith.runner._records import Progress
 from archsmith.runner._records import TrialResult
 from archsmith.runner._records import finished
@@ -75,13 +76,18 @@ def claim(engine: Engine, quota: Quota, total: int) -> Trial | None:
 
 
 def optimize(
-    trials: TrialRunner, quota: Quota, deadline: float | None, progress: Progress | None
+    trials: TrialRunner,
+    quota: Quota,
+    deadline: float | None,
+    progress: Progress | None,
+    prescreen: Prescreen | None = None,
 ) -> list[TrialResult]:
     """Run trials until ``max_trials`` are taken, the time budget is spent or the engine
     has no new point; return this process's results, in order.
 
     Each trial's outcome is told to the engine and recorded before the next is asked for
-    (see :meth:`TrialRunner.run`); ``progress`` then sees it.
+    (see :meth:`TrialRunner.run`); ``progress`` then sees it. With ``prescreen``, the best
+    of several scored candidates is queued in the engine before each ask.
     """
     total = trials.exp.search.max_trials
     results: list[TrialResult] = []
@@ -89,6 +95,9 @@ def optimize(
         if deadline is not None and time.monotonic() >= deadline:
             logger.info("time budget reached after %d trials", quota.done())
             break
+        screened = None
+        if prescreen is not None:
+            screened = prescreen.queue_best(trials.engine, len(trials.engine.trials()))
         try:
             trial = claim(trials.engine, quota, total)
         except SearchExhausted as exc:
@@ -97,7 +106,8 @@ def optimize(
         if trial is None:
             logger.info("the last trial was taken by another worker at the same instant")
             break
-        result = trials.run(trial, deadline)  # build -> train -> tell -> record
+        measured = screened.metrics if screened and screened.params == trial.params else {}
+        result = trials.run(trial, deadline, measured)  # build -> train -> tell -> record
         results.append(result)
         quota.count()
         if progress is not None:

@@ -47,6 +47,7 @@ class TrialResult:
     latency_ms: float | None = None
     facts: Mapping[str, float] = field(default_factory=dict)
     extra_metrics: Mapping[str, float] = field(default_factory=dict)
+    screened: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

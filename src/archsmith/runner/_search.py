@@ -29,6 +29,7 @@ from archsmith.runner._final import finish
 from archsmith.runner._final import log_baseline
 from archsmith.runner._loop import LocalQuota
 from archsmith.runner._loop import optimize
+from archsmith.runner._prescreen import make_prescreen
 from archsmith.runner._records import Progress
 from archsmith.runner._records import SearchResult
 from archsmith.runner._records import TrialResult
@@ -128,6 +129,7 @@ def _run(
     environment = devices.environment()  # GPU memory settings first, where there is a GPU
     precision = devices.mixed_precision_policy(exp.training.mixed_precision)  # or SpecError
     exp, space, dataset = _prepare(exp, x, y)
+    prescreen = make_prescreen(exp, space, dataset)  # or SpecError, before any run opens
     tracker = open_tracker(exp.tracking.uri)
     storage = exp.search.storage or _default_storage(exp)
     engine = _make_engine(exp, space, storage, resume=resume, worker=worker)
@@ -154,7 +156,7 @@ def _run(
     quota = SharedQuota(engine, tracker, run_id) if worker else LocalQuota(engine)
     status = "FAILED"
     try:
-        new = optimize(trials, quota, deadline, progress)
+        new = optimize(trials, quota, deadline, progress, prescreen)
         if worker:  # a worker's search ends FAILED when no trial completed
             result = _summarise(trials, new, wall)
         else:

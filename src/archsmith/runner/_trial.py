@@ -96,11 +96,14 @@ class TrialRunner:
         self.maximize = exp.direction == "maximize"
         self.best = Best().among(engine.trials(), self.maximize)
 
-    def run(self, trial: Trial, deadline: float | None) -> TrialResult:
+    def run(
+        self, trial: Trial, deadline: float | None, screened: Mapping[str, float] | None = None
+    ) -> TrialResult:
         """Build, train and score one candidate; record it whatever happens.
 
         A transient failure (see :data:`TRANSIENT`) runs the trial again, in the same
-        tracking run, up to ``search.retries`` times.
+        tracking run, up to ``search.retries`` times. ``screened``: what pre-screening
+        measured on this candidate, logged with the trial's metrics.
         """
         run = self.writer.open_trial(
             trial.number,
@@ -110,7 +113,8 @@ class TrialRunner:
         attempt = 0
         while True:
             start = time.perf_counter()
-            fields: dict[str, Any] = {"value": None}  # what the attempt measured
+            # what the attempt measured
+            fields: dict[str, Any] = {"value": None, "screened": dict(screened or {})}
             reason = None
             try:
                 self._attempt(trial, run, deadline, fields)
@@ -305,6 +309,7 @@ class TrialRunner:
         if result.latency_ms is not None:
             metrics["latency_ms"] = result.latency_ms
         metrics.update(result.facts)
+        metrics.update(result.screened)
         tags = {"archsmith.reason": reason} if reason else {}
         if result.stopped_by:
             tags["archsmith.stopped_by"] = result.stopped_by
@@ -314,6 +319,7 @@ class TrialRunner:
         # while the next model trains, so memory stays flat across trials
         self.writer.later(_collect_garbage)
         attrs: dict[str, Any] = {"mlflow_run_id": run_id, **({"reason": reason} if reason else {})}
+        attrs.update(result.screened)
         if state is TrialState.PRUNED:
             attrs["epochs"] = result.epochs
         told = result.values if len(result.values) > 1 else result.value

@@ -15,6 +15,9 @@ from archsmith.spec._models import Experiment
 from archsmith.spec._models import SearchSpec
 from archsmith.spec._models import TrackingSpec
 from archsmith.spec._models import TrainingSpec
+from archsmith.spec._prescreen import PROXIES
+from archsmith.spec._prescreen import PrescreenSpec
+from archsmith.spec._prescreen import prescreen_support
 from archsmith.spec._tasks import ANOMALY_METRICS
 from archsmith.spec._tasks import CLASSIFICATION_METRICS
 from archsmith.spec._tasks import CLUSTERING_METRICS
@@ -61,6 +64,7 @@ __all__ = [
     "MAX_YAML_NODES",
     "METRICS",
     "MULTILABEL_METRICS",
+    "PROXIES",
     "REGRESSION_METRICS",
     "SIMILARITY_METRICS",
     "AnomalyDetectionTask",
@@ -74,6 +78,7 @@ __all__ = [
     "GenerationTask",
     "Loc",
     "MultilabelTask",
+    "PrescreenSpec",
     "RegressionTask",
     "SearchSpec",
     "SimilarityTask",
@@ -91,6 +96,7 @@ __all__ = [
     "mask_url",
     "metric_names",
     "parse_yaml",
+    "prescreen_support",
     "read_yaml",
     "read_yaml_text",
     "strip_ansi",

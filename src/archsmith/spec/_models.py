@@ -20,6 +20,8 @@ from archsmith.spec._engines import ENGINE_CAPABILITIES
 from archsmith.spec._engines import engines_that
 from archsmith.spec._engines import is_optuna_storage
 from archsmith.spec._errors import FieldError
+from archsmith.spec._prescreen import PrescreenSpec
+from archsmith.spec._prescreen import check_prescreen
 from archsmith.spec._tasks import Task
 from archsmith.spec.metrics import COST_OBJECTIVES
 from archsmith.spec.metrics import direction
@@ -166,6 +168,11 @@ class SearchSpec(_Model):
         description="before trial 0, build every branch of the space on the data: error "
         "stops on a branch that cannot be built, prune drops it with a warning, off skips",
     )
+    prescreen: PrescreenSpec | None = Field(
+        None,
+        description="score several random candidates with a zero-cost proxy before each "
+        "trial and train the best; default: off",
+    )
     objectives: tuple[ObjectiveSpec, ...] = Field(
         (),
         description="several objectives make a multi-objective (Pareto) search; the first "
@@ -271,6 +278,7 @@ class SearchSpec(_Model):
                 f"{caps.label}'s {algorithm} decides every trial's epoch budget itself and "
                 f"cannot replay given points; use algorithm: {replays}, or drop warm_start",
             )
+        check_prescreen(self.engine, self.algorithm, self.prescreen)
         return self
 
     @field_validator("space", mode="before")

@@ -13,6 +13,7 @@ __all__ = [
     "EpochHook",
     "KerasFit",
     "Loss",
+    "ProxyUnavailable",
     "PruningReporter",
     "Scorer",
     "TrainingResult",
@@ -28,6 +29,7 @@ __all__ = [
     "latency_ms",
     "make_optimizer",
     "outputs",
+    "proxy_score",
     "save_model",
     "seed_trial",
     "supervised_fit",
@@ -36,6 +38,7 @@ __all__ = [
 _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
 _CALLBACKS = {"PruningReporter", "latency_ms"}
 _INIT = {"initialise_layers"}
+_PROXIES = {"ProxyUnavailable", "proxy_score"}
 
 
 def __getattr__(name: str) -> Any:
@@ -51,6 +54,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _export
 
         return _export.export_savedmodel
+    if name in _PROXIES:
+        from archsmith.training import _proxies
+
+        return getattr(_proxies, name)
     if name in _INIT:
         from archsmith.training import _init
 

@@ -19,6 +19,9 @@ from archsmith.spec._base import parse_duration
 from archsmith.spec._engines import ENGINE_CAPABILITIES
 from archsmith.spec._engines import engines_that
 from archsmith.spec._engines import is_optuna_storage
+from archsmith.spec._ensemble import EnsembleSpec
+from archsmith.spec._ensemble import check_pooling
+from archsmith.spec._ensemble import ensemble_value
 from archsmith.spec._errors import FieldError
 from archsmith.spec._tasks import Task
 from archsmith.spec.metrics import COST_OBJECTIVES
@@ -55,6 +58,12 @@ class DataSpec(_Model):
     )
     y_key: str = Field(
         "y", min_length=1, description="name of the targets' array in an .npz data file"
+    )
+    folds: int | None = Field(
+        None,
+        ge=2,
+        description="k-fold validation on train + validation rows (stratified for classes): "
+        "each trial scored by the mean over k folds, the chosen trial's k models averaged",
     )
 
     @model_validator(mode="after")
@@ -184,6 +193,26 @@ class SearchSpec(_Model):
         description="points evaluated first: a list of param mappings, or an earlier "
         "search's name (or {search, top})",
     )
+    ensemble: Annotated[
+        EnsembleSpec | None,
+        WithJsonSchema(
+            {"anyOf": [{"type": "boolean"}, EnsembleSpec.model_json_schema(), {"type": "null"}]}
+        ),
+    ] = Field(
+        None,
+        description="true or {rounds, min_gain}: serve a weighted average of trials chosen "
+        "by greedy ensemble selection on validation, when it beats the best trial",
+    )
+    refit: bool = Field(
+        False,
+        description="retrain the served model(s) on train + validation for the best epoch "
+        "count before the test score and the export",
+    )
+
+    @field_validator("ensemble", mode="before")
+    @classmethod
+    def _ensemble_flag(cls, value: Any) -> Any:
+        return ensemble_value(value)
 
     @field_validator("warm_start", mode="before")
     @classmethod
@@ -383,6 +412,7 @@ class Experiment(_Model):
                 f"but training.epochs is {self.training.epochs}; set training.epochs >= 2 or "
                 f"use algorithm: {caps.algorithms[0]}",
             )
+        check_pooling(self)
         return self
 
     @property

@@ -4,16 +4,13 @@ validation with bagging (``data.folds``). The declaration parts and their checks
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic import Field
 
 from archsmith.spec._base import _Model
 from archsmith.spec._errors import FieldError
-
-if TYPE_CHECKING:
-    from archsmith.spec._models import Experiment
 
 
 class EnsembleSpec(_Model):
@@ -39,19 +36,21 @@ def ensemble_value(value: Any) -> Any:
     return value
 
 
-def check_pooling(exp: Experiment) -> None:
-    """``search.ensemble``, ``search.refit`` and ``data.folds`` need a task whose outputs
-    can be averaged and retrained the supervised way (its model's ``averaged`` flag)."""
-    if getattr(type(exp.task), "averaged", False):
+def check_pooling(task: BaseModel, ensemble: bool, refit: bool, folds: bool) -> None:
+    """``search.ensemble``, ``search.refit`` and ``data.folds`` (each on or off) need a
+    task whose outputs can be averaged and retrained the supervised way (its declaration
+    model's ``averaged`` flag)."""
+    if getattr(type(task), "averaged", False):
         return
     for path, on in (
-        (("search", "ensemble"), exp.search.ensemble is not None),
-        (("search", "refit"), exp.search.refit),
-        (("data", "folds"), exp.data.folds is not None),
+        (("search", "ensemble"), ensemble),
+        (("search", "refit"), refit),
+        (("data", "folds"), folds),
     ):
         if on:
             raise FieldError(
                 path,
                 f"{'.'.join(path)} averages or retrains supervised models: it works for "
-                f"classification and regression tasks, not {exp.task.type}; leave it out",
+                f"classification and regression tasks, not {getattr(task, 'type', task)}; "
+                "leave it out",
             )

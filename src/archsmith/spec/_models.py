@@ -412,7 +412,8 @@ class Experiment(_Model):
                 f"but training.epochs is {self.training.epochs}; set training.epochs >= 2 or "
                 f"use algorithm: {caps.algorithms[0]}",
             )
-        check_pooling(self)
+        search = self.search
+        check_pooling(self.task, search.ensemble is not None, search.refit, bool(self.data.folds))
         return self
 
     @property

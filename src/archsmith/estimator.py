@@ -78,6 +78,8 @@ class AutoModel(BaseEstimator):
         task_options: other fields of the declaration's task, e.g. ``{"horizon": 6,
             "lookback": 48, "seasonality": 24}`` for forecasting or ``{"threshold": 0.4}``
             for multilabel.
+        ensemble, refit, folds: ``search.ensemble`` (True or ``{"rounds": …}``),
+            ``search.refit`` and ``data.folds`` (see docs/tables.md).
 
     Attributes:
         best_params_: params of the best trial (dotted names).
@@ -114,6 +116,9 @@ class AutoModel(BaseEstimator):
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
         task_options: dict[str, Any] | None = None,
+        ensemble: bool | dict[str, Any] = False,
+        refit: bool = False,
+        folds: int | None = None,
     ) -> None:
         self.task = task
         self.max_trials = max_trials
@@ -131,6 +136,7 @@ class AutoModel(BaseEstimator):
         self.experiment = experiment
         self.verbose = verbose
         self.task_options = task_options
+        self.ensemble, self.refit, self.folds = ensemble, refit, folds
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
@@ -160,13 +166,15 @@ class AutoModel(BaseEstimator):
             "max_trials": self.max_trials,
             "time_budget": self.time_budget,
             "seed": self.seed,
+            "ensemble": self.ensemble,
+            "refit": self.refit,
         }
         if self.space is not None:  # else the default spaces of the data kind
             search["space"] = self.space
         return load_experiment(
             name=self.name or f"automodel-{self.task}",
             task=task,
-            data={"validation": self.validation, "seed": self.seed},
+            data={"validation": self.validation, "seed": self.seed, "folds": self.folds},
             search=search,
             training={"epochs": self.epochs, "early_stopping": {"patience": self.patience}},
             tracking={"uri": self.tracking_uri or _temporary_store()},
@@ -336,7 +344,8 @@ class AutoModel(BaseEstimator):
 
 _PARAMS = (
     "max_trials", "space", "metric", "engine", "algorithm", "epochs", "patience", "validation",
-    "time_budget", "seed", "name", "tracking_uri", "experiment", "verbose",
+    "time_budget", "seed", "name", "tracking_uri", "experiment", "verbose", "ensemble",
+    "refit", "folds",
 )  # fmt: skip
 
 
@@ -364,6 +373,9 @@ class Classifier(ClassifierMixin, AutoModel):
         tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
+        ensemble: bool | dict[str, Any] = False,
+        refit: bool = False,
+        folds: int | None = None,
     ) -> None:
         values = locals()
         for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
@@ -395,6 +407,9 @@ class Regressor(RegressorMixin, AutoModel):
         tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
+        ensemble: bool | dict[str, Any] = False,
+        refit: bool = False,
+        folds: int | None = None,
     ) -> None:
         values = locals()
         for param in _PARAMS:  # stored verbatim (scikit-learn's contract)

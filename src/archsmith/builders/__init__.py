@@ -11,6 +11,8 @@ from archsmith.families import CATALOG
 
 __all__ = [
     "CATALOG",
+    "WeightedMean",
+    "average_models",
     "build_model",
     "check_space",
     "count_params",
@@ -27,6 +29,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.builders import _check
 
         return _check.check_space
+    if name in ("WeightedMean", "average_models"):
+        from archsmith.builders import _ensemble
+
+        return getattr(_ensemble, name)
     if name == "encoder_of":
         from archsmith.builders import _heads
 

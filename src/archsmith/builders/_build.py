@@ -10,6 +10,7 @@ from typing import Any
 
 import keras
 
+from archsmith.builders._ensemble import WeightedMean  # noqa: F401 (registered for load_model)
 from archsmith.builders._heads import HEADS
 from archsmith.builders._heads import PREPARE
 from archsmith.builders._heads import WRAPPERS

@@ -11,6 +11,9 @@ from archsmith.datasets._base import Dataset
 from archsmith.datasets._base import Split
 from archsmith.datasets._base import fingerprint
 from archsmith.datasets._base import split_indices
+from archsmith.datasets._folds import fold_datasets
+from archsmith.datasets._folds import fold_indices
+from archsmith.datasets._folds import pooled
 from archsmith.datasets._graph_read import Graph
 from archsmith.datasets._graph_read import read_graph
 from archsmith.datasets._graph_read import save_graphs
@@ -82,7 +85,10 @@ __all__ = [
     "draw_triplets",
     "encode_targets",
     "fingerprint",
+    "fold_datasets",
+    "fold_indices",
     "load_dataset",
+    "pooled",
     "read_graph",
     "read_graphs",
     "read_schema",

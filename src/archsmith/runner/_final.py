@@ -13,8 +13,11 @@ from archsmith import training
 from archsmith.datasets import Dataset
 from archsmith.engines import TrialState
 from archsmith.exceptions import ArchsmithError
+from archsmith.exceptions import SpecError
 from archsmith.runner._records import SearchResult
 from archsmith.runner._records import TrialResult
+from archsmith.runner._serve import Served
+from archsmith.runner._serve import serve
 from archsmith.runner._trial import TrialRunner
 from archsmith.tracking import Tracker
 
@@ -49,9 +52,15 @@ def finish(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchRe
         "trials_failed": sum(r.state is TrialState.FAILED for r in records),
         "trials_pruned": sum(r.state is TrialState.PRUNED for r in records),
     }
+    served: Served | None = None
     if best is not None and trials.best.run_id:
-        # the best trial's model, as logged in its run (by this process or an earlier one)
+        # the best trial's model, as logged in its run (by this process or an earlier one),
+        # unless an ensemble of trials or a refit replaces it
         model_path = tracker.artifact_path(trials.best.run_id, "model/model.keras")
+        if trials.pooling.keeps_outputs:
+            served = serve(trials, records, best)
+            model_path = served.model_path or model_path
+            summary.update(served.summary)
         model = builders.load_model(model_path)
         strings = builders.takes_strings(model)
         if dataset.test is not None:
@@ -68,6 +77,8 @@ def finish(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchRe
             "params": dict(best.params),
             "example_predictions": preds.tolist(),
         }
+        if served is not None:
+            meta["ensemble"] = served.described
         model_uri = tracker.log_model(run_id, model_path, meta, example)
         summary["best_score"] = float(best.value) if best.value is not None else math.nan
         summary["best_trial"] = best.number
@@ -78,6 +89,12 @@ def finish(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchRe
     if best is None:
         reasons = [r.attrs.get("reason") for r in records if r.attrs.get("reason")]
         first = f"; first failure: {reasons[0]}" if reasons else ""
+        if exp.search.refit:
+            raise SpecError(
+                f"search.refit retrains the chosen model, but no trial of search "
+                f"'{exp.name}' completed ({len(records)} trials){first}",
+                path="search.refit",
+            )
         raise ArchsmithError(
             f"no trial of search '{exp.name}' completed ({len(records)} trials){first}"
         )
@@ -96,4 +113,5 @@ def finish(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchRe
         leaderboard=board,
         wall_seconds=time.perf_counter() - wall,
         new_trials=tuple(new),
+        ensemble=dict(served.weights) if served is not None else {},
     )

@@ -48,6 +48,7 @@ class TrialResult:
     facts: Mapping[str, float] = field(default_factory=dict)
     extra_metrics: Mapping[str, float] = field(default_factory=dict)
     screened: Mapping[str, float] = field(default_factory=dict)
+    best_epoch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class SearchResult:
         test_scores: scores of the best model on the test split (empty without one).
         leaderboard: one row per trial, best first.
         wall_seconds: time of this call.
+        ensemble: trial number -> weight of the served model's members when the search
+            keeps validation outputs (``search.ensemble``, ``search.refit``, ``data.folds``);
+            else empty (the best trial's model).
     """
 
     experiment: Experiment
@@ -82,6 +86,7 @@ class SearchResult:
     leaderboard: pd.DataFrame
     wall_seconds: float
     new_trials: tuple[TrialResult, ...] = ()
+    ensemble: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

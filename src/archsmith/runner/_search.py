@@ -20,6 +20,7 @@ from archsmith import devices
 from archsmith import engines
 from archsmith.datasets import Dataset
 from archsmith.datasets import default_spaces
+from archsmith.datasets import fold_indices
 from archsmith.datasets import load_dataset
 from archsmith.engines import Engine
 from archsmith.engines import make_engine
@@ -208,6 +209,8 @@ def _prepare(exp: Experiment, x: Any, y: Any) -> tuple[Experiment, SearchSpace, 
             path="search.space",
         )
     space = builders.check_space(space, dataset, exp.search.build_check, exp.base_dir)
+    if exp.data.folds:  # SpecError before any run opens: more folds than a class's rows
+        fold_indices(dataset, exp.data.folds, exp.data.seed)
     return exp, space, dataset
 
 

@@ -25,6 +25,8 @@ from archsmith.engines import Trial
 from archsmith.engines import TrialState
 from archsmith.exceptions import DataError
 from archsmith.exceptions import TrialFailed
+from archsmith.runner._pooled import OUTPUTS_ARTIFACT
+from archsmith.runner._pooled import Pooling
 from archsmith.runner._records import INTERRUPTED_BY_USER
 from archsmith.runner._records import Best
 from archsmith.runner._records import TrialResult
@@ -95,6 +97,7 @@ class TrialRunner:
         self.workdir = workdir
         self.maximize = exp.direction == "maximize"
         self.best = Best().among(engine.trials(), self.maximize)
+        self.pooling = Pooling(exp, dataset)  # folds; what the final step needs kept
 
     def run(
         self, trial: Trial, deadline: float | None, screened: Mapping[str, float] | None = None
@@ -149,14 +152,7 @@ class TrialRunner:
         devices.release_gpu_memory()  # PyTorch's CUDA cache (no-op without a GPU)
         if self.exp.search.seed is not None:  # the same trial trains the same way again
             training.seed_trial(self.exp.search.seed * 100_003 + trial.number)
-        try:
-            model = builders.build_model(
-                config, self.dataset.schema, self.dataset.target, self.exp.base_dir
-            )
-        except TrialFailed:
-            raise
-        except Exception as exc:
-            raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
+        model = self._build(config)
         if self.precision is not None:  # mixed precision: outputs stay float32
             devices.float32_outputs(model)
         fields["params_count"] = builders.count_params(model)
@@ -168,15 +164,16 @@ class TrialRunner:
         reporter = self._pruning_reporter(trial)
         fields["facts"] = builders.model_facts(model)  # e.g. frozen backbone layers
         with self.writer.training():
-            result = tasks.fit(
+            fitted = self.pooling.fit(
                 model,
-                self.dataset,
+                lambda: self._build(config),
                 config,
                 self._training_for(trial),
                 deadline=deadline,
                 on_epoch=lambda epoch, logs: self.writer.log_epoch(run, epoch, logs),
                 callbacks=[reporter] if reporter is not None else [],
             )
+        result, model = fitted.result, fitted.model
         value = fields["value"] = result.scores.get(self.exp.task.metric)
         if value is None or not math.isfinite(value):
             raise TrialFailed(
@@ -201,11 +198,28 @@ class TrialRunner:
         if result.artifacts:  # plots/x.png …
             artifacts = dict(result.artifacts)
             self.writer.log_files(run, lambda: self._write_artifacts(trial.number, artifacts))
-        if self.best.improves(value, self.maximize):
+        if fitted.outputs is not None:  # for the ensemble and refit of the final step
+            fields["best_epoch"] = fitted.best_epoch
+            outputs = fitted.outputs
+            self.writer.log_files(run, lambda: self._save_outputs(outputs, trial.number))
+        improves = self.best.improves(value, self.maximize)
+        if improves or self.pooling.keeps_models:
             # the trained model is no longer touched by the search, so its file is written
             # on the background thread while the next trial trains
             self.writer.log_files(run, lambda: self._save_model(model, trial.number))
+        if improves:
             self.best = Best(value, trial.number, self.writer.run_id(run))
+
+    def _build(self, config: dict[str, Any]) -> Any:
+        """The trial's network; any error is the trial's failure to build."""
+        try:
+            return builders.build_model(
+                config, self.dataset.schema, self.dataset.target, self.exp.base_dir
+            )
+        except TrialFailed:
+            raise
+        except Exception as exc:
+            raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
 
     def _training_for(self, trial: Trial) -> Any:
         """The training spec, with the trial's epoch budget when the engine set one."""
@@ -218,7 +232,7 @@ class TrialRunner:
         if self.exp.search.pruner == "none":
             return None
         return tasks.pruning_reporter(
-            self.dataset,
+            self.pooling.scored,
             self.exp.task.metric,
             lambda step, value: self.engine.report(trial, step, value),
         )
@@ -268,6 +282,15 @@ class TrialRunner:
             path.write_bytes(data)
             files.append((path, str(Path(name).parent) if "/" in name else None))
         return files
+
+    def _save_outputs(self, outputs: Any, number: int) -> Files:
+        """The validation (out-of-fold) outputs, for an ensemble built by any process."""
+        import numpy as np
+
+        path = self.workdir / f"trial-{number}-predictions" / Path(OUTPUTS_ARTIFACT).name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, outputs)
+        return [(path, str(Path(OUTPUTS_ARTIFACT).parent))]
 
     def _save_model(self, model: Any, number: int) -> Files:
         """The model with raw-row inputs, as a ``.keras`` file for the run's ``model/``."""
@@ -322,6 +345,8 @@ class TrialRunner:
         attrs.update(result.screened)
         if state is TrialState.PRUNED:
             attrs["epochs"] = result.epochs
+        if result.best_epoch is not None and state is TrialState.COMPLETE:
+            attrs["best_epoch"] = result.best_epoch  # what a refit trains for
         told = result.values if len(result.values) > 1 else result.value
         self.engine.tell(trial, state, told, attrs)
         return result

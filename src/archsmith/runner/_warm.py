@@ -34,7 +34,10 @@ def warm_start_points(exp: Experiment, space: SearchSpace, tracker: Tracker) -> 
         points: list[Params] = list(warm)
     else:
         board = tracker.leaderboard(warm.search)
-        done = board[board["state"] == "COMPLETE"] if len(board) else board
+        # trials only: not the baseline (-1) or served ensemble (-2) rows
+        done = (
+            board[(board["state"] == "COMPLETE") & (board["trial"] >= 0)] if len(board) else board
+        )
         if not len(done):
             raise SpecError(
                 f"search '{warm.search}' has no completed trial to start from",

@@ -19,6 +19,9 @@ from archsmith.spec._base import parse_duration
 from archsmith.spec._engines import ENGINE_CAPABILITIES
 from archsmith.spec._engines import engines_that
 from archsmith.spec._engines import is_optuna_storage
+from archsmith.spec._ensemble import EnsembleSpec
+from archsmith.spec._ensemble import check_pooling
+from archsmith.spec._ensemble import ensemble_value
 from archsmith.spec._errors import FieldError
 from archsmith.spec._prescreen import PrescreenSpec
 from archsmith.spec._prescreen import check_prescreen
@@ -72,6 +75,12 @@ class DataSpec(_Model):
         ge=100,
         description="streamed tables: training rows the preprocessing statistics come from, "
         "and the most validation and test rows held in memory",
+    )
+    folds: int | None = Field(
+        None,
+        ge=2,
+        description="k-fold validation on train + validation rows (stratified for classes): "
+        "each trial scored by the mean over k folds, the chosen trial's k models averaged",
     )
 
     @model_validator(mode="after")
@@ -211,6 +220,26 @@ class SearchSpec(_Model):
         description="evaluate the known-good points a space file lists under first_trials "
         "(published shapes) before sampling, unless warm_start gives points",
     )
+    ensemble: Annotated[
+        EnsembleSpec | None,
+        WithJsonSchema(
+            {"anyOf": [{"type": "boolean"}, EnsembleSpec.model_json_schema(), {"type": "null"}]}
+        ),
+    ] = Field(
+        None,
+        description="true or {rounds, min_gain}: serve a weighted average of trials chosen "
+        "by greedy ensemble selection on validation, when it beats the best trial",
+    )
+    refit: bool = Field(
+        False,
+        description="retrain the served model(s) on train + validation for the best epoch "
+        "count before the test score and the export",
+    )
+
+    @field_validator("ensemble", mode="before")
+    @classmethod
+    def _ensemble_flag(cls, value: Any) -> Any:
+        return ensemble_value(value)
 
     @field_validator("warm_start", mode="before")
     @classmethod
@@ -411,6 +440,8 @@ class Experiment(_Model):
                 f"but training.epochs is {self.training.epochs}; set training.epochs >= 2 or "
                 f"use algorithm: {caps.algorithms[0]}",
             )
+        search = self.search
+        check_pooling(self.task, search.ensemble is not None, search.refit, bool(self.data.folds))
         return self
 
     @property

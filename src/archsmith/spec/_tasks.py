@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 from typing import Annotated
+from typing import ClassVar
 from typing import Literal
 
 from pydantic import Field
@@ -48,6 +49,9 @@ else:
 class ClassificationTask(_Model):
     """Predict a class (binary or multiclass) for each row."""
 
+    #: outputs averaged by ensembles and bagging; refit by the supervised fit
+    averaged: ClassVar[bool] = True
+
     type: Literal["classification"] = Field(description="task kind")
     target: str | None = Field(
         None, description="target column of a table; omit when y is passed separately"
@@ -59,6 +63,9 @@ class ClassificationTask(_Model):
 
 class RegressionTask(_Model):
     """Predict a number for each row."""
+
+    #: outputs averaged by ensembles and bagging; refit by the supervised fit
+    averaged: ClassVar[bool] = True
 
     type: Literal["regression"] = Field(description="task kind")
     target: str | None = Field(

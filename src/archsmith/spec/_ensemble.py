@@ -1,0 +1,56 @@
+"""What a search serves beyond its best trial: a post-hoc ensemble of trials
+(``search.ensemble``), a refit on train + validation (``search.refit``) and k-fold
+validation with bagging (``data.folds``). The declaration parts and their checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import Field
+
+from archsmith.spec._base import _Model
+from archsmith.spec._errors import FieldError
+
+
+class EnsembleSpec(_Model):
+    """Greedy ensemble selection with replacement (Caruana et al. 2004) over the validation
+    predictions of the completed trials; served when it beats the best single trial."""
+
+    rounds: int = Field(
+        25, ge=1, le=1000, description="selection rounds (members picked, with replacement)"
+    )
+    min_gain: float = Field(
+        0.0,
+        ge=0,
+        description="validation gain over the best single trial the ensemble needs to be served",
+    )
+
+
+def ensemble_value(value: Any) -> Any:
+    """``true`` -> the default selection, ``false`` -> none (before validation)."""
+    if value is True:
+        return {}
+    if value is False:
+        return None
+    return value
+
+
+def check_pooling(task: BaseModel, ensemble: bool, refit: bool, folds: bool) -> None:
+    """``search.ensemble``, ``search.refit`` and ``data.folds`` (each on or off) need a
+    task whose outputs can be averaged and retrained the supervised way (its declaration
+    model's ``averaged`` flag)."""
+    if getattr(type(task), "averaged", False):
+        return
+    for path, on in (
+        (("search", "ensemble"), ensemble),
+        (("search", "refit"), refit),
+        (("data", "folds"), folds),
+    ):
+        if on:
+            raise FieldError(
+                path,
+                f"{'.'.join(path)} averages or retrains supervised models: it works for "
+                f"classification and regression tasks, not {getattr(task, 'type', task)}; "
+                "leave it out",
+            )

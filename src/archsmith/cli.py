@@ -255,24 +255,25 @@ class Leaderboard(Command):
 class Predict(Command):
     name = "predict"
     trains = True
-    help = "predict rows of a table with the model of the latest search of an experiment"
+    help = "predict with the model of the latest search of an experiment (any data kind)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("name", help="experiment (declaration) name")
-        parser.add_argument("data", help="CSV or Parquet file with the training columns")
+        parser.add_argument(
+            "data", help="CSV/Parquet table, .npz/.npy arrays, an image or a folder of images"
+        )
         parser.add_argument(
             "-o", "--output", default=None, help="CSV file to write (default: standard output)"
         )
         _tracking(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        from archsmith.datasets import as_frame
         from archsmith.served import load_served
         from archsmith.served import predictions_frame
 
         # the .keras file in safe mode + installed code; nothing from the store is executed
         served = load_served(args.name, _existing_store(args.tracking_uri))
-        out = predictions_frame(served, as_frame(args.data))
+        out = predictions_frame(served, args.data)  # any data kind the search was fit on
         if args.output is None:
             print(out.to_csv(index=False), end="")
         else:

@@ -11,6 +11,9 @@ from archsmith.datasets._base import Dataset
 from archsmith.datasets._base import Split
 from archsmith.datasets._base import fingerprint
 from archsmith.datasets._base import split_indices
+from archsmith.datasets._examples import Examples
+from archsmith.datasets._examples import network_inputs
+from archsmith.datasets._examples import read_examples
 from archsmith.datasets._graph_read import Graph
 from archsmith.datasets._graph_read import read_graph
 from archsmith.datasets._graph_read import save_graphs
@@ -62,6 +65,7 @@ __all__ = [
     "ArraySchema",
     "Column",
     "Dataset",
+    "Examples",
     "Graph",
     "GraphSchema",
     "InputSchema",
@@ -83,6 +87,8 @@ __all__ = [
     "encode_targets",
     "fingerprint",
     "load_dataset",
+    "network_inputs",
+    "read_examples",
     "read_graph",
     "read_graphs",
     "read_schema",

@@ -1,5 +1,5 @@
-"""The ``archsmith`` command line: search, worker, leaderboard, predict, export, doctor, ui,
-env, schema, validate, spaces.
+"""The ``archsmith`` command line: search, worker, leaderboard, predict, export, explain,
+doctor, ui, env, schema, validate, spaces.
 
 Only argparse is imported up front, so ``archsmith --help`` answers at once; each command
 imports what it needs when it runs. Declaration and data errors print one clear message
@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from archsmith.cli_explain import Explain
 from archsmith.cli_support import configure_logging
 from archsmith.cli_support import existing_store as _existing_store
 from archsmith.cli_support import import_backend_quietly
@@ -58,12 +59,15 @@ class Search(Command):
         parser.add_argument(
             "--max-trials", type=int, default=None, help="override search.max_trials"
         )
-        parser.add_argument("--quiet", action="store_true", help="no line per trial")
+        parser.add_argument(
+            "--quiet", action="store_true", help="one plain line per trial, no live display"
+        )
 
     def run(self, args: argparse.Namespace) -> int:
-        from archsmith.console import print_progress
         from archsmith.console import print_result
         from archsmith.devices import environment
+        from archsmith.progress import Tally
+        from archsmith.progress import watch
         from archsmith.runner import run_search
         from archsmith.spec import load_experiment
         from archsmith.spec import mask_url
@@ -80,9 +84,10 @@ class Search(Command):
         )
         _stop_on_sigterm()
         print(f"training on: {environment().summary()}", flush=True)
-        tally = _Tally(None if args.quiet else print_progress)
+        tally = Tally(watch(exp, quiet=args.quiet))  # live on a terminal, else a line a trial
         try:
-            result = run_search(exp, resume=args.resume, progress=tally)
+            with tally.show:
+                result = run_search(exp, resume=args.resume, progress=tally)
         except KeyboardInterrupt:
             tally.interrupted(f"archsmith search {args.file} --resume")
             return 130
@@ -90,34 +95,6 @@ class Search(Command):
         uri = mask_url(exp.tracking.uri)
         print(f"browse: archsmith ui --tracking-uri {uri}  -> http://127.0.0.1:5000")
         return 0
-
-
-class _Tally:
-    """Progress callback that also keeps what a summary after Ctrl-C needs."""
-
-    def __init__(self, show: Any) -> None:
-        self.show = show
-        self.states: list[str] = []
-        self.best: Any = None
-
-    def __call__(self, result: Any, best: Any, done: int, total: int) -> None:
-        self.states.append(result.state.value)
-        self.best = best
-        if self.show is not None:
-            self.show(result, best, done, total)
-
-    def interrupted(self, again: str) -> None:
-        counts = ", ".join(f"{self.states.count(s)} {s.lower()}" for s in sorted(set(self.states)))
-        best = ""
-        if self.best is not None and self.best.value is not None:
-            best = f"; best so far: trial {self.best.number}, score {self.best.value:.4f}"
-        print(
-            f"\ninterrupted after {len(self.states)} trial(s) in this run"
-            f"{f' ({counts})' if counts else ''}{best}. The trial that was running is "
-            f"recorded FAILED (interrupted by the user); completed trials are kept. "
-            f"Continue with:\n  {again}",
-            file=sys.stderr,
-        )
 
 
 def _stop_on_sigterm() -> None:
@@ -154,11 +131,14 @@ class Worker(Command):
         parser.add_argument(
             "--max-trials", type=int, default=None, help="override search.max_trials"
         )
-        parser.add_argument("--quiet", action="store_true", help="no line per trial")
+        parser.add_argument(
+            "--quiet", action="store_true", help="one plain line per trial, no live display"
+        )
 
     def run(self, args: argparse.Namespace) -> int:
-        from archsmith.console import print_progress
         from archsmith.console import print_result
+        from archsmith.progress import Tally
+        from archsmith.progress import watch
         from archsmith.runner import run_worker
         from archsmith.spec import load_experiment
         from archsmith.tracking import mask_password
@@ -180,9 +160,10 @@ class Worker(Command):
             flush=True,
         )
         _stop_on_sigterm()
-        tally = _Tally(None if args.quiet else print_progress)
+        tally = Tally(watch(exp, quiet=args.quiet))
         try:
-            result = run_worker(exp, progress=tally)
+            with tally.show:
+                result = run_worker(exp, progress=tally)
         except KeyboardInterrupt:
             tally.interrupted(f"archsmith worker {args.file}  (with the same storage)")
             return 130
@@ -417,6 +398,7 @@ COMMANDS: tuple[Command, ...] = (
     Leaderboard(),
     Predict(),
     Export(),
+    Explain(),  # type: ignore[list-item]  # same interface as Command (cli_explain.py)
     Doctor(),
     Ui(),
     Env(),

@@ -281,6 +281,16 @@ class AutoModel(BaseEstimator):
         value = self.evaluate(X, y)[exp.task.metric]
         return value if exp.direction == "maximize" else -value
 
+    def explain(self, X: Any, y: Any = None, *, target: str | None = None) -> Any:
+        """Which inputs the predictions on ``X`` depend on, logged to the search's run
+        (``explain/``): permutation importance per column for tables (with ``y`` or the
+        target column of ``X``), integrated gradients for images and sequences. Returns an
+        :class:`archsmith.explain.Explanation` (``.top(n)``, ``.table``)."""
+        from archsmith.explain import explain_result
+
+        self._check_fitted()
+        return explain_result(self.search_, self.model_, X, y, target=target)
+
     # -- similarity ------------------------------------------------------------------------
     def _pairs_only(self, what: str) -> PairSchema:
         self._check_fitted()

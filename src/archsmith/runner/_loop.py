@@ -60,6 +60,8 @@ def optimize(
     """
     total = trials.exp.search.max_trials
     results: list[TrialResult] = []
+    started = getattr(progress, "trial_started", None)  # a live display's hooks, if any
+    trials.epoch_hook = getattr(progress, "epoch_ended", None)
     while quota.taken() < total:
         if deadline is not None and time.monotonic() >= deadline:
             logger.info("time budget reached after %d trials", quota.done())
@@ -69,6 +71,8 @@ def optimize(
         except SearchExhausted as exc:
             logger.info("search ended after %d trials: %s", quota.done(), exc)
             break
+        if started is not None:
+            started(trial.number, quota.done(), trials.best)
         result = trials.run(trial, deadline)  # build -> train -> tell -> record
         results.append(result)
         quota.count()

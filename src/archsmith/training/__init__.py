@@ -28,13 +28,14 @@ __all__ = [
     "latency_ms",
     "make_optimizer",
     "outputs",
+    "predict_ms_per_row",
     "save_model",
     "seed_trial",
     "supervised_fit",
 ]
 
 _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
-_CALLBACKS = {"PruningReporter", "latency_ms"}
+_CALLBACKS = {"PruningReporter", "latency_ms", "predict_ms_per_row"}
 _INIT = {"initialise_layers"}
 
 

@@ -28,7 +28,7 @@ def write_digits(root: Path, n: int = 60) -> Path:
 
 
 @pytest.fixture(scope="module")
-def images(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def images(tmp_path_factory: pytest.TempPathFactory):
     """One tiny search on an image folder (1 trial, 2 epochs), shared by the tests."""
     root = tmp_path_factory.mktemp("images")
     folder = write_digits(root / "digits")
@@ -45,7 +45,7 @@ def images(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     return model, folder, root
 
 
-def test_predict_on_an_image_folder_and_files(images) -> None:  # type: ignore[no-untyped-def]
+def test_predict_on_an_image_folder_and_files(images) -> None:
     model, folder, _ = images
     labels = model.predict(str(folder))
     assert labels.shape == (60,)
@@ -57,7 +57,7 @@ def test_predict_on_an_image_folder_and_files(images) -> None:  # type: ignore[n
     assert model.predict(folder / "digit0").shape == (len(list((folder / "digit0").glob("*"))),)
 
 
-def test_cli_predicts_an_image_folder_with_a_file_column(images, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_predicts_an_image_folder_with_a_file_column(images, capsys) -> None:
     model, folder, root = images
     code = main(["predict", "digits-folder", str(folder), "--tracking-uri", str(root / "mlruns")])
     assert code == 0
@@ -69,7 +69,7 @@ def test_cli_predicts_an_image_folder_with_a_file_column(images, capsys) -> None
     assert [r[1] for r in rows] == list(expected)
 
 
-def test_wrong_images_and_unknown_files_are_clear_errors(images, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_images_and_unknown_files_are_clear_errors(images, tmp_path: Path, capsys) -> None:
     model, _, root = images
     with pytest.raises(DataError, match=r"shape \(4, 4, 1\).*\(8, 8, 1\)"):
         model.predict(np.zeros((2, 4, 4, 1)))

@@ -31,7 +31,7 @@ def _client(root: Path) -> MlflowClient:
 
 
 # -- leaderboard: predict time per row and model size -----------------------------------------
-def test_leaderboard_has_predict_time_and_model_size(fitted, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_leaderboard_has_predict_time_and_model_size(fitted, capsys) -> None:
     model, _, root = fitted
     board = model.leaderboard_
     done = board[board["state"] == "COMPLETE"]
@@ -43,7 +43,7 @@ def test_leaderboard_has_predict_time_and_model_size(fitted, capsys) -> None:  #
 
 
 # -- learning curves ------------------------------------------------------------------------
-def test_learning_curves_of_the_top_trials_are_logged(fitted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_learning_curves_of_the_top_trials_are_logged(fitted, tmp_path: Path) -> None:
     model, _, root = fitted
     client = _client(root)
     run_id = model.search_.run_id
@@ -64,7 +64,7 @@ def test_learning_curves_of_the_top_trials_are_logged(fitted, tmp_path: Path) ->
 
 
 # -- explanations ---------------------------------------------------------------------------
-def test_explain_a_table_by_permutation_importance(fitted, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_explain_a_table_by_permutation_importance(fitted, tmp_path: Path, capsys) -> None:
     model, frame, root = fitted
     explanation = model.explain(frame)  # the target column y is in the frame
     table = explanation.table
@@ -156,7 +156,7 @@ def test_progress_is_a_line_per_trial_off_a_terminal_and_live_on_one(tmp_path: P
     seen: list[str] = []
     original = live.epoch_ended
 
-    def epoch_ended(number: int, epoch: int, logs) -> None:  # type: ignore[no-untyped-def]
+    def epoch_ended(number: int, epoch: int, logs) -> None:
         original(number, epoch, logs)
         seen.append(live.status())
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from archsmith.cli_explain import Explain
+from archsmith.cli_support import Command
 from archsmith.cli_support import configure_logging
 from archsmith.cli_support import existing_store as _existing_store
 from archsmith.cli_support import import_backend_quietly
@@ -22,20 +23,6 @@ from archsmith.cli_support import positive_int as _positive_int
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-
-
-class Command:
-    """One subcommand: its arguments and what it does."""
-
-    name = ""
-    help = ""
-    trains = False  # imports Keras: its backend's start-up lines are filtered first
-
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        """Declare the command's arguments."""
-
-    def run(self, args: argparse.Namespace) -> int:
-        raise NotImplementedError
 
 
 def _tracking(parser: argparse.ArgumentParser) -> None:
@@ -398,7 +385,7 @@ COMMANDS: tuple[Command, ...] = (
     Leaderboard(),
     Predict(),
     Export(),
-    Explain(),  # type: ignore[list-item]  # same interface as Command (cli_explain.py)
+    Explain(),
     Doctor(),
     Ui(),
     Env(),

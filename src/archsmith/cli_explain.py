@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 
+from archsmith.cli_support import Command
 from archsmith.cli_support import existing_store
 from archsmith.cli_support import positive_int
 
 
-class Explain:
-    """The ``explain`` subcommand (the interface of ``archsmith.cli.Command``)."""
+class Explain(Command):
+    """The ``explain`` subcommand."""
 
     name = "explain"
     trains = True  # imports Keras: its backend's start-up lines are filtered first

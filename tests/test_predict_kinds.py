@@ -67,6 +67,13 @@ def test_cli_predicts_an_image_folder_with_a_file_column(images, capsys) -> None
     assert len(rows) == 60 and rows[0][0].endswith(".png")
     expected = model.predict(str(folder))
     assert [r[1] for r in rows] == list(expected)
+    # explain: integrated gradients per pixel, the top positions printed and logged
+    store = str(root / "mlruns")
+    assert main(["explain", "digits-folder", str(folder / "digit1"), "--tracking-uri", store]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "integrated gradients: the 10 most important positions"
+    assert out[1].split() == ["row", "column", "channel", "mean_abs_attribution"]
+    assert out[-1].startswith("logged to the search's run: explain/integrated_gradients.csv")
 
 
 def test_wrong_images_and_unknown_files_are_clear_errors(images, tmp_path: Path, capsys) -> None:
@@ -104,6 +111,10 @@ def test_predict_on_npz_sequences(tmp_path: Path, capsys) -> None:
     assert main(["predict", "seq", str(tmp_path / "new.npz"), "--tracking-uri", store]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "prediction" and len(out) == 6
+    explanation = model.explain(str(tmp_path / "new.npz"))  # integrated gradients
+    assert explanation.method == "integrated_gradients"
+    assert explanation.attributions is not None and explanation.attributions.shape == (5, 12, 1)
+    assert list(explanation.table.columns) == ["step", "channel", "mean_abs_attribution"]
     np.savez(tmp_path / "bad.npz", x=x[:5, :8])
     with pytest.raises(DataError, match=r"shape \(8, 1\).*\(12, 1\)"):
         model.predict(str(tmp_path / "bad.npz"))

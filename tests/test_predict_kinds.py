@@ -27,6 +27,17 @@ def write_digits(root: Path, n: int = 60) -> Path:
     return root
 
 
+def declaration(name: str, space: str, store: str) -> dict:
+    """A 1-trial, 1-epoch search of one space (no build check: the trial builds it)."""
+    return {
+        "name": name,
+        "task": {"type": "classification"},
+        "search": {"space": [space], "max_trials": 1, "build_check": "off"},
+        "training": {"epochs": 1},
+        "tracking": {"uri": store},
+    }
+
+
 @pytest.fixture(scope="module")
 def images(tmp_path_factory: pytest.TempPathFactory):
     """One tiny search on an image folder (1 trial, 2 epochs), shared by the tests."""
@@ -36,7 +47,7 @@ def images(tmp_path_factory: pytest.TempPathFactory):
         "name": "digits-folder",
         "task": {"type": "classification"},
         "data": {"image_size": [8, 8], "color_mode": "grayscale"},
-        "search": {"space": ["cnn"], "max_trials": 1},
+        "search": {"space": ["cnn"], "max_trials": 1, "build_check": "off"},
         "training": {"epochs": 2},
         "tracking": {"uri": str(root / "mlruns")},
     }
@@ -99,10 +110,7 @@ def test_predict_on_npz_sequences(tmp_path: Path, capsys) -> None:
     y = (x[:, :6, 0].mean(axis=1) > 0).astype(int)
     np.savez(tmp_path / "train.npz", x=x, y=y)
     store = str(tmp_path / "mlruns")
-    model = AutoModel(
-        task="classification", max_trials=1, epochs=1, space="conv1d",
-        name="seq", tracking_uri=store, verbose=0,
-    )  # fmt: skip
+    model = AutoModel(experiment=declaration("seq", "conv1d", store), verbose=0)
     model.fit(str(tmp_path / "train.npz"))
     np.savez(tmp_path / "new.npz", x=x[:5])
     assert (model.predict(str(tmp_path / "new.npz")) == model.predict(x[:5])).all()
@@ -126,10 +134,7 @@ def test_predict_on_texts_from_a_csv_and_a_list(tmp_path: Path, capsys) -> None:
     texts = (good + bad) * 4
     frame = pd.DataFrame({"review": texts, "y": (["pos"] * 4 + ["neg"] * 4) * 4})
     store = str(tmp_path / "mlruns")
-    model = AutoModel(
-        task="classification", max_trials=1, epochs=1, space="text_bag",
-        name="texts", tracking_uri=store, verbose=0,
-    )  # fmt: skip
+    model = AutoModel(experiment=declaration("texts", "text_bag", store), verbose=0)
     model.fit(frame["review"], frame["y"])  # a Series of texts, named like its column
     assert model.predict(["superb fun", "awful mess"]).shape == (2,)
     frame[["review"]].head(3).to_csv(tmp_path / "new.csv", index=False)

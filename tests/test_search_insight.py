@@ -135,7 +135,7 @@ def test_progress_is_a_line_per_trial_off_a_terminal_and_live_on_one(tmp_path: P
         "name": "watched",
         "task": {"type": "classification", "target": "y"},
         "data": {"train": "rows.csv"},
-        "search": {"space": ["mlp"], "max_trials": 1, "seed": 0},
+        "search": {"space": ["mlp"], "max_trials": 1, "seed": 0, "build_check": "off"},
         "training": {"epochs": 2},
         "tracking": {"uri": str(tmp_path / "mlruns")},
     }

@@ -1,5 +1,5 @@
-"""The ``archsmith`` command line: search, worker, leaderboard, predict, export, doctor, ui,
-env, schema, validate, spaces.
+"""The ``archsmith`` command line: search, worker, leaderboard, predict, export, explain,
+doctor, ui, env, schema, validate, spaces.
 
 Only argparse is imported up front, so ``archsmith --help`` answers at once; each command
 imports what it needs when it runs. Declaration and data errors print one clear message
@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from archsmith.cli_explain import Explain
+from archsmith.cli_support import Command
 from archsmith.cli_support import configure_logging
 from archsmith.cli_support import existing_store as _existing_store
 from archsmith.cli_support import import_backend_quietly
@@ -21,20 +23,6 @@ from archsmith.cli_support import positive_int as _positive_int
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-
-
-class Command:
-    """One subcommand: its arguments and what it does."""
-
-    name = ""
-    help = ""
-    trains = False  # imports Keras: its backend's start-up lines are filtered first
-
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        """Declare the command's arguments."""
-
-    def run(self, args: argparse.Namespace) -> int:
-        raise NotImplementedError
 
 
 def _tracking(parser: argparse.ArgumentParser) -> None:
@@ -59,12 +47,15 @@ class Search(Command):
         parser.add_argument(
             "--max-trials", type=int, default=None, help="override search.max_trials"
         )
-        parser.add_argument("--quiet", action="store_true", help="no line per trial")
+        parser.add_argument(
+            "--quiet", action="store_true", help="one plain line per trial, no live display"
+        )
 
     def run(self, args: argparse.Namespace) -> int:
-        from archsmith.console import print_progress
         from archsmith.console import print_result
         from archsmith.devices import environment
+        from archsmith.progress import Tally
+        from archsmith.progress import watch
         from archsmith.runner import run_search
         from archsmith.spec import load_experiment
         from archsmith.spec import mask_url
@@ -81,9 +72,10 @@ class Search(Command):
         )
         _stop_on_sigterm()
         print(f"training on: {environment().summary()}", flush=True)
-        tally = _Tally(None if args.quiet else print_progress)
+        tally = Tally(watch(exp, quiet=args.quiet))  # live on a terminal, else a line a trial
         try:
-            result = run_search(exp, resume=args.resume, progress=tally)
+            with tally.show:
+                result = run_search(exp, resume=args.resume, progress=tally)
         except KeyboardInterrupt:
             tally.interrupted(f"archsmith search {args.file} --resume")
             return 130
@@ -91,34 +83,6 @@ class Search(Command):
         uri = mask_url(exp.tracking.uri)
         print(f"browse: archsmith ui --tracking-uri {uri}  -> http://127.0.0.1:5000")
         return 0
-
-
-class _Tally:
-    """Progress callback that also keeps what a summary after Ctrl-C needs."""
-
-    def __init__(self, show: Any) -> None:
-        self.show = show
-        self.states: list[str] = []
-        self.best: Any = None
-
-    def __call__(self, result: Any, best: Any, done: int, total: int) -> None:
-        self.states.append(result.state.value)
-        self.best = best
-        if self.show is not None:
-            self.show(result, best, done, total)
-
-    def interrupted(self, again: str) -> None:
-        counts = ", ".join(f"{self.states.count(s)} {s.lower()}" for s in sorted(set(self.states)))
-        best = ""
-        if self.best is not None and self.best.value is not None:
-            best = f"; best so far: trial {self.best.number}, score {self.best.value:.4f}"
-        print(
-            f"\ninterrupted after {len(self.states)} trial(s) in this run"
-            f"{f' ({counts})' if counts else ''}{best}. The trial that was running is "
-            f"recorded FAILED (interrupted by the user); completed trials are kept. "
-            f"Continue with:\n  {again}",
-            file=sys.stderr,
-        )
 
 
 def _stop_on_sigterm() -> None:
@@ -155,11 +119,14 @@ class Worker(Command):
         parser.add_argument(
             "--max-trials", type=int, default=None, help="override search.max_trials"
         )
-        parser.add_argument("--quiet", action="store_true", help="no line per trial")
+        parser.add_argument(
+            "--quiet", action="store_true", help="one plain line per trial, no live display"
+        )
 
     def run(self, args: argparse.Namespace) -> int:
-        from archsmith.console import print_progress
         from archsmith.console import print_result
+        from archsmith.progress import Tally
+        from archsmith.progress import watch
         from archsmith.runner import run_worker
         from archsmith.spec import load_experiment
         from archsmith.tracking import mask_password
@@ -181,9 +148,10 @@ class Worker(Command):
             flush=True,
         )
         _stop_on_sigterm()
-        tally = _Tally(None if args.quiet else print_progress)
+        tally = Tally(watch(exp, quiet=args.quiet))
         try:
-            result = run_worker(exp, progress=tally)
+            with tally.show:
+                result = run_worker(exp, progress=tally)
         except KeyboardInterrupt:
             tally.interrupted(f"archsmith worker {args.file}  (with the same storage)")
             return 130
@@ -256,24 +224,25 @@ class Leaderboard(Command):
 class Predict(Command):
     name = "predict"
     trains = True
-    help = "predict rows of a table with the model of the latest search of an experiment"
+    help = "predict with the model of the latest search of an experiment (any data kind)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("name", help="experiment (declaration) name")
-        parser.add_argument("data", help="CSV or Parquet file with the training columns")
+        parser.add_argument(
+            "data", help="CSV/Parquet table, .npz/.npy arrays, an image or a folder of images"
+        )
         parser.add_argument(
             "-o", "--output", default=None, help="CSV file to write (default: standard output)"
         )
         _tracking(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        from archsmith.datasets import as_frame
         from archsmith.served import load_served
         from archsmith.served import predictions_frame
 
         # the .keras file in safe mode + installed code; nothing from the store is executed
         served = load_served(args.name, _existing_store(args.tracking_uri))
-        out = predictions_frame(served, as_frame(args.data))
+        out = predictions_frame(served, args.data)  # any data kind the search was fit on
         if args.output is None:
             print(out.to_csv(index=False), end="")
         else:
@@ -404,6 +373,7 @@ COMMANDS: tuple[Command, ...] = (
     Leaderboard(),
     Predict(),
     Export(),
+    Explain(),
     Doctor(),
     Ui(),
     Env(),

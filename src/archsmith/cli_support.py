@@ -1,5 +1,6 @@
-"""Small pieces of the command line kept apart from ``cli.py``: argument types, the
-read-only commands' store check and the logging set-up. Imports nothing heavy up front.
+"""Small pieces of the command line kept apart from ``cli.py``: the command base class,
+argument types, the read-only commands' store check and the logging set-up. Imports
+nothing heavy up front.
 """
 
 from __future__ import annotations
@@ -23,6 +24,20 @@ _STARTUP_NOISE = (
     "computation placer already registered",
     "TF-TRT Warning: Could not find TensorRT",
 )
+
+
+class Command:
+    """One subcommand: its arguments and what it does."""
+
+    name = ""
+    help = ""
+    trains = False  # imports Keras: its backend's start-up lines are filtered first
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Declare the command's arguments."""
+
+    def run(self, args: argparse.Namespace) -> int:
+        raise NotImplementedError
 
 
 def positive_int(text: str) -> int:
@@ -102,4 +117,10 @@ def configure_logging() -> None:
     log.addHandler(handler)
 
 
-__all__ = ["configure_logging", "existing_store", "import_backend_quietly", "positive_int"]
+__all__ = [
+    "Command",
+    "configure_logging",
+    "existing_store",
+    "import_backend_quietly",
+    "positive_int",
+]

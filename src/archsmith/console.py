@@ -75,6 +75,8 @@ def print_board(board: Any, rows: int = 10) -> None:
             "pareto",
             "params_count",
             "latency_ms",
+            "predict_ms_per_row",
+            "model_bytes",
             "epochs",
             "fit_seconds",
         )

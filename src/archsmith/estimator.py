@@ -28,10 +28,12 @@ from archsmith import tasks
 from archsmith import training
 from archsmith.console import print_progress
 from archsmith.datasets import ArraySchema
+from archsmith.datasets import InputSchema
 from archsmith.datasets import PairSchema
 from archsmith.datasets import as_frame
 from archsmith.datasets import as_target
 from archsmith.datasets import encode_targets
+from archsmith.datasets import network_inputs
 from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
@@ -237,13 +239,10 @@ class AutoModel(BaseEstimator):
 
     def _outputs(self, X: Any) -> np.ndarray:
         self._check_fitted()
-        if isinstance(self.schema_, PairSchema):  # pairs (X_a, X_b) or a_*/b_* columns
-            return training.outputs(self.model_, self.schema_.model_inputs(X))
-        if isinstance(self.schema_, ArraySchema):  # images, sequences, texts as they are
-            return training.outputs(self.model_, self.schema_.raw_inputs(X))
-        frame = self._frame(X)
-        strings = builders.takes_strings(self.model_)
-        return training.outputs(self.model_, self.schema_.raw_inputs(frame, strings))
+        if isinstance(self.schema_, InputSchema) and not isinstance(X, str | Path):
+            X = self._frame(X)  # a table: scikit-learn's feature-count check
+        strings = builders.takes_strings(self.model_)  # any data kind fit takes, paths too:
+        return training.outputs(self.model_, network_inputs(X, self.schema_, strings))
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels (classification) or values (regression) for raw rows."""
@@ -289,6 +288,16 @@ class AutoModel(BaseEstimator):
         exp = self.search_.experiment
         value = self.evaluate(X, y)[exp.task.metric]
         return value if exp.direction == "maximize" else -value
+
+    def explain(self, X: Any, y: Any = None, *, target: str | None = None) -> Any:
+        """Which inputs the predictions on ``X`` depend on, logged to the search's run
+        (``explain/``): permutation importance per column for tables (with ``y`` or the
+        target column of ``X``), integrated gradients for images and sequences. Returns an
+        :class:`archsmith.explain.Explanation` (``.top(n)``, ``.table``)."""
+        from archsmith.explain import explain_result
+
+        self._check_fitted()
+        return explain_result(self.search_, self.model_, X, y, target=target)
 
     # -- similarity ------------------------------------------------------------------------
     def _pairs_only(self, what: str) -> PairSchema:

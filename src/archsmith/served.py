@@ -23,7 +23,8 @@ from archsmith import tasks
 from archsmith import training
 from archsmith.datasets import InputSchema
 from archsmith.datasets import Target
-from archsmith.datasets import as_frame
+from archsmith.datasets import network_inputs
+from archsmith.datasets import read_examples
 from archsmith.exceptions import ArchsmithError
 
 
@@ -57,12 +58,17 @@ class ServedModel:
     def predict(self, rows: Any) -> np.ndarray:
         """Labels (classification), values (regression) or one column per output.
 
+        Args:
+            rows: data of the kind the model was fit on, or a path to it (see
+                ``archsmith.datasets.read_examples``): a CSV/Parquet table, an ``.npz`` or
+                ``.npy`` file, an image file or a folder of images.
+
         Raises:
             DataError: the rows do not fit the schema (missing or non-numeric columns,
-                infinite values, duplicate or nested columns).
+                infinite values, duplicate or nested columns, images or sequences of
+                another shape, an unknown kind of file).
         """
-        frame = as_frame(rows)
-        out = training.outputs(self.model, self.schema.raw_inputs(frame, self.strings))
+        out = training.outputs(self.model, network_inputs(rows, self.schema, self.strings))
         return np.asarray(tasks.predictions(out, self.target))
 
 
@@ -79,14 +85,25 @@ def load_served(experiment: str, tracking_uri: str = "mlruns") -> ServedModel:
     return ServedModel.from_files(keras_file, metadata_file)
 
 
-def predictions_frame(served: ServedModel, rows: pd.DataFrame) -> pd.DataFrame:
-    """Predictions as a table: ``prediction``, one column per label, or per step ahead."""
-    predictions = served.predict(rows)
+def predictions_frame(served: ServedModel, rows: Any) -> pd.DataFrame:
+    """Predictions as a table: ``prediction``, one column per label, or per step ahead;
+    read from images, a ``file`` column first (the image of each row).
+
+    Args:
+        rows: data or a path, as :meth:`ServedModel.predict` takes them.
+    """
+    examples = read_examples(rows, served.schema)
+    predictions = served.predict(examples.data)
     if predictions.ndim == 1:
-        return pd.DataFrame({"prediction": predictions})
-    if served.target.kind == "multilabel":
-        return pd.DataFrame(predictions, columns=[str(c) for c in served.target.classes])
-    return pd.DataFrame(predictions, columns=[f"step_{i + 1}" for i in range(predictions.shape[1])])
+        frame = pd.DataFrame({"prediction": predictions})
+    elif served.target.kind == "multilabel":
+        frame = pd.DataFrame(predictions, columns=[str(c) for c in served.target.classes])
+    else:
+        steps = [f"step_{i + 1}" for i in range(predictions.shape[1])]
+        frame = pd.DataFrame(predictions, columns=steps)
+    if examples.files:
+        frame.insert(0, "file", list(examples.files))
+    return frame
 
 
 __all__ = ["ServedModel", "load_served", "predictions_frame"]

@@ -11,6 +11,9 @@ from archsmith.datasets._base import Dataset
 from archsmith.datasets._base import Split
 from archsmith.datasets._base import fingerprint
 from archsmith.datasets._base import split_indices
+from archsmith.datasets._examples import Examples
+from archsmith.datasets._examples import network_inputs
+from archsmith.datasets._examples import read_examples
 from archsmith.datasets._folds import fold_datasets
 from archsmith.datasets._folds import fold_indices
 from archsmith.datasets._folds import pooled
@@ -65,6 +68,7 @@ __all__ = [
     "ArraySchema",
     "Column",
     "Dataset",
+    "Examples",
     "Graph",
     "GraphSchema",
     "InputSchema",
@@ -88,7 +92,9 @@ __all__ = [
     "fold_datasets",
     "fold_indices",
     "load_dataset",
+    "network_inputs",
     "pooled",
+    "read_examples",
     "read_graph",
     "read_graphs",
     "read_schema",

@@ -91,6 +91,8 @@ def optimize(
     """
     total = trials.exp.search.max_trials
     results: list[TrialResult] = []
+    started = getattr(progress, "trial_started", None)  # a live display's hooks, if any
+    trials.epoch_hook = getattr(progress, "epoch_ended", None)
     while quota.taken() < total:
         if deadline is not None and time.monotonic() >= deadline:
             logger.info("time budget reached after %d trials", quota.done())
@@ -106,6 +108,8 @@ def optimize(
         if trial is None:
             logger.info("the last trial was taken by another worker at the same instant")
             break
+        if started is not None:
+            started(trial.number, quota.done(), trials.best)
         measured = screened.metrics if screened and screened.params == trial.params else {}
         result = trials.run(trial, deadline, measured)  # build -> train -> tell -> record
         results.append(result)

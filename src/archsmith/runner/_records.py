@@ -45,6 +45,7 @@ class TrialResult:
     run_id: str | None = None
     values: tuple[float, ...] = ()
     latency_ms: float | None = None
+    predict_ms_per_row: float | None = None
     facts: Mapping[str, float] = field(default_factory=dict)
     extra_metrics: Mapping[str, float] = field(default_factory=dict)
     screened: Mapping[str, float] = field(default_factory=dict)

@@ -11,6 +11,7 @@ import gc
 import logging
 import math
 import time
+from collections.abc import Callable
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,8 @@ class TrialRunner:
         self.maximize = exp.direction == "maximize"
         self.best = Best().among(engine.trials(), self.maximize)
         self.pooling = Pooling(exp, dataset)  # folds; what the final step needs kept
+        #: ``(trial number, epoch, logs)`` after every epoch (a live display), or None
+        self.epoch_hook: Callable[[int, int, Mapping[str, float]], None] | None = None
 
     def run(
         self, trial: Trial, deadline: float | None, screened: Mapping[str, float] | None = None
@@ -170,7 +173,7 @@ class TrialRunner:
                 config,
                 self._training_for(trial),
                 deadline=deadline,
-                on_epoch=lambda epoch, logs: self.writer.log_epoch(run, epoch, logs),
+                on_epoch=lambda epoch, logs: self._epoch_ended(run, trial.number, epoch, logs),
                 callbacks=[reporter] if reporter is not None else [],
             )
         result, model = fitted.result, fitted.model
@@ -195,6 +198,7 @@ class TrialRunner:
                 f"{reporter.pruned_epoch}",
             )
         fields["values"] = self._objective_values(fields)
+        fields["predict_ms_per_row"] = _measured(training.predict_ms_per_row, model, self.dataset)
         if result.artifacts:  # plots/x.png …
             artifacts = dict(result.artifacts)
             self.writer.log_files(run, lambda: self._write_artifacts(trial.number, artifacts))
@@ -202,11 +206,14 @@ class TrialRunner:
             fields["best_epoch"] = fitted.best_epoch
             outputs = fitted.outputs
             self.writer.log_files(run, lambda: self._save_outputs(outputs, trial.number))
+        # the trained model is no longer touched by the search, so its file is written on
+        # the background thread while the next trial trains: logged for a new best (or for
+        # every trial an ensemble may take), and measured (model_bytes), then removed
+        file = ModelFile(self.workdir / f"trial-{trial.number}" / "model.keras", model, self)
+        fields["measure"] = file.measure
         improves = self.best.improves(value, self.maximize)
         if improves or self.pooling.keeps_models:
-            # the trained model is no longer touched by the search, so its file is written
-            # on the background thread while the next trial trains
-            self.writer.log_files(run, lambda: self._save_model(model, trial.number))
+            self.writer.log_files(run, lambda: [(file.write(), "model")])
         if improves:
             self.best = Best(value, trial.number, self.writer.run_id(run))
 
@@ -220,6 +227,13 @@ class TrialRunner:
             raise
         except Exception as exc:
             raise TrialFailed(f"cannot build the model: {type(exc).__name__}: {exc}") from exc
+
+    def _epoch_ended(
+        self, run: RunHandle, number: int, epoch: int, logs: Mapping[str, float]
+    ) -> None:
+        self.writer.log_epoch(run, epoch, logs)
+        if self.epoch_hook is not None:
+            self.epoch_hook(number, epoch, logs)
 
     def _training_for(self, trial: Trial) -> Any:
         """The training spec, with the trial's epoch budget when the engine set one."""
@@ -292,12 +306,6 @@ class TrialRunner:
         np.save(path, outputs)
         return [(path, str(Path(OUTPUTS_ARTIFACT).parent))]
 
-    def _save_model(self, model: Any, number: int) -> Files:
-        """The model with raw-row inputs, as a ``.keras`` file for the run's ``model/``."""
-        path = self.workdir / f"trial-{number}" / "model.keras"
-        training.save_model(builders.export_model(model, self.dataset.schema), path)
-        return [(path, "model")]
-
     def _record(
         self,
         trial: Trial,
@@ -310,6 +318,8 @@ class TrialRunner:
         """Tell the engine and queue the run's end: the trial's one outcome, recorded."""
         run_id = self.writer.run_id(run)
         seconds = time.perf_counter() - start
+        measure = fields.pop("measure", None)  # the model file's size, of a COMPLETE trial
+        measure = measure if state is TrialState.COMPLETE else None
         result = TrialResult(
             number=trial.number,
             state=state,
@@ -331,13 +341,15 @@ class TrialRunner:
         )
         if result.latency_ms is not None:
             metrics["latency_ms"] = result.latency_ms
+        if result.predict_ms_per_row is not None:
+            metrics["predict_ms_per_row"] = result.predict_ms_per_row
         metrics.update(result.facts)
         metrics.update(result.screened)
         tags = {"archsmith.reason": reason} if reason else {}
         if result.stopped_by:
             tags["archsmith.stopped_by"] = result.stopped_by
         # the engine may learn of the trial first: a stop in between is settled by reconcile()
-        self.writer.end_trial(run, state.value, metrics, tags)
+        self.writer.end_trial(run, state.value, metrics, tags, measure)
         # the trial's model is garbage now (Keras objects hold reference cycles): collect it
         # while the next model trains, so memory stays flat across trials
         self.writer.later(_collect_garbage)
@@ -350,6 +362,43 @@ class TrialRunner:
         told = result.values if len(result.values) > 1 else result.value
         self.engine.tell(trial, state, told, attrs)
         return result
+
+
+class ModelFile:
+    """A trained model's ``.keras`` file (raw-row inputs), written once on first use."""
+
+    def __init__(self, path: Path, model: Any, trials: TrialRunner) -> None:
+        self.path = path
+        self.model: Any = model
+        self.schema = trials.dataset.schema
+
+    def write(self) -> Path:
+        if self.model is not None:
+            training.save_model(builders.export_model(self.model, self.schema), self.path)
+            self.model = None  # written: the model may be collected
+        return self.path
+
+    def measure(self) -> dict[str, float]:
+        """``model_bytes``: the file's size (the file is then removed; a best model's copy
+        is in its run's ``model/``)."""
+        try:
+            size = self.write().stat().st_size
+        except Exception as exc:  # a model that cannot be saved: no size, the trial stands
+            logger.warning("cannot measure the model file of %s: %s", self.path.parent, exc)
+            return {}
+        finally:
+            self.model = None
+        self.path.unlink(missing_ok=True)
+        return {"model_bytes": float(size)}
+
+
+def _measured(measure: Any, *args: Any) -> float | None:
+    """A cost measurement, or None where it cannot be taken (the trial stands)."""
+    try:
+        return float(measure(*args))
+    except Exception as exc:
+        logger.debug("cannot measure %s: %s", getattr(measure, "__name__", measure), exc)
+        return None
 
 
 def _collect_garbage() -> None:

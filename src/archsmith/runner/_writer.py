@@ -91,10 +91,27 @@ class TrialWriter:
         self.tracker.log_epoch(self.run_id(run), epoch, metrics)
 
     def end_trial(
-        self, run: RunHandle, state: str, metrics: Mapping[str, float], tags: Mapping[str, str]
+        self,
+        run: RunHandle,
+        state: str,
+        metrics: Mapping[str, float],
+        tags: Mapping[str, str],
+        measure: Callable[[], Mapping[str, float]] | None = None,
     ) -> None:
-        """Close the trial's run (later, with background writes)."""
-        self.later(self.tracker.end_trial, self.run_id(run), state, metrics, tags)
+        """Close the trial's run (later, with background writes); ``measure()`` adds the
+        metrics measured on the writer thread just before (e.g. the model file's size)."""
+        self.later(self._end_trial, self.run_id(run), state, metrics, tags, measure)
+
+    def _end_trial(
+        self,
+        run_id: str,
+        state: str,
+        metrics: Mapping[str, float],
+        tags: Mapping[str, str],
+        measure: Callable[[], Mapping[str, float]] | None,
+    ) -> None:
+        measured = measure() if measure is not None else {}
+        self.tracker.end_trial(run_id, state, {**metrics, **measured}, tags)
 
     def log_files(self, run: RunHandle, write: Callable[[], Files]) -> None:
         """Log the files ``write()`` makes (later, with background writes)."""

@@ -414,7 +414,8 @@ class MlflowTracker:
         """One row per trial, best first (by the search's direction), failed trials last.
 
         Columns: trial, state, score, the ``val.*`` metrics, params_count, epochs,
-        fit_seconds, then one column per param (dotted names), reason and run_id.
+        fit_seconds, latency_ms (if measured), predict_ms_per_row, model_bytes, then one
+        column per param (dotted names), reason and run_id.
         """
         search_run = search_run or self.latest_search(experiment)
         search_params = self.client.get_run(search_run).data.params
@@ -431,8 +432,7 @@ class MlflowTracker:
                     **{
                         k: v
                         for k, v in run.data.metrics.items()
-                        if k.startswith("val.")
-                        or k in ("params_count", "epochs", "fit_seconds", "latency_ms")
+                        if k.startswith("val.") or k in _BOARD_METRICS
                     },
                     **run.data.params,
                     "reason": tags.get("archsmith.reason", ""),
@@ -458,14 +458,25 @@ class MlflowTracker:
     def log_plots(
         self, run_id: str, leaderboard: pd.DataFrame, objectives: Sequence[tuple[str, str]]
     ) -> list[str]:
-        """Log the search's plots (history, param importances, Pareto front) as PNG files."""
+        """Log the search's plots (history, param importances, Pareto front) as PNG files,
+        and the learning curves of the best trials (``curves/``)."""
+        from archsmith.tracking._curves import write_learning_curves
         from archsmith.tracking._plots import write_plots
 
         with tempfile.TemporaryDirectory(prefix="archsmith-") as tmp:
             files = write_plots(leaderboard, objectives, Path(tmp))
             for path in files:
                 self.client.log_artifact(run_id, str(path), "plots")
-        return [f"plots/{p.name}" for p in files]
+            curves = write_learning_curves(self.client, leaderboard, Path(tmp))
+            for path in curves:
+                self.client.log_artifact(run_id, str(path), "curves")
+        return [f"plots/{p.name}" for p in files] + [f"curves/{p.name}" for p in curves]
+
+
+#: trial metrics shown as leaderboard columns (besides score and the val.* metrics)
+_BOARD_METRICS = (
+    "params_count", "epochs", "fit_seconds", "latency_ms", "predict_ms_per_row", "model_bytes"
+)  # fmt: skip
 
 
 def _now_ms() -> int:

@@ -26,6 +26,8 @@ _NOT_PARAMS = {
     "epochs",
     "fit_seconds",
     "latency_ms",
+    "predict_ms_per_row",
+    "model_bytes",
     "reason",
     "run_id",
     "pareto",

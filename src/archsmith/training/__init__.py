@@ -29,6 +29,7 @@ __all__ = [
     "latency_ms",
     "make_optimizer",
     "outputs",
+    "predict_ms_per_row",
     "proxy_score",
     "save_model",
     "seed_trial",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
-_CALLBACKS = {"PruningReporter", "latency_ms"}
+_CALLBACKS = {"PruningReporter", "latency_ms", "predict_ms_per_row"}
 _INIT = {"initialise_layers"}
 _PROXIES = {"ProxyUnavailable", "proxy_score"}
 

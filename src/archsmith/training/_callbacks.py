@@ -1,4 +1,5 @@
-"""Search-side training helpers: the pruning reporter (a Keras 3 callback) and latency.
+"""Search-side training helpers: the pruning reporter (a Keras 3 callback), latency and
+predict time.
 
 Written against ``keras`` (never ``tf.keras``), so they work on every Keras backend.
 """
@@ -72,3 +73,20 @@ def latency_ms(model: keras.Model, dataset: Dataset, repeats: int = 20) -> float
         keras.ops.convert_to_numpy(model(row, training=False))
         times.append((time.perf_counter() - start) * 1000)
     return float(statistics.median(times))
+
+
+def predict_ms_per_row(model: keras.Model, dataset: Dataset, rows: int = 256) -> float:
+    """Time to predict a batch of validation rows (up to ``rows``), per row, in ms.
+
+    Measured after training, after one warm-up call, as the faster of two calls: the
+    steady cost of predicting many rows at once (a leaderboard column, not a constraint).
+    """
+    batch = {k: v[:rows] for k, v in dataset.validation.x.items()}
+    n = len(next(iter(batch.values())))
+    outputs(model, batch)
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        outputs(model, batch)
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times) / max(n, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -33,6 +34,48 @@ def mixed_frame(n: int = 240, seed: int = 0) -> pd.DataFrame:
     frame.loc[::9, "age"] = np.nan
     frame.loc[3::11, "city"] = None
     return frame
+
+
+# The longest tests of `make test` (seconds on the 2-core CI machine, longest first). They
+# run first, so that under pytest-xdist the last tests of each worker are short ones and
+# neither worker waits long for the other at the end. A name no longer here does no harm.
+LONGEST_FIRST = (
+    "test_mlflow_server.py::test_three_workers_through_an_mlflow_server",  # 68
+    "test_tabular_blocks.py::test_encodings_and_blocks_on_other_backends",  # 52 (jax)
+    "test_devices.py::test_a_model_too_big_for_the_process_memory_limit_fails_and_the_search_goes_on",
+    "test_hardening_cli.py::test_sigterm_stops_a_search_like_ctrl_c_and_resume_finishes_it",
+    "test_workers.py::test_three_workers_share_one_search_on_postgresql",  # 34
+    "test_family_capsule.py::test_capsule_example_searches_and_tracks_the_family",
+    "test_families_sequence.py::test_forecasting_beats_a_constant_and_shows_the_seasonal_naive_row",
+    "test_families_image.py::test_digits_example_script",  # 26
+    "test_families_image.py::test_automodel_searches_cnn_and_resnet_on_digit_images",
+    "test_cli.py::test_search_then_leaderboard_from_a_yaml_example",  # 22
+    "test_sklearn_contract.py::test_grid_search_over_an_archsmith_estimator",
+    "test_runner.py::test_a_seeded_search_trains_its_trials_the_same_way_again",
+    "test_families_sequence.py::test_rnn_conv1d_transformer_in_one_search_classify_sequences",
+    "test_runner.py::test_resume_keeps_completed_trials_and_runs_only_the_rest",  # 16
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of LONGEST_FIRST first, in its order; the others keep theirs."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+
+    def key(item: pytest.Item) -> int:
+        name = item.nodeid.split("[")[0].removeprefix("tests/")
+        return rank.get(name, len(rank))
+
+    items.sort(key=key)
+
+
+@pytest.fixture(autouse=True)
+def _mlflow_stores_from_a_template() -> None:
+    """Once MLflow is imported, new SQLite stores copy one migrated template (see
+    tests/mlflow_template.py): the migrations of each new store cost about 1.2 s."""
+    if "mlflow.store.db.utils" in sys.modules:
+        from mlflow_template import install
+
+        install()
 
 
 @pytest.fixture

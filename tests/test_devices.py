@@ -48,17 +48,13 @@ def test_environment_names_the_backend_and_its_devices() -> None:
     assert env.params()["backend"].startswith(env.backend)
 
 
-def test_env_command_prints_what_it_will_train_on() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "archsmith", "env"],
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith(f"backend: {keras.backend.backend()}")
-    assert "devices:" in out.stdout and "trains on:" in out.stdout
+def test_env_command_prints_what_it_will_train_on(capsys: pytest.CaptureFixture[str]) -> None:
+    from archsmith.cli import main
+
+    assert main(["env"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"backend: {keras.backend.backend()}")
+    assert "devices:" in out and "trains on:" in out
 
 
 @pytest.mark.skipif(not NO_GPU, reason="the refusal is for machines without a GPU")

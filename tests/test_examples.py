@@ -7,30 +7,29 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
+
+from scripts import run_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(script: str, cwd: Path) -> str:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / script), "--max-trials", "2", "--epochs", "3"],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc.stdout
+def run(script: str, cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> str:
+    """The script's output, run in this process (tests/scripts.py)."""
+    capsys.readouterr()
+    args = ("--max-trials", "2", "--epochs", "3")
+    run_script(ROOT / "examples" / script, *args, cwd=cwd, monkeypatch=monkeypatch)
+    return capsys.readouterr().out
 
 
-def test_breast_cancer_script(tmp_path: Path) -> None:
-    out = run("breast_cancer.py", tmp_path)
+def test_breast_cancer_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    out = run("breast_cancer.py", tmp_path, monkeypatch, capsys)
     assert "validation roc_auc" in out and "reloaded model has" in out
     assert (tmp_path / "mlruns" / "exports" / "breast_cancer.keras").is_file()
 
 
-def test_diabetes_script(tmp_path: Path) -> None:
-    out = run("diabetes_regression.py", tmp_path)
+def test_diabetes_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    out = run("diabetes_regression.py", tmp_path, monkeypatch, capsys)
     assert "validation mae" in out and "test scores" in out
 
 

@@ -209,24 +209,11 @@ def test_image_folder_from_a_yaml_declaration_on_the_cli(tmp_path: Path, capsys)
     assert run.data.params["family"] == "cnn"
 
 
-def test_digits_example_script(tmp_path: Path) -> None:
-    import subprocess
-    import sys
+def test_digits_example_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from scripts import run_script  # in this process, as `python examples/digits_images.py`
 
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "examples" / "digits_images.py"),
-            "--max-trials",
-            "2",
-            "--epochs",
-            "3",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    accuracy = float(proc.stdout.split("test accuracy:")[1].split()[0])
+    script = ROOT / "examples" / "digits_images.py"
+    run_script(script, "--max-trials", "2", "--epochs", "3", cwd=tmp_path, monkeypatch=monkeypatch)
+    out = capsys.readouterr().out
+    accuracy = float(out.split("test accuracy:")[1].split()[0])
     assert accuracy >= 0.5  # 3 epochs; guessing gives 0.1

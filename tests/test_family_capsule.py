@@ -91,7 +91,7 @@ def test_capsule_refuses_what_it_cannot_build() -> None:
 def test_capsule_example_searches_and_tracks_the_family(in_tmp: Path) -> None:
     import mlflow
 
-    model = example("capsule_digits.py").main(["--max-trials", "1", "--epochs", "2"])
+    model = example("capsule_digits.py").main(["--max-trials", "1", "--epochs", "1"])
     result = model.search_
     run = mlflow.tracking.MlflowClient(result.tracking_uri).get_run(
         result.best.attrs["mlflow_run_id"]

@@ -5,7 +5,7 @@ PostgreSQL holds Optuna's study and MLflow's runs (one database each); a real
 Three ``archsmith worker`` processes, each in its own empty working directory (as on three
 machines), share a 6-trial search over HTTP; the best model is then read back through the
 server by ``archsmith predict`` and ``archsmith export``, and ``archsmith doctor`` finds
-the two stores consistent.
+the two stores consistent (these three in the test process, from a fourth empty folder).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
+from archsmith.cli import main
 from conftest import ROOT
 from conftest import mixed_frame
 from mlflow_server import MlflowServer
@@ -46,18 +47,9 @@ ENV = {
 }
 
 
-def _archsmith(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "archsmith", *args],
-        cwd=cwd,
-        env={**os.environ, **ENV},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def test_three_workers_through_an_mlflow_server(pg, tmp_path: Path) -> None:
+def test_three_workers_through_an_mlflow_server(
+    pg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     optuna_url = pg.create_db("optuna_srv")
     with MlflowServer(pg.create_db("mlflow_srv"), tmp_path / "served") as server:
         project = tmp_path / "project"  # the declaration and its data, shared read-only
@@ -118,35 +110,19 @@ def test_three_workers_through_an_mlflow_server(pg, tmp_path: Path) -> None:
         client_dir.mkdir()
         rows = client_dir / "rows.csv"
         mixed_frame(10, seed=5).drop(columns="y").to_csv(rows, index=False)
-        predicted = _archsmith(
-            "predict", "served", str(rows), "--tracking-uri", server.uri, cwd=client_dir
-        )
-        assert predicted.returncode == 0, predicted.stderr[-3000:]
-        lines = predicted.stdout.strip().splitlines()
+        monkeypatch.chdir(client_dir)
+        capsys.readouterr()
+        assert main(["predict", "served", str(rows), "--tracking-uri", server.uri]) == 0
+        lines = capsys.readouterr().out.strip().splitlines()
         assert lines[0] == "prediction" and len(lines) == 11
         assert set(lines[1:]) <= {"churn", "stay"}
-        exported = _archsmith(
-            "export",
-            "served",
-            str(client_dir / "best.keras"),
-            "--tracking-uri",
-            server.uri,
-            cwd=client_dir,
-        )
-        assert exported.returncode == 0, exported.stderr[-3000:]
+        best = str(client_dir / "best.keras")
+        assert main(["export", "served", best, "--tracking-uri", server.uri]) == 0
         assert (client_dir / "best.keras").stat().st_size > 0
-
-        doctor = _archsmith(
-            "doctor",
-            "served",
-            "--storage",
-            optuna_url,
-            "--tracking-uri",
-            server.uri,
-            cwd=client_dir,
-        )
-        assert doctor.returncode == 0, doctor.stdout + doctor.stderr[-3000:]
-        assert "consistent" in doctor.stdout
+        capsys.readouterr()
+        doctor = ["doctor", "served", "--storage", optuna_url, "--tracking-uri", server.uri]
+        assert main(doctor) == 0, capsys.readouterr()
+        assert "consistent" in capsys.readouterr().out
         assert sorted(p.name for p in client_dir.iterdir()) == ["best.keras", "rows.csv"]
         assert pg.password not in server.uri
 

@@ -13,6 +13,7 @@ __all__ = [
     "CATALOG",
     "build_model",
     "check_space",
+    "codes_model",
     "count_params",
     "encoder_of",
     "export_model",

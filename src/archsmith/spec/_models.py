@@ -308,6 +308,13 @@ class TrackingSpec(_Model):
         description="tracking folder (relative to the working directory) or an MLflow URI",
     )
     experiment: str | None = Field(None, description="MLflow experiment; default: name")
+    register: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="register the search's model in the MLflow Model Registry under this "
+        "name (a new version per search; needs a registry-capable store, e.g. the default "
+        "folder store's SQLite database)",
+    )
 
 
 class Experiment(_Model):

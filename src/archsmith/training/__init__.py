@@ -22,20 +22,33 @@ __all__ = [
     "custom_gradients_dropped",
     "describe_size",
     "estimate_memory",
+    "export_onnx",
     "export_savedmodel",
+    "export_tflite",
     "initialise_layers",
     "keras_fit",
     "latency_ms",
     "make_optimizer",
+    "onnx_outputs",
     "outputs",
     "save_model",
+    "savedmodel_outputs",
     "seed_trial",
     "supervised_fit",
+    "tflite_outputs",
 ]
 
 _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
 _CALLBACKS = {"PruningReporter", "latency_ms"}
 _INIT = {"initialise_layers"}
+_EXPORT = {
+    "export_onnx",
+    "export_savedmodel",
+    "export_tflite",
+    "onnx_outputs",
+    "savedmodel_outputs",
+    "tflite_outputs",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -47,10 +60,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _callbacks
 
         return getattr(_callbacks, name)
-    if name == "export_savedmodel":
+    if name in _EXPORT:
         from archsmith.training import _export
 
-        return _export.export_savedmodel
+        return getattr(_export, name)
     if name in _INIT:
         from archsmith.training import _init
 

@@ -130,3 +130,19 @@ def test_registered_model_predicts_by_models_uri(in_tmp: Path, capsys) -> None:
     assert main(["export", "models:/iris/1", "iris", "--format", "onnx", "--tracking-uri",
                  store, "--data", "rows.csv"]) == 0  # fmt: skip
     assert "exported as onnx to iris.onnx" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_pruning_reaches_the_sparsity_and_logs_score_and_size(sequences) -> None:
+    from mlflow.tracking import MlflowClient
+
+    model, x = sequences  # runs last in this module: it prunes the shared model
+    report = model.prune(0.5, epochs=1)
+    assert 0.49 <= report.sparsity <= 0.51
+    assert report.compressed_after < report.compressed_before  # zeros compress
+    assert report.metric == "accuracy" and 0.0 <= report.score_after <= 1.0
+    run = MlflowClient(tracking_uri=model.search_.tracking_uri).get_run(model.search_.run_id)
+    assert run.data.metrics["pruned.sparsity"] == pytest.approx(report.sparsity)
+    assert run.data.metrics["pruned.compressed_bytes"] == report.compressed_after
+    assert "pruned.val.accuracy" in run.data.metrics
+    assert model.predict(x[:4]).shape == (4,)

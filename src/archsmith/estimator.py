@@ -34,7 +34,9 @@ from archsmith.datasets import as_target
 from archsmith.datasets import encode_targets
 from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
+from archsmith.exports import PruneReport
 from archsmith.exports import export_search_model
+from archsmith.exports import prune_search_model
 from archsmith.runner import Progress
 from archsmith.runner import SearchResult
 from archsmith.runner import run_search
@@ -319,6 +321,13 @@ class AutoModel(BaseEstimator):
         """
         self._check_fitted()
         return export_search_model(self.model_, self.search_.dataset, path, format, int8=int8).path
+
+    def prune(self, sparsity: float = 0.5, epochs: int = 3) -> PruneReport:
+        """Magnitude-prune the best model to ``sparsity`` (per kernel), fine-tune it
+        ``epochs`` epochs on the training split, log its score and size to the search's
+        run (``pruned.*``); ``predict`` and ``export`` then use the pruned model."""
+        self._check_fitted()
+        return prune_search_model(self.model_, self.search_, sparsity, epochs)
 
 
 _PARAMS = (

@@ -74,9 +74,10 @@ def load_served(experiment: str, tracking_uri: str = "mlruns") -> ServedModel:
     Raises:
         ArchsmithError: no such search or version, or it logged no model.
     """
+    from archsmith.tracking import model_files
     from archsmith.tracking import open_tracker
 
-    keras_file, metadata_file = open_tracker(tracking_uri).model_files(experiment)
+    keras_file, metadata_file = model_files(open_tracker(tracking_uri), experiment)
     return ServedModel.from_files(keras_file, metadata_file)
 
 

@@ -15,6 +15,8 @@ from archsmith.exports._formats import FORMATS
 from archsmith.exports._formats import REFUSE_ABOVE
 from archsmith.exports._formats import ExportReport
 from archsmith.exports._formats import export_file
+from archsmith.exports._prune import PruneReport
+from archsmith.exports._prune import prune_search_model
 
 CHECK_ROWS = 256  # validation rows whose outputs every export is checked on
 
@@ -44,6 +46,8 @@ __all__ = [
     "FORMATS",
     "REFUSE_ABOVE",
     "ExportReport",
+    "PruneReport",
     "export_file",
     "export_search_model",
+    "prune_search_model",
 ]

@@ -72,14 +72,6 @@ class Tracker(Protocol):
     ) -> str:
         """Log a servable model (signature + input example); return its URI."""
 
-    def register_model(
-        self, run_id: str, name: str, task: str, scores: Mapping[str, float | None]
-    ) -> str:
-        """Register the model search run ``run_id`` logged; return ``models:/NAME/VERSION``."""
-
-    def model_files(self, name: str) -> tuple[Path, Path]:
-        """:meth:`search_model_files` of a search name, or of a ``models:/NAME/VERSION``."""
-
     def fail_running_trials(self, search_run: str, reason: str) -> list[str]:
         """Close child runs left RUNNING by a dead process as FAILED; return their ids."""
 

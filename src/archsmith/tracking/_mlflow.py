@@ -24,9 +24,6 @@ from archsmith.tracking._base import SearchRun
 from archsmith.tracking._model_files import model_files
 from archsmith.tracking._pareto import mark_pareto
 from archsmith.tracking._pareto import parse_objectives
-from archsmith.tracking._registry import is_model_uri
-from archsmith.tracking._registry import register
-from archsmith.tracking._registry import registered_files
 from archsmith.tracking._store import dataset_inputs
 from archsmith.tracking._store import fast_sqlite
 from archsmith.tracking._store import hushed
@@ -334,18 +331,6 @@ class MlflowTracker:
             )
             self.client.log_artifacts(run_id, str(target), "model")
         return f"runs:/{run_id}/model"
-
-    def register_model(
-        self, run_id: str, name: str, task: str, scores: Mapping[str, float | None]
-    ) -> str:
-        """Register the search's model (``_registry.register``); return its models:/ URI."""
-        return register(self, run_id, name, task, scores)
-
-    def model_files(self, name: str) -> tuple[Path, Path]:
-        """The model files of a search name or a ``models:/NAME/VERSION`` URI."""
-        if is_model_uri(name):
-            return registered_files(self, name)
-        return self.search_model_files(name)
 
     # -- reading back ----------------------------------------------------------------------
     def _children(self, search_run: str) -> list[Any]:

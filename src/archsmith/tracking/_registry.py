@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import NotFound
-from archsmith.tracking._model_files import model_files
+from archsmith.tracking._model_files import model_files as folder_files
 from archsmith.tracking._store import hushed
 
 _URI = re.compile(r"^models:/(?P<name>[^/]+)/(?P<version>[^/]+)$")
@@ -59,6 +60,23 @@ def register(
     return f"models:/{name}/{version.version}"
 
 
+def model_files(tracker: Any, name: str) -> tuple[Path, Path]:
+    """The model files of a search name (its latest search) or a ``models:/NAME/VERSION``."""
+    if is_model_uri(name):
+        return registered_files(tracker, name)
+    return tracker.search_model_files(name)
+
+
+def log_metrics(tracker: Any, run_id: str, metrics: Mapping[str, float]) -> None:
+    """Log metrics to a finished run now (e.g. a pruned model's score and size)."""
+    from mlflow.entities import Metric
+
+    stamp = int(time.time() * 1000)
+    tracker.client.log_batch(
+        run_id, metrics=[Metric(k, float(v), stamp, 0) for k, v in metrics.items()]
+    )
+
+
 def is_model_uri(text: str) -> bool:
     """Whether ``text`` names a registered model version (``models:/NAME/VERSION``)."""
     return text.startswith("models:/")
@@ -89,7 +107,7 @@ def registered_files(tracker: Any, uri: str) -> tuple[Path, Path]:
         raise NotFound(f"no registered model {uri} (versions of {name!r}: {known})")
     if not chosen.run_id:
         raise ArchsmithError(f"{uri} was not registered from an archsmith search run")
-    return model_files(tracker.artifact_path(chosen.run_id, "model"))
+    return folder_files(tracker.artifact_path(chosen.run_id, "model"))
 
 
-__all__ = ["is_model_uri", "register", "registered_files"]
+__all__ = ["is_model_uri", "log_metrics", "model_files", "register", "registered_files"]

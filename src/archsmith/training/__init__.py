@@ -11,11 +11,13 @@ from typing import Any
 
 __all__ = [
     "EpochHook",
+    "KeepPruned",
     "KerasFit",
     "Loss",
     "PruningReporter",
     "Scorer",
     "TrainingResult",
+    "apply_masks",
     "available_memory",
     "check_size",
     "clear_session",
@@ -28,12 +30,14 @@ __all__ = [
     "initialise_layers",
     "keras_fit",
     "latency_ms",
+    "magnitude_masks",
     "make_optimizer",
     "onnx_outputs",
     "outputs",
     "save_model",
     "savedmodel_outputs",
     "seed_trial",
+    "sparsity_of",
     "supervised_fit",
     "tflite_outputs",
 ]
@@ -41,6 +45,7 @@ __all__ = [
 _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
 _CALLBACKS = {"PruningReporter", "latency_ms"}
 _INIT = {"initialise_layers"}
+_PRUNE = {"KeepPruned", "apply_masks", "magnitude_masks", "sparsity_of"}
 _EXPORT = {
     "export_onnx",
     "export_savedmodel",
@@ -64,6 +69,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _export
 
         return getattr(_export, name)
+    if name in _PRUNE:
+        from archsmith.training import _prune
+
+        return getattr(_prune, name)
     if name in _INIT:
         from archsmith.training import _init
 

@@ -123,9 +123,9 @@ def codes_model(model: keras.Model, schema: Any) -> keras.Model:
     """The exported ``model`` with integer codes instead of strings for its categorical
     columns (for runtimes without string tensors, e.g. ONNX); ``model`` itself when it
     takes no strings."""
-    if not takes_strings(model):
+    inner = next((layer for layer in model.layers if isinstance(layer, keras.Model)), None)
+    if not takes_strings(model) or inner is None:  # texts take strings themselves
         return model
-    inner = next(layer for layer in model.layers if isinstance(layer, keras.Model))
     return export_model(inner, schema, strings=False)
 
 

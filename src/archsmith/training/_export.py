@@ -14,6 +14,7 @@ import contextlib
 import functools
 import io
 import logging
+import os
 import re
 import tempfile
 import warnings
@@ -89,7 +90,7 @@ def export_tflite(
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
             converter.representative_dataset = functools.partial(_rows, calibration)
         try:
-            with _quiet():
+            with _quiet(), _no_native_stderr():
                 flat = converter.convert()
         except Exception as exc:  # ConverterError and friends: name the missing ops
             ops = sorted(set(_OPS.findall(str(exc))))
@@ -208,6 +209,24 @@ def _interpreter(path: str | Path) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return Interpreter(model_path=str(path))
+
+
+@contextlib.contextmanager
+def _no_native_stderr() -> Iterator[None]:
+    """The converter's native (C++) diagnostics off file descriptor 2: a failure is
+    reported by the exception, its unsupported ops named by our error."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no file descriptor 2 (embedded interpreters)
+        yield
+        return
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 @contextlib.contextmanager

@@ -227,7 +227,7 @@ class Predict(Command):
     help = "predict with the model of the latest search of an experiment (any data kind)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("name", help="experiment (declaration) name")
+        parser.add_argument("name", help="search name, or a registered models:/NAME/VERSION")
         parser.add_argument(
             "data", help="CSV/Parquet table, .npz/.npy arrays, an image or a folder of images"
         )
@@ -254,30 +254,18 @@ class Predict(Command):
 class Export(Command):
     name = "export"
     trains = True
-    help = "copy the best model of the latest search to a .keras file"
+    help = "write the best model of a search as keras, savedmodel, tflite (int8) or onnx"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("name", help="experiment (declaration) name")
-        parser.add_argument("path", help="file to write (.keras is added if missing)")
+        from archsmith import cli_export
+
+        cli_export.add_arguments(parser)
         _tracking(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        import shutil
-        from pathlib import Path
+        from archsmith import cli_export
 
-        from archsmith.tracking import open_tracker
-
-        source, trial = open_tracker(_existing_store(args.tracking_uri)).best_model_file(args.name)
-        path = Path(args.path)
-        if path.suffix != ".keras":
-            path = path.with_suffix(".keras")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
-        print(
-            f"trial {trial} of '{args.name}' exported to {path}; load it with "
-            "archsmith.load_model (Keras safe mode)"
-        )
-        return 0
+        return cli_export.run(args, _existing_store(args.tracking_uri))
 
 
 class Ui(Command):

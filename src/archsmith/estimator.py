@@ -34,9 +34,11 @@ from archsmith.datasets import as_frame
 from archsmith.datasets import as_target
 from archsmith.datasets import encode_targets
 from archsmith.datasets import network_inputs
-from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import DataError
 from archsmith.exceptions import NotFittedError
+from archsmith.exports import PruneReport
+from archsmith.exports import export_search_model
+from archsmith.exports import prune_search_model
 from archsmith.runner import Progress
 from archsmith.runner import SearchResult
 from archsmith.runner import run_search
@@ -77,6 +79,8 @@ class AutoModel(BaseEstimator):
         experiment: a whole declaration (YAML path or mapping); when given, the arguments
             above are not used, and ``target`` of ``fit`` overrides ``task.target``.
         verbose: 1 prints a line per trial, 0 is silent.
+        register: register the model in the MLflow Model Registry under this name
+            (``tracking.register``; a new version per fit).
         task_options: other fields of the declaration's task, e.g. ``{"horizon": 6,
             "lookback": 48, "seasonality": 24}`` for forecasting or ``{"threshold": 0.4}``
             for multilabel.
@@ -121,6 +125,7 @@ class AutoModel(BaseEstimator):
         ensemble: bool | dict[str, Any] = False,
         refit: bool = False,
         folds: int | None = None,
+        register: str | None = None,
     ) -> None:
         self.task = task
         self.max_trials = max_trials
@@ -139,6 +144,7 @@ class AutoModel(BaseEstimator):
         self.verbose = verbose
         self.task_options = task_options
         self.ensemble, self.refit, self.folds = ensemble, refit, folds
+        self.register = register
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
@@ -179,7 +185,7 @@ class AutoModel(BaseEstimator):
             data={"validation": self.validation, "seed": self.seed, "folds": self.folds},
             search=search,
             training={"epochs": self.epochs, "early_stopping": {"patience": self.patience}},
-            tracking={"uri": self.tracking_uri or _temporary_store()},
+            tracking={"uri": self.tracking_uri or _temporary_store(), "register": self.register},
         )
 
     def fit(self, X: Any, y: Any = None, *, target: str | None = None) -> AutoModel:
@@ -323,38 +329,28 @@ class AutoModel(BaseEstimator):
         path = Path(path)
         return training.save_model(builders.encoder_of(self.model_), path.with_suffix(".keras"))
 
-    def export(self, path: str | Path, format: str = "keras") -> Path:
-        """Save the best model.
-
-        Args:
-            path: the file (``keras``: a ``.keras`` suffix is added if missing) or folder
-                (``savedmodel``) to write.
-            format: ``keras`` (a ``.keras`` file that takes raw rows; load it with
-                ``archsmith.load_model(path)``, Keras safe mode) or ``savedmodel`` (a
-                TensorFlow SavedModel for TF Serving, TensorFlow backend; its ``serve``
-                signature takes the same inputs as the Keras model). ``onnx`` and
-                ``tflite`` are not written yet and raise ``ArchsmithError``.
+    def export(self, path: str | Path, format: str = "keras", *, int8: bool = False) -> Path:
+        """Save the best model as ``keras`` (a ``.keras`` file; ``archsmith.load_model``
+        reloads it in safe mode), ``savedmodel`` (a TF Serving folder), ``tflite`` (LiteRT
+        built-in ops; ``int8=True``: int8 post-training quantisation calibrated on the
+        first 256 training rows) or ``onnx``; each is read back by its runtime and checked
+        against the Keras model first (``archsmith.exports``, docs/ecosystem.md).
         """
         self._check_fitted()
-        path = Path(path)
-        if format == "savedmodel":
-            return training.export_savedmodel(self.model_, path)
-        if format != "keras":
-            needs = _NOT_YET.get(format)
-            raise ArchsmithError(
-                f"export format {format!r} "
-                + (f"is not available: it needs {needs}" if needs else "is unknown")
-                + "; choose keras or savedmodel"
-            )
-        if path.suffix != ".keras":
-            path = path.with_suffix(".keras")
-        return training.save_model(self.model_, path)
+        return export_search_model(self.model_, self.search_.dataset, path, format, int8=int8).path
+
+    def prune(self, sparsity: float = 0.5, epochs: int = 3) -> PruneReport:
+        """Magnitude-prune the best model to ``sparsity`` (per kernel), fine-tune it
+        ``epochs`` epochs on the training split, log its score and size to the search's
+        run (``pruned.*``); ``predict`` and ``export`` then use the pruned model."""
+        self._check_fitted()
+        return prune_search_model(self.model_, self.search_, sparsity, epochs)
 
 
 _PARAMS = (
     "max_trials", "space", "metric", "engine", "algorithm", "epochs", "patience", "validation",
     "time_budget", "seed", "name", "tracking_uri", "experiment", "verbose", "ensemble",
-    "refit", "folds",
+    "refit", "folds", "register",
 )  # fmt: skip
 
 
@@ -385,6 +381,7 @@ class Classifier(ClassifierMixin, AutoModel):
         ensemble: bool | dict[str, Any] = False,
         refit: bool = False,
         folds: int | None = None,
+        register: str | None = None,
     ) -> None:
         values = locals()
         for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
@@ -419,6 +416,7 @@ class Regressor(RegressorMixin, AutoModel):
         ensemble: bool | dict[str, Any] = False,
         refit: bool = False,
         folds: int | None = None,
+        register: str | None = None,
     ) -> None:
         values = locals()
         for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
@@ -427,11 +425,6 @@ class Regressor(RegressorMixin, AutoModel):
     score = AutoModel.score  # the declared metric, negated when minimised, not R²
 
 
-# export formats not written yet -> what they would need (the error says so)
-_NOT_YET = {
-    "onnx": "tf2onnx and onnxruntime (not installed with archsmith yet)",
-    "tflite": "the LiteRT converter (ai-edge-litert, not installed with archsmith yet)",
-}
 _SKLEARN = ("classification", "regression")  # the tasks that follow scikit-learn's data rules
 _STORE: list[str] = []
 

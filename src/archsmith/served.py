@@ -73,15 +73,17 @@ class ServedModel:
 
 
 def load_served(experiment: str, tracking_uri: str = "mlruns") -> ServedModel:
-    """The model of the latest search named ``experiment``, loaded without running code
-    from the store.
+    """The model of the latest search named ``experiment`` (or of a registered version,
+    ``models:/NAME/VERSION`` or ``models:/NAME/latest``), loaded without running code from
+    the store.
 
     Raises:
-        ArchsmithError: no such search, or it logged no model.
+        ArchsmithError: no such search or version, or it logged no model.
     """
+    from archsmith.tracking import model_files
     from archsmith.tracking import open_tracker
 
-    keras_file, metadata_file = open_tracker(tracking_uri).search_model_files(experiment)
+    keras_file, metadata_file = model_files(open_tracker(tracking_uri), experiment)
     return ServedModel.from_files(keras_file, metadata_file)
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "average_models",
     "build_model",
     "check_space",
+    "codes_model",
     "count_params",
     "encoder_of",
     "export_model",

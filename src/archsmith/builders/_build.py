@@ -80,17 +80,21 @@ def build_model(
     return keras.Model(inputs, HEADS[target.kind](x, trunk), name=family)
 
 
-def export_model(model: keras.Model, schema: InputSchema | ArraySchema) -> keras.Model:
+def export_model(
+    model: keras.Model, schema: InputSchema | ArraySchema, strings: bool | None = None
+) -> keras.Model:
     """A model that takes raw rows: one input per column (``InputSchema.raw_inputs``).
 
     Numbers are floats (NaN for missing). Categories are strings on the TensorFlow backend
     (a ``StringLookup`` front end); on backends without string tensors (JAX, PyTorch) they
-    are integer codes (``raw_inputs(frame, strings=False)``). Image, sequence and text
-    models already take raw data (``ArraySchema.raw_inputs``): they are returned as is.
+    are integer codes (``raw_inputs(frame, strings=False)``), as they are with
+    ``strings=False`` on any backend. Image, sequence and text models already take raw data
+    (``ArraySchema.raw_inputs``): they are returned as is.
     """
     if isinstance(schema, ArraySchema | PairSchema):  # pair models take model inputs
         return model
-    strings = keras.backend.backend() == "tensorflow"
+    if strings is None:
+        strings = keras.backend.backend() == "tensorflow"
     raw: dict[str, Any] = {}
     fed: dict[str, Any] = {}
     for col in schema.columns:
@@ -114,6 +118,16 @@ def export_model(model: keras.Model, schema: InputSchema | ArraySchema) -> keras
     elif numeric:
         fed[NUMERIC_KEY] = keras.layers.Concatenate(name="archsmith_columns")(numeric)
     return keras.Model(raw, model(fed), name=f"{model.name}_raw")
+
+
+def codes_model(model: keras.Model, schema: Any) -> keras.Model:
+    """The exported ``model`` with integer codes instead of strings for its categorical
+    columns (for runtimes without string tensors, e.g. ONNX); ``model`` itself when it
+    takes no strings."""
+    inner = next((layer for layer in model.layers if isinstance(layer, keras.Model)), None)
+    if not takes_strings(model) or inner is None:  # texts take strings themselves
+        return model
+    return export_model(inner, schema, strings=False)
 
 
 def count_params(model: keras.Model) -> int:

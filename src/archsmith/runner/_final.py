@@ -9,6 +9,7 @@ from pathlib import Path
 
 from archsmith import builders
 from archsmith import tasks
+from archsmith import tracking
 from archsmith import training
 from archsmith.datasets import Dataset
 from archsmith.engines import TrialState
@@ -80,6 +81,9 @@ def finish(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchRe
         if served is not None:
             meta["ensemble"] = served.described
         model_uri = tracker.log_model(run_id, model_path, meta, example)
+        if exp.tracking.register:  # the model, its declaration and scores in the registry
+            scores = {"best_score": best.value, **{f"test.{k}": v for k, v in test_scores.items()}}
+            tracking.register(tracker, run_id, exp.tracking.register, exp.task.type, scores)
         summary["best_score"] = float(best.value) if best.value is not None else math.nan
         summary["best_trial"] = best.number
         summary.update({f"test.{k}": v for k, v in test_scores.items()})

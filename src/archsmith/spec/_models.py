@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Annotated
 from typing import Any
@@ -357,14 +358,27 @@ class TrainingSpec(_Model):
     )
 
 
-class TrackingSpec(_Model):
-    """Where everything is logged."""
+# ``register`` shadows ABCMeta.register (pydantic models' metaclass derives from ABCMeta);
+# the field lives on instances only, the class keeps its ``register``: pydantic's warning
+# about it does not apply.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message='Field name "register"')
 
-    uri: str = Field(
-        "mlruns",
-        description="tracking folder (relative to the working directory) or an MLflow URI",
-    )
-    experiment: str | None = Field(None, description="MLflow experiment; default: name")
+    class TrackingSpec(_Model):
+        """Where everything is logged."""
+
+        uri: str = Field(
+            "mlruns",
+            description="tracking folder (relative to the working directory) or an MLflow URI",
+        )
+        experiment: str | None = Field(None, description="MLflow experiment; default: name")
+        register: str | None = Field(
+            None,
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+            description="register the search's model in the MLflow Model Registry under this "
+            "name (a new version per search; needs a registry-capable store, e.g. the default "
+            "folder store's SQLite database)",
+        )
 
 
 class Experiment(_Model):

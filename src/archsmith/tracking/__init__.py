@@ -15,8 +15,12 @@ __all__ = [
     "MlflowTracker",
     "SearchRun",
     "Tracker",
+    "is_model_uri",
+    "log_metrics",
     "mask_password",
+    "model_files",
     "open_tracker",
+    "register",
     "store_folder",
     "store_root",
     "store_uris",
@@ -47,6 +51,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.tracking import _mlflow
 
         return getattr(_mlflow, name)
+    if name in ("is_model_uri", "log_metrics", "model_files", "register"):
+        from archsmith.tracking import _registry
+
+        return getattr(_registry, name)
     if name in ("store_root", "store_uris"):
         from archsmith.tracking import _store
 

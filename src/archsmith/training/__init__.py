@@ -11,35 +11,53 @@ from typing import Any
 
 __all__ = [
     "EpochHook",
+    "KeepPruned",
     "KerasFit",
     "Loss",
     "ProxyUnavailable",
     "PruningReporter",
     "Scorer",
     "TrainingResult",
+    "apply_masks",
     "available_memory",
     "check_size",
     "clear_session",
     "custom_gradients_dropped",
     "describe_size",
     "estimate_memory",
+    "export_onnx",
     "export_savedmodel",
+    "export_tflite",
     "initialise_layers",
     "keras_fit",
     "latency_ms",
+    "magnitude_masks",
     "make_optimizer",
+    "onnx_outputs",
     "outputs",
     "predict_ms_per_row",
     "proxy_score",
     "save_model",
+    "savedmodel_outputs",
     "seed_trial",
+    "sparsity_of",
     "supervised_fit",
+    "tflite_outputs",
 ]
 
 _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
 _CALLBACKS = {"PruningReporter", "latency_ms", "predict_ms_per_row"}
 _INIT = {"initialise_layers"}
 _PROXIES = {"ProxyUnavailable", "proxy_score"}
+_PRUNE = {"KeepPruned", "apply_masks", "magnitude_masks", "sparsity_of"}
+_EXPORT = {
+    "export_onnx",
+    "export_savedmodel",
+    "export_tflite",
+    "onnx_outputs",
+    "savedmodel_outputs",
+    "tflite_outputs",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -51,14 +69,18 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _callbacks
 
         return getattr(_callbacks, name)
-    if name == "export_savedmodel":
+    if name in _EXPORT:
         from archsmith.training import _export
 
-        return _export.export_savedmodel
+        return getattr(_export, name)
     if name in _PROXIES:
         from archsmith.training import _proxies
 
         return getattr(_proxies, name)
+    if name in _PRUNE:
+        from archsmith.training import _prune
+
+        return getattr(_prune, name)
     if name in _INIT:
         from archsmith.training import _init
 

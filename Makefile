@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 export MLFLOW_DISABLE_TELEMETRY ?= true
 
-.PHONY: install demo test test-all lint typecheck unit clean
+.PHONY: install demo test test-long test-all lint typecheck unit clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# the slow scikit-learn estimator checks (about 6 min on 2 cores) run in `make test-all`,
-# so that `make test` stays within its 15-minute budget
+# the slow scikit-learn estimator checks (about 6 min on 2 cores) and the `long` checks run
+# in `make test-long` (CI runs it after `make test`), so that `make test` stays within its
+# 15-minute budget; `make test-all` is both
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 --durations=15 -m "not estimator_checks_slow and not long"
+
+test-long: $(STAMP)
+	$(BIN)/pytest -n 2 --durations=15 -m "estimator_checks_slow or long"
 
 test-all: lint typecheck
 	$(BIN)/pytest -n 2 --durations=15

@@ -15,6 +15,7 @@ from archsmith.engines import TrialState
 from archsmith.exceptions import ArchsmithError
 from archsmith.runner._records import SearchResult
 from archsmith.runner._records import TrialResult
+from archsmith.runner._threshold import with_threshold
 from archsmith.runner._trial import TrialRunner
 from archsmith.tracking import Tracker
 
@@ -54,6 +55,8 @@ def finish(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchRe
         model_path = tracker.artifact_path(trials.best.run_id, "model/model.keras")
         model = builders.load_model(model_path)
         strings = builders.takes_strings(model)
+        dataset, tuned = with_threshold(exp, dataset, model, strings)
+        summary.update(tuned)
         if dataset.test is not None:
             out = training.outputs(model, dataset.schema.raw_inputs(dataset.test.frame, strings))
             test_scores = tasks.all_scores(dataset.test.y, out, dataset.target)

@@ -303,6 +303,13 @@ class TrainingSpec(_Model):
     reduce_lr: ReduceLrSpec | None = Field(
         None, description="reduce the learning rate on training-loss plateaus; null: never"
     )
+    class_weight: Literal["balanced"] | dict[str | int, Annotated[float, Field(gt=0)]] | None = (
+        Field(
+            None,
+            description="classification: weigh each class's rows in the loss; balanced: "
+            "n / (classes * count of the class), or a mapping {label: weight} (others 1)",
+        )
+    )
 
 
 class TrackingSpec(_Model):

@@ -18,6 +18,7 @@ __all__ = [
     "TrainingResult",
     "available_memory",
     "check_size",
+    "class_weights",
     "clear_session",
     "custom_gradients_dropped",
     "describe_size",
@@ -29,13 +30,17 @@ __all__ = [
     "make_optimizer",
     "outputs",
     "save_model",
+    "schedule_callbacks",
     "seed_trial",
+    "smoothed_binary",
+    "smoothed_sparse",
     "supervised_fit",
 ]
 
 _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
 _CALLBACKS = {"PruningReporter", "latency_ms"}
 _INIT = {"initialise_layers"}
+_KNOBS = {"class_weights", "schedule_callbacks", "smoothed_binary", "smoothed_sparse"}
 
 
 def __getattr__(name: str) -> Any:
@@ -51,6 +56,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _export
 
         return _export.export_savedmodel
+    if name in _KNOBS:
+        from archsmith.training import _knobs
+
+        return getattr(_knobs, name)
     if name in _INIT:
         from archsmith.training import _init
 

@@ -193,8 +193,8 @@ def _prepare(exp: Experiment, x: Any, y: Any) -> tuple[Experiment, SearchSpace, 
     spaces if none is declared) and the data."""
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
     dataset = _load_data(exp, x, y)
-    if "space" not in exp.search.model_fields_set and dataset.kind != "tabular":
-        # no space declared: the default spaces of the data kind (images: cnn and resnet …)
+    if "space" not in exp.search.model_fields_set:
+        # no space declared: the default spaces of the data kind (tables: tabm and realmlp …)
         defaults = default_spaces(dataset.kind, exp.task.type)
         space = load_space(defaults, builders.CATALOG, exp.base_dir)
         # the logged declaration names the spaces that ran (private attrs are copied too)
@@ -303,6 +303,7 @@ def _open_run(
             "storage": mask_password(storage),
             "pruner": exp.search.pruner,
             "objectives": ",".join(f"{m}:{d}" for m, d in objectives),
+            **({"preset": exp.preset} if exp.preset else {}),
             **{f"data.{k}": v for k, v in dataset.describe().items()},
         },
         tags={

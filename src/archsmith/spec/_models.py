@@ -20,6 +20,10 @@ from archsmith.spec._engines import ENGINE_CAPABILITIES
 from archsmith.spec._engines import engines_that
 from archsmith.spec._engines import is_optuna_storage
 from archsmith.spec._errors import FieldError
+from archsmith.spec._errors import did_you_mean
+from archsmith.spec._presets import PRESETS
+from archsmith.spec._presets import apply_preset
+from archsmith.spec._split import SplitSpec
 from archsmith.spec._tasks import Task
 from archsmith.spec.metrics import COST_OBJECTIVES
 from archsmith.spec.metrics import direction
@@ -55,6 +59,11 @@ class DataSpec(_Model):
     )
     y_key: str = Field(
         "y", min_length=1, description="name of the targets' array in an .npz data file"
+    )
+    split: SplitSpec | None = Field(
+        None,
+        description="tables: {group: col} keeps each group on one side, {time: col} holds "
+        "out the latest rows; null: random rows (stratified for classification)",
     )
 
     @model_validator(mode="after")
@@ -337,6 +346,11 @@ class Experiment(_Model):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
         description="search name: MLflow experiment and study name",
     )
+    preset: str | None = Field(
+        None,
+        description="fast, balanced or best: a bundle of search and training fields "
+        "(docs/tables.md#presets); the fields given here override it",
+    )
     task: Task
     data: DataSpec = Field(default_factory=lambda: DataSpec())
     search: SearchSpec = Field(default_factory=lambda: SearchSpec())
@@ -354,6 +368,20 @@ class Experiment(_Model):
     def source(self) -> str | None:
         """File the declaration was read from, if any."""
         return self._source
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("preset") is None:
+            return data
+        name = data["preset"]
+        if not isinstance(name, str) or name not in PRESETS:
+            raise FieldError(
+                ("preset",),
+                f"unknown preset {name!r}; expected one of: {', '.join(PRESETS)}"
+                f"{did_you_mean(str(name), PRESETS)}",
+            )
+        return apply_preset(data, lambda e: getattr(ENGINE_CAPABILITIES.get(e), "pruning", True))
 
     @model_validator(mode="after")
     def _search_fits_task(self) -> Experiment:

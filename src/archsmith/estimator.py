@@ -75,6 +75,9 @@ class AutoModel(BaseEstimator):
         experiment: a whole declaration (YAML path or mapping); when given, the arguments
             above are not used, and ``target`` of ``fit`` overrides ``task.target``.
         verbose: 1 prints a line per trial, 0 is silent.
+        preset: ``fast``, ``balanced`` or ``best`` (docs/tables.md#presets): its trial
+            count, time budget, epochs, patience and pruner replace the defaults of the
+            arguments left at them; arguments you pass override it.
         task_options: other fields of the declaration's task, e.g. ``{"horizon": 6,
             "lookback": 48, "seasonality": 24}`` for forecasting or ``{"threshold": 0.4}``
             for multilabel.
@@ -114,6 +117,7 @@ class AutoModel(BaseEstimator):
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
         task_options: dict[str, Any] | None = None,
+        preset: str | None = None,
     ) -> None:
         self.task = task
         self.max_trials = max_trials
@@ -131,6 +135,7 @@ class AutoModel(BaseEstimator):
         self.experiment = experiment
         self.verbose = verbose
         self.task_options = task_options
+        self.preset = preset
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
@@ -163,12 +168,20 @@ class AutoModel(BaseEstimator):
         }
         if self.space is not None:  # else the default spaces of the data kind
             search["space"] = self.space
+        training: dict[str, Any] = {
+            "epochs": self.epochs,
+            "early_stopping": {"patience": self.patience},
+        }
+        for arg, section, key in _PRESET_ARGS if self.preset is not None else ():
+            if getattr(self, arg) == _DEFAULTS[arg]:  # left at its default: the preset's
+                (search if section == "search" else training).pop(key)
         return load_experiment(
+            preset=self.preset,
             name=self.name or f"automodel-{self.task}",
             task=task,
             data={"validation": self.validation, "seed": self.seed},
             search=search,
-            training={"epochs": self.epochs, "early_stopping": {"patience": self.patience}},
+            training=training,
             tracking={"uri": self.tracking_uri or _temporary_store()},
         )
 
@@ -410,6 +423,16 @@ _NOT_YET = {
 }
 _SKLEARN = ("classification", "regression")  # the tasks that follow scikit-learn's data rules
 _STORE: list[str] = []
+
+
+#: arguments a preset sets when they are left at their defaults: (argument, section, key)
+_PRESET_ARGS = (
+    ("max_trials", "search", "max_trials"),
+    ("time_budget", "search", "time_budget"),
+    ("epochs", "training", "epochs"),
+    ("patience", "training", "early_stopping"),
+)
+_DEFAULTS = {"max_trials": 10, "time_budget": None, "epochs": 50, "patience": 5}
 
 
 def _temporary_store() -> str:

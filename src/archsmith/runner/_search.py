@@ -322,7 +322,7 @@ def _open_run(
         log_inputs(run_id, exp.experiment_name, dataset.fingerprint, rows, columns)
     log_baseline(tracker, run_id, dataset, exp.task.metric)
     engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
-    for point in warm_points:
+    for point in warm_points[: exp.search.max_trials]:  # no point left waiting unrun
         engine.enqueue(point)
     return run_id
 

@@ -349,7 +349,7 @@ class AutoModel(BaseEstimator):
 
 _PARAMS = (
     "max_trials", "space", "metric", "engine", "algorithm", "epochs", "patience", "validation",
-    "time_budget", "seed", "name", "tracking_uri", "experiment", "verbose",
+    "time_budget", "seed", "name", "tracking_uri", "experiment", "verbose", "preset",
 )  # fmt: skip
 
 
@@ -377,6 +377,7 @@ class Classifier(ClassifierMixin, AutoModel):
         tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
+        preset: str | None = None,
     ) -> None:
         values = locals()
         for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
@@ -408,6 +409,7 @@ class Regressor(RegressorMixin, AutoModel):
         tracking_uri: str | None = None,
         experiment: str | Path | dict[str, Any] | None = None,
         verbose: int = 1,
+        preset: str | None = None,
     ) -> None:
         values = locals()
         for param in _PARAMS:  # stored verbatim (scikit-learn's contract)

@@ -18,6 +18,7 @@ import yaml
 from archsmith import builders
 from archsmith import devices
 from archsmith import engines
+from archsmith import training
 from archsmith.datasets import Dataset
 from archsmith.datasets import default_spaces
 from archsmith.datasets import load_dataset
@@ -193,6 +194,7 @@ def _prepare(exp: Experiment, x: Any, y: Any) -> tuple[Experiment, SearchSpace, 
     spaces if none is declared) and the data."""
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
     dataset = _load_data(exp, x, y)
+    training.class_weights(exp.training, dataset.target, dataset.train.y)  # its errors first
     if "space" not in exp.search.model_fields_set:
         # no space declared: the default spaces of the data kind (tables: tabm and realmlp …)
         defaults = default_spaces(dataset.kind, exp.task.type)

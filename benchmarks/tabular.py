@@ -40,6 +40,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import tempfile
 import time
@@ -58,6 +59,8 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from archsmith import AutoModel
+from archsmith.datasets import default_spaces
+from archsmith.spec import PRESETS
 
 Table = tuple[pd.DataFrame, pd.Series, str]
 
@@ -157,10 +160,14 @@ def cell_arguments(cell: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cell_key(name: str, cell: str, args: argparse.Namespace) -> str:
-    """The cache key of one cell: the table, the column and the settings it ran with."""
-    settings = "" if cell in PRESET_CELLS or cell == "hgb" else f"/t{args.trials}e{args.epochs}"
+    """The cache key of one cell: the table, the column and the settings it ran with (a
+    preset's: a hash of its fields and of the default tabular spaces)."""
+    settings = "" if cell == "hgb" else f"/t{args.trials}e{args.epochs}"
     if cell == "new":
         settings += f"/{args.spaces}"
+    if cell in PRESET_CELLS:
+        fields = json.dumps([PRESETS[cell], default_spaces("tabular")], sort_keys=True)
+        settings = "/" + hashlib.sha256(fields.encode()).hexdigest()[:8]
     return f"{name}/{cell}{settings}"
 
 

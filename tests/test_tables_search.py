@@ -91,8 +91,8 @@ def test_the_preset_fills_what_the_declaration_leaves_out_and_is_recorded(search
     exp = result.experiment
     assert exp.preset == "fast"
     assert (exp.search.max_trials, exp.training.epochs) == (2, 2)  # declared: they win
-    assert exp.search.pruner == "median" and exp.training.early_stopping.patience == 6
-    assert exp.search.time_budget == 90  # the preset's, over the default (none)
+    assert exp.search.pruner == "median" and exp.training.early_stopping.patience == 5
+    assert exp.search.time_budget == 120  # the preset's, over the default (none)
     params = MlflowClient(result.tracking_uri).get_run(result.run_id).data.params
     assert params["preset"] == "fast" and params["max_trials"] == "2"
 
@@ -233,8 +233,8 @@ def test_automodel_arguments_left_at_their_defaults_take_the_presets() -> None:
     assert AutoModel(tracking_uri="unused")._declaration(None).search.max_trials == 10
 
 
-def test_the_default_table_spaces_are_tabm_and_realmlp_with_their_portfolio() -> None:
-    assert SHIPPED_DEFAULT_SPACES["tabular"] == ("tabm", "realmlp")
+def test_the_default_table_spaces_are_realmlp_and_tabm_with_their_portfolio() -> None:
+    assert SHIPPED_DEFAULT_SPACES["tabular"] == ("realmlp", "tabm")
     space = load_space(list(SHIPPED_DEFAULT_SPACES["tabular"]), CATALOG)
-    assert [p["family"] for p in space.first_trials] == ["tabm", "realmlp"] * 2
+    assert [p["family"] for p in space.first_trials] == ["realmlp", "tabm"] * 2
     assert default_spaces("image") == ("cnn", "resnet")

@@ -15,6 +15,8 @@ from archsmith.spec._models import Experiment
 from archsmith.spec._models import SearchSpec
 from archsmith.spec._models import TrackingSpec
 from archsmith.spec._models import TrainingSpec
+from archsmith.spec._presets import PRESETS
+from archsmith.spec._split import SplitSpec
 from archsmith.spec._tasks import ANOMALY_METRICS
 from archsmith.spec._tasks import CLASSIFICATION_METRICS
 from archsmith.spec._tasks import CLUSTERING_METRICS
@@ -61,6 +63,7 @@ __all__ = [
     "MAX_YAML_NODES",
     "METRICS",
     "MULTILABEL_METRICS",
+    "PRESETS",
     "REGRESSION_METRICS",
     "SIMILARITY_METRICS",
     "AnomalyDetectionTask",
@@ -78,6 +81,7 @@ __all__ = [
     "SearchSpec",
     "SimilarityTask",
     "Source",
+    "SplitSpec",
     "TrackingSpec",
     "TrainingSpec",
     "default_metric",

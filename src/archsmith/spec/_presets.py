@@ -17,15 +17,15 @@ from typing import Any
 
 #: the presets, as the declaration fields they set (documented in docs/tables.md#presets)
 PRESETS: dict[str, dict[str, Any]] = {
-    "fast": {  # a first model in about 2 minutes on 2 CPU cores
+    "fast": {  # a first model in about 2 minutes on 2 CPU cores: the 4 portfolio points
         "search": {
             "max_trials": 4,
-            "time_budget": 90,
+            "time_budget": 120,
             "pruner": "median",
             # "ensemble": False,  # enabled when the ensemble branch merges
             # "refit": False,  # enabled when the ensemble branch merges
         },
-        "training": {"epochs": 40, "early_stopping": {"patience": 6}},
+        "training": {"epochs": 30, "early_stopping": {"patience": 5}},
         # "data": {"folds": None},  # enabled when the ensemble branch merges
     },
     "balanced": {  # beats default gradient boosting on most tables within minutes

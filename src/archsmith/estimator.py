@@ -54,7 +54,7 @@ class AutoModel(BaseEstimator):
             pair, 0 otherwise; see :meth:`distance`, :meth:`embed`, :meth:`export_encoder`).
         max_trials: number of candidates to train.
         space: shipped space name(s) or YAML path(s); several = choose among families.
-            None: the default spaces of the data kind (tables: ``mlp``; images: ``cnn``
+            None: the default spaces of the data kind (tables: ``realmlp``, ``tabm``; images: ``cnn``
             and ``resnet``; sequences: ``rnn``, ``conv1d`` and ``transformer``; texts:
             ``text_bag`` and ``text_sequence``; images for ``anomaly_detection``:
             ``conv_autoencoder``).

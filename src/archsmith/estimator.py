@@ -54,10 +54,10 @@ class AutoModel(BaseEstimator):
             pair, 0 otherwise; see :meth:`distance`, :meth:`embed`, :meth:`export_encoder`).
         max_trials: number of candidates to train.
         space: shipped space name(s) or YAML path(s); several = choose among families.
-            None: the default spaces of the data kind (tables: ``realmlp``, ``tabm``; images: ``cnn``
-            and ``resnet``; sequences: ``rnn``, ``conv1d`` and ``transformer``; texts:
-            ``text_bag`` and ``text_sequence``; images for ``anomaly_detection``:
-            ``conv_autoencoder``).
+            None: the default spaces of the data kind (tables: ``realmlp`` and ``tabm``;
+            images: ``cnn`` and ``resnet``; sequences: ``rnn``, ``conv1d`` and
+            ``transformer``; texts: ``text_bag`` and ``text_sequence``; images for
+            ``anomaly_detection``: ``conv_autoencoder``).
         metric: validation metric to optimise (default: accuracy / rmse).
         engine: ``optuna`` or ``random``.
         algorithm: the engine's sampling algorithm (default: ``tpe`` for Optuna).

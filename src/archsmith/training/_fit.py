@@ -24,6 +24,9 @@ from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
 from archsmith.training._inference import inference_call
 from archsmith.training._init import initialise_layers
+from archsmith.training._knobs import NOT_OPTIMIZER_ARGS
+from archsmith.training._knobs import class_weights
+from archsmith.training._knobs import schedule_callbacks
 
 #: ``on_epoch(epoch, logs)``: called after every epoch with Keras' logs.
 EpochHook = Callable[[int, Mapping[str, float]], None]
@@ -142,8 +145,6 @@ def _string_tensors(x: Mapping[str, np.ndarray]) -> dict[str, Any]:
 
 def make_optimizer(config: Mapping[str, Any]) -> keras.optimizers.Optimizer:
     """An optimizer from ``{name: …, learning_rate: …, <its own args>}``."""
-    from archsmith.training._knobs import NOT_OPTIMIZER_ARGS
-
     kwargs = {k: v for k, v in config.items() if k not in NOT_OPTIMIZER_ARGS}
     return getattr(keras.optimizers, _OPTIMIZERS[config["name"]])(**kwargs)
 
@@ -231,8 +232,6 @@ def keras_fit(
     then ``callbacks``, the learning-rate schedule of ``optimizer.schedule``, then early
     stopping on ``val_loss`` (best weights restored); the entries the fit added to
     TensorFlow's gradient registry are dropped afterwards."""
-    from archsmith.training._knobs import schedule_callbacks
-
     guard = _Guard(on_epoch, deadline)
     all_callbacks: list[keras.callbacks.Callback] = [guard, *callbacks]
     all_callbacks += schedule_callbacks(config, training)
@@ -307,8 +306,6 @@ def supervised_fit(
     Raises:
         TrialFailed: the loss became NaN/inf, or the model produced non-finite outputs.
     """
-    from archsmith.training._knobs import class_weights
-
     weights = class_weights(training, dataset.target, dataset.train.y)
     extra = initialise_layers(model, dataset.train.x)
     compile_model(model, config, loss, training, dataset.target)

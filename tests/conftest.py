@@ -78,6 +78,24 @@ def _mlflow_stores_from_a_template() -> None:
         install()
 
 
+#: the shipped default spaces of each data kind, before the session's fixture below
+SHIPPED_DEFAULT_SPACES: dict[str, tuple[str, ...]] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def small_default_table_space():  # type: ignore[no-untyped-def]
+    """Tables without a declared space search the small ``mlp`` space in tests (the shipped
+    default, TabM and RealMLP with their first trials, costs about a third more per trial
+    and most tests do not test the default); a test of the default itself restores
+    :data:`SHIPPED_DEFAULT_SPACES` with ``monkeypatch.setitem``."""
+    from archsmith.datasets._spaces import DEFAULT_SPACES
+
+    SHIPPED_DEFAULT_SPACES.update(DEFAULT_SPACES)
+    DEFAULT_SPACES["tabular"] = ("mlp",)
+    yield
+    DEFAULT_SPACES.update(SHIPPED_DEFAULT_SPACES)
+
+
 @pytest.fixture
 def frame() -> pd.DataFrame:
     return mixed_frame()

@@ -5,33 +5,32 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.base import ClassifierMixin
 from sklearn.base import RegressorMixin
-from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import ClassifierTags
 from sklearn.utils import RegressorTags
 from sklearn.utils import Tags
 from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import type_of_target
 
 from archsmith import builders
 from archsmith import tasks
 from archsmith import training
 from archsmith.console import print_progress
+from archsmith.datasets import SKLEARN_TASKS
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import InputSchema
 from archsmith.datasets import PairSchema
 from archsmith.datasets import as_frame
 from archsmith.datasets import as_target
+from archsmith.datasets import check_sklearn_arrays
+from archsmith.datasets import check_sklearn_target
 from archsmith.datasets import encode_targets
 from archsmith.datasets import network_inputs
 from archsmith.exceptions import DataError
@@ -58,10 +57,10 @@ class AutoModel(BaseEstimator):
             pair, 0 otherwise; see :meth:`distance`, :meth:`embed`, :meth:`export_encoder`).
         max_trials: number of candidates to train.
         space: shipped space name(s) or YAML path(s); several = choose among families.
-            None: the default spaces of the data kind (tables: ``mlp``; images: ``cnn``
-            and ``resnet``; sequences: ``rnn``, ``conv1d`` and ``transformer``; texts:
-            ``text_bag`` and ``text_sequence``; images for ``anomaly_detection``:
-            ``conv_autoencoder``).
+            None: the default spaces of the data kind (tables: ``realmlp`` and ``tabm``;
+            images: ``cnn`` and ``resnet``; sequences: ``rnn``, ``conv1d`` and
+            ``transformer``; texts: ``text_bag`` and ``text_sequence``; images for
+            ``anomaly_detection``: ``conv_autoencoder``).
         metric: validation metric to optimise (default: accuracy / rmse).
         engine: ``optuna`` or ``random``.
         algorithm: the engine's sampling algorithm (default: ``tpe`` for Optuna).
@@ -81,6 +80,9 @@ class AutoModel(BaseEstimator):
         verbose: 1 prints a line per trial, 0 is silent.
         register: register the model in the MLflow Model Registry under this name
             (``tracking.register``; a new version per fit).
+        preset: ``fast``, ``balanced`` or ``best`` (docs/tables.md#presets): its trial
+            count, time budget, epochs, patience and pruner replace the defaults of the
+            arguments left at them; arguments you pass override it.
         task_options: other fields of the declaration's task, e.g. ``{"horizon": 6,
             "lookback": 48, "seasonality": 24}`` for forecasting or ``{"threshold": 0.4}``
             for multilabel.
@@ -126,6 +128,7 @@ class AutoModel(BaseEstimator):
         refit: bool = False,
         folds: int | None = None,
         register: str | None = None,
+        preset: str | None = None,
     ) -> None:
         self.task = task
         self.max_trials = max_trials
@@ -145,6 +148,7 @@ class AutoModel(BaseEstimator):
         self.task_options = task_options
         self.ensemble, self.refit, self.folds = ensemble, refit, folds
         self.register = register
+        self.preset = preset
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
@@ -179,12 +183,22 @@ class AutoModel(BaseEstimator):
         }
         if self.space is not None:  # else the default spaces of the data kind
             search["space"] = self.space
+        training: dict[str, Any] = {
+            "epochs": self.epochs,
+            "early_stopping": {"patience": self.patience},
+        }
+        data = {"validation": self.validation, "seed": self.seed, "folds": self.folds}
+        sections = {"search": search, "training": training, "data": data}
+        for arg, section, key in _PRESET_ARGS if self.preset is not None else ():
+            if getattr(self, arg) == _DEFAULTS[arg]:  # left at its default: the preset's
+                sections[section].pop(key)
         return load_experiment(
+            preset=self.preset,
             name=self.name or f"automodel-{self.task}",
             task=task,
-            data={"validation": self.validation, "seed": self.seed, "folds": self.folds},
+            data=data,
             search=search,
-            training={"epochs": self.epochs, "early_stopping": {"patience": self.patience}},
+            training=training,
             tracking={"uri": self.tracking_uri or _temporary_store(), "register": self.register},
         )
 
@@ -198,12 +212,17 @@ class AutoModel(BaseEstimator):
             SpecError: invalid arguments (named like the declaration fields).
             DataError: data that cannot serve the task.
         """
-        _check_arrays(X, y, self.task)
-        if y is None and target is None and isinstance(X, np.ndarray) and self.task in _SKLEARN:
+        check_sklearn_arrays(X, y, self.task)
+        if (
+            y is None
+            and target is None
+            and isinstance(X, np.ndarray)
+            and self.task in SKLEARN_TASKS
+        ):
             raise DataError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
             )
-        y = _check_target(y, self.task)
+        y = check_sklearn_target(y, self.task)
         exp = self._declaration(target)
         progress: Progress | None = print_progress if self.verbose else None
         result = run_search(exp, X, y, progress=progress)
@@ -350,7 +369,7 @@ class AutoModel(BaseEstimator):
 _PARAMS = (
     "max_trials", "space", "metric", "engine", "algorithm", "epochs", "patience", "validation",
     "time_budget", "seed", "name", "tracking_uri", "experiment", "verbose", "ensemble",
-    "refit", "folds", "register",
+    "refit", "folds", "register", "preset",
 )  # fmt: skip
 
 
@@ -382,6 +401,7 @@ class Classifier(ClassifierMixin, AutoModel):
         refit: bool = False,
         folds: int | None = None,
         register: str | None = None,
+        preset: str | None = None,
     ) -> None:
         values = locals()
         for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
@@ -417,6 +437,7 @@ class Regressor(RegressorMixin, AutoModel):
         refit: bool = False,
         folds: int | None = None,
         register: str | None = None,
+        preset: str | None = None,
     ) -> None:
         values = locals()
         for param in _PARAMS:  # stored verbatim (scikit-learn's contract)
@@ -425,8 +446,23 @@ class Regressor(RegressorMixin, AutoModel):
     score = AutoModel.score  # the declared metric, negated when minimised, not R²
 
 
-_SKLEARN = ("classification", "regression")  # the tasks that follow scikit-learn's data rules
 _STORE: list[str] = []
+
+
+#: arguments a preset sets when they are left at their defaults: (argument, section, key)
+_PRESET_ARGS = (
+    ("max_trials", "search", "max_trials"),
+    ("time_budget", "search", "time_budget"),
+    ("ensemble", "search", "ensemble"),
+    ("refit", "search", "refit"),
+    ("epochs", "training", "epochs"),
+    ("patience", "training", "early_stopping"),
+    ("folds", "data", "folds"),
+)
+_DEFAULTS = {
+    "max_trials": 10, "time_budget": None, "ensemble": False, "refit": False, "epochs": 50,
+    "patience": 5, "folds": None,
+}  # fmt: skip
 
 
 def _temporary_store() -> str:
@@ -437,43 +473,3 @@ def _temporary_store() -> str:
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         _STORE.append(folder)
     return _STORE[0]
-
-
-def _check_target(y: Any, task: str) -> Any:
-    """scikit-learn's target rules for its two tasks: a column vector is flattened with a
-    ``DataConversionWarning``; a classifier refuses a continuous target."""
-    if task not in _SKLEARN or y is None or isinstance(y, str):
-        return y
-    if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected; it is flattened",
-            DataConversionWarning,
-            stacklevel=3,
-        )
-        y = y.ravel()
-    if task == "classification" and isinstance(y, np.ndarray | list | pd.Series):
-        try:
-            kind = type_of_target(y)
-        except ValueError:
-            return y
-        if kind.startswith("continuous"):
-            raise DataError(
-                f"Unknown label type: {kind}: classification needs class labels "
-                "(use task regression for a continuous target)"
-            )
-    return y
-
-
-def _check_arrays(X: Any, y: Any, task: str) -> None:
-    """scikit-learn's own input errors (and messages) for NumPy and sparse data: sparse,
-    complex or empty arrays, and 1-D features for a table task."""
-    if sparse.issparse(X):
-        check_array(X, accept_sparse=False)  # raises: dense data is required
-    for value in (X, y):
-        if isinstance(value, np.ndarray | list) and np.iscomplexobj(np.asarray(value)):
-            raise DataError("Complex data not supported")
-    if not isinstance(X, np.ndarray):
-        return
-    numeric = np.issubdtype(X.dtype, np.number)
-    if X.ndim >= 2 or (numeric and task in _SKLEARN):
-        check_array(X, dtype=None, ensure_all_finite=False, allow_nd=True)

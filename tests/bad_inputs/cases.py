@@ -52,6 +52,12 @@ def _data(text: str | bytes, name: str = "data.csv", **extra: str) -> dict[str, 
 
 
 DECLARATIONS = [
+    Case("decl-unknown-preset", HEAD + "preset: balance\n", ("preset", "did you mean 'balanced'")),
+    Case(
+        "decl-threshold-without-labels",
+        "name: x\ntask: {type: classification, metric: roc_auc, threshold: tune}\n",
+        ("task.threshold", "roc_auc"),
+    ),
     Case("yaml-unclosed-brace", "name: x\ntask: {type: classification\n", ("x.yaml:3",)),
     Case("yaml-tab-indent", "name: x\ntask:\n\ttype: regression\n", ("x.yaml:3", "tabs")),
     Case("yaml-bad-indent", "name: x\ntask:\n  type: regression\n target: y\n", ("x.yaml:4",)),
@@ -438,6 +444,38 @@ DATASETS = [
         DataError,
         "search",
         _data(_rows(40, "cat")),
+    ),
+    Case(
+        "data-split-group-unknown-column",
+        HEAD.replace("train: data.csv", "train: data.csv, split: {group: nope}"),
+        ("data.split.group", "'nope'", "not in the data"),
+        DataError,
+        "search",
+        _data(GOOD_CSV),
+    ),
+    Case(
+        "data-split-one-group",
+        HEAD.replace("train: data.csv", "train: data.csv, split: {group: g}"),
+        ("data.split.group", "1 group(s)"),
+        DataError,
+        "search",
+        _data("a,g,y\n" + "".join(f"{i % 7},k,{'yes' if i % 3 else 'no'}\n" for i in range(60))),
+    ),
+    Case(
+        "data-split-time-not-orderable",
+        HEAD.replace("train: data.csv", "train: data.csv, split: {time: c}"),
+        ("data.split.time", "column 'c' cannot be ordered"),
+        DataError,
+        "search",
+        _data(GOOD_CSV),
+    ),
+    Case(
+        "data-class-weight-unknown-label",
+        HEAD + "training: {class_weight: {maybe: 2}}\n",
+        ("training.class_weight", "maybe"),
+        SpecError,
+        "search",
+        _data(GOOD_CSV),
     ),
     Case(
         "data-similarity-without-labels",

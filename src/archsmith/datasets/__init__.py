@@ -46,6 +46,9 @@ from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import build_schema
 from archsmith.datasets._schema import read_schema
 from archsmith.datasets._series import seasonal_naive
+from archsmith.datasets._sklearn_rules import SKLEARN_TASKS
+from archsmith.datasets._sklearn_rules import check_sklearn_arrays
+from archsmith.datasets._sklearn_rules import check_sklearn_target
 from archsmith.datasets._spaces import default_spaces
 from archsmith.datasets._targets import TARGET_KINDS
 from archsmith.datasets._targets import Target
@@ -64,6 +67,7 @@ __all__ = [
     "NODE_KEY",
     "NUMERIC_KEY",
     "ONE_HOT_MAX",
+    "SKLEARN_TASKS",
     "TARGET_KINDS",
     "ArraySchema",
     "Column",
@@ -83,6 +87,8 @@ __all__ = [
     "build_schema",
     "check_columns",
     "check_finite",
+    "check_sklearn_arrays",
+    "check_sklearn_target",
     "check_unique_names",
     "default_spaces",
     "draw_pairs",

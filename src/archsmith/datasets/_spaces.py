@@ -4,7 +4,7 @@ from __future__ import annotations
 
 #: shipped spaces searched for each data kind when the declaration names none
 DEFAULT_SPACES: dict[str, tuple[str, ...]] = {
-    "tabular": ("mlp",),
+    "tabular": ("realmlp", "tabm"),
     "image": ("cnn", "resnet"),
     "sequence": ("rnn", "conv1d", "transformer"),
     "text": ("text_bag", "text_sequence"),

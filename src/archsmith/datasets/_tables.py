@@ -26,6 +26,8 @@ from archsmith.datasets._sanity import check_columns
 from archsmith.datasets._sanity import check_finite
 from archsmith.datasets._schema import InputSchema
 from archsmith.datasets._schema import build_schema
+from archsmith.datasets._split import split_by
+from archsmith.datasets._split import take_split_column
 from archsmith.datasets._targets import labelled_target
 from archsmith.datasets._texts import refuse_mixed_text
 from archsmith.exceptions import DataError
@@ -109,9 +111,13 @@ def load_table_dataset(
         x = path if path.is_absolute() or base_dir is None else base_dir / path
     frame, target, name = _features_and_target(x, y, task)
     target = target.reset_index(drop=True)
-    frame = _columns(frame.reset_index(drop=True), data)
+    by, frame = take_split_column(frame.reset_index(drop=True), data)
+    frame = _columns(frame, data)
     info, _ = labelled_target(name, target, task)
-    splits = split_indices(len(frame), target, data, stratify=info.stratified)
+    if by is None:
+        splits = split_indices(len(frame), target, data, stratify=info.stratified)
+    else:
+        splits = split_by(by, data)
     check_finite(frame, [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])])
     schema = build_schema(frame.iloc[splits[0]])
     check_finite(frame, [c.name for c in schema.numeric])  # numbers written as text too
@@ -123,7 +129,8 @@ def load_table_dataset(
         return Split(rows, schema.model_inputs(rows), info.encode(labels), labels)
 
     parts = (frame_bytes(frame), label_bytes(target))
-    return assemble(schema, info, make, splits, fingerprint(parts, data))
+    tag = data.split.tag if data.split else None
+    return assemble(schema, info, make, splits, fingerprint(parts, data, tag))
 
 
 def table_inputs(inputs: pd.DataFrame, train: np.ndarray) -> tuple[InputSchema, Any, list[bytes]]:

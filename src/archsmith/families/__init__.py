@@ -19,6 +19,7 @@ from archsmith.families._base import ACTIVATIONS
 from archsmith.families._base import Block
 from archsmith.families._base import Family
 from archsmith.families._sections import BATCH_SIZE
+from archsmith.families._sections import LABEL_SMOOTHING
 from archsmith.families._sections import OPTIMIZER
 from archsmith.search_space import Catalog
 
@@ -57,11 +58,12 @@ BLOCKS: dict[str, tuple[Family, Block]] = {
     block.name: (family, block) for family in FAMILIES.values() for block in family.blocks
 }
 
-#: what search spaces may name: the families' blocks, the optimizer section, batch_size
+#: what search spaces may name: the families' blocks, the optimizer section, batch_size,
+#: label_smoothing
 CATALOG = Catalog(
     blocks={name: block.spec for name, (_, block) in BLOCKS.items()},
     sections={"optimizer": OPTIMIZER},
-    scalars={"batch_size": BATCH_SIZE},
+    scalars={"batch_size": BATCH_SIZE, "label_smoothing": LABEL_SMOOTHING},
 )
 
 
@@ -95,6 +97,7 @@ def fact_functions() -> list[Callable[..., Any]]:
 
 def import_blocks() -> None:
     """Import every family's ``blocks`` module, registering their serializable layers."""
+    importlib.import_module("archsmith.families.losses")
     for family in FAMILIES.values():
         family.blocks_module()
 

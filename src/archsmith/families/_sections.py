@@ -1,4 +1,5 @@
-"""Catalog entries beside the model blocks: the ``optimizer`` section and ``batch_size``."""
+"""Catalog entries beside the model blocks: the ``optimizer`` section, ``batch_size`` and
+``label_smoothing``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from archsmith.search_space import Arg
 from archsmith.search_space import BlockSpec
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad")
+#: learning-rate schedules over a trial's epochs (``archsmith.training`` applies them)
+SCHEDULES = ("constant", "cosine", "plateau")
 
 OPTIMIZER = BlockSpec(
     name="optimizer",
@@ -39,8 +42,15 @@ OPTIMIZER = BlockSpec(
             "float",
             low=0.0,
             high=1.0,
-            only_with=("name", ("adamw",)),
-            description="decoupled weight decay",
+            only_with=("name", OPTIMIZERS),  # every Keras 3 optimizer takes it
+            description="decoupled weight decay (every optimizer)",
+        ),
+        "schedule": Arg(
+            "str",
+            values=SCHEDULES,
+            only_with=("name", OPTIMIZERS),  # optional: constant when left out
+            description="learning-rate schedule: constant, cosine (decay to 0 over the "
+            "epochs) or plateau (halved when the validation loss stalls)",
         ),
         "rho": Arg(
             "float",
@@ -60,3 +70,8 @@ OPTIMIZER = BlockSpec(
 )
 
 BATCH_SIZE = Arg("int", None, low=1, high=1 << 16, description="batch size")
+
+#: optional (no default, so spaces without it keep their params): classification only
+LABEL_SMOOTHING = Arg(
+    "float", low=0.0, high=0.5, description="label smoothing of the classification loss"
+)

@@ -19,6 +19,7 @@ from archsmith.runner._records import SearchResult
 from archsmith.runner._records import TrialResult
 from archsmith.runner._serve import Served
 from archsmith.runner._serve import serve
+from archsmith.runner._threshold import with_threshold
 from archsmith.runner._trial import TrialRunner
 from archsmith.tracking import Tracker
 
@@ -64,6 +65,8 @@ def finish(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchRe
             summary.update(served.summary)
         model = builders.load_model(model_path)
         strings = builders.takes_strings(model)
+        dataset, tuned = with_threshold(exp, dataset, model, strings)
+        summary.update(tuned)
         if dataset.test is not None:
             out = training.outputs(model, dataset.schema.raw_inputs(dataset.test.frame, strings))
             test_scores = tasks.all_scores(dataset.test.y, out, dataset.target)

@@ -18,6 +18,7 @@ import yaml
 from archsmith import builders
 from archsmith import devices
 from archsmith import engines
+from archsmith import training
 from archsmith.datasets import Dataset
 from archsmith.datasets import default_spaces
 from archsmith.datasets import fold_indices
@@ -196,8 +197,9 @@ def _prepare(exp: Experiment, x: Any, y: Any) -> tuple[Experiment, SearchSpace, 
     spaces if none is declared) and the data."""
     space = load_space(exp.search.space, builders.CATALOG, exp.base_dir)
     dataset = _load_data(exp, x, y)
-    if "space" not in exp.search.model_fields_set and dataset.kind != "tabular":
-        # no space declared: the default spaces of the data kind (images: cnn and resnet …)
+    training.class_weights(exp.training, dataset.target, dataset.train.y)  # its errors first
+    if "space" not in exp.search.model_fields_set:
+        # no space declared: the default spaces of the data kind (tables: tabm and realmlp …)
         defaults = default_spaces(dataset.kind, exp.task.type)
         space = load_space(defaults, builders.CATALOG, exp.base_dir)
         # the logged declaration names the spaces that ran (private attrs are copied too)
@@ -308,6 +310,7 @@ def _open_run(
             "storage": mask_password(storage),
             "pruner": exp.search.pruner,
             "objectives": ",".join(f"{m}:{d}" for m, d in objectives),
+            **({"preset": exp.preset} if exp.preset else {}),
             **{f"data.{k}": v for k, v in dataset.describe().items()},
         },
         tags={
@@ -326,7 +329,7 @@ def _open_run(
         log_inputs(run_id, exp.experiment_name, dataset.fingerprint, rows, columns)
     log_baseline(tracker, run_id, dataset, exp.task.metric)
     engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
-    for point in warm_points:
+    for point in warm_points[: exp.search.max_trials]:  # no point left waiting unrun
         engine.enqueue(point)
     return run_id
 

@@ -13,11 +13,11 @@ from archsmith.spec._load import load_experiment
 from archsmith.spec._models import DataSpec
 from archsmith.spec._models import Experiment
 from archsmith.spec._models import SearchSpec
-from archsmith.spec._models import TrackingSpec
-from archsmith.spec._models import TrainingSpec
 from archsmith.spec._prescreen import PROXIES
 from archsmith.spec._prescreen import PrescreenSpec
 from archsmith.spec._prescreen import prescreen_support
+from archsmith.spec._presets import PRESETS
+from archsmith.spec._split import SplitSpec
 from archsmith.spec._tasks import ANOMALY_METRICS
 from archsmith.spec._tasks import CLASSIFICATION_METRICS
 from archsmith.spec._tasks import CLUSTERING_METRICS
@@ -34,6 +34,8 @@ from archsmith.spec._tasks import GenerationTask
 from archsmith.spec._tasks import MultilabelTask
 from archsmith.spec._tasks import RegressionTask
 from archsmith.spec._tasks import SimilarityTask
+from archsmith.spec._training import TrackingSpec
+from archsmith.spec._training import TrainingSpec
 from archsmith.spec._urls import mask_password
 from archsmith.spec._urls import mask_secrets
 from archsmith.spec._urls import mask_url
@@ -64,6 +66,7 @@ __all__ = [
     "MAX_YAML_NODES",
     "METRICS",
     "MULTILABEL_METRICS",
+    "PRESETS",
     "PROXIES",
     "REGRESSION_METRICS",
     "SIMILARITY_METRICS",
@@ -83,6 +86,7 @@ __all__ = [
     "SearchSpec",
     "SimilarityTask",
     "Source",
+    "SplitSpec",
     "TrackingSpec",
     "TrainingSpec",
     "default_metric",

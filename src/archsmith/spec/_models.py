@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Annotated
 from typing import Any
@@ -24,9 +23,15 @@ from archsmith.spec._ensemble import EnsembleSpec
 from archsmith.spec._ensemble import check_pooling
 from archsmith.spec._ensemble import ensemble_value
 from archsmith.spec._errors import FieldError
+from archsmith.spec._errors import did_you_mean
 from archsmith.spec._prescreen import PrescreenSpec
 from archsmith.spec._prescreen import check_prescreen
+from archsmith.spec._presets import PRESETS
+from archsmith.spec._presets import apply_preset
+from archsmith.spec._split import SplitSpec
 from archsmith.spec._tasks import Task
+from archsmith.spec._training import TrackingSpec
+from archsmith.spec._training import TrainingSpec
 from archsmith.spec.metrics import COST_OBJECTIVES
 from archsmith.spec.metrics import direction
 from archsmith.spec.metrics import metric_names
@@ -82,6 +87,11 @@ class DataSpec(_Model):
         ge=2,
         description="k-fold validation on train + validation rows (stratified for classes): "
         "each trial scored by the mean over k folds, the chosen trial's k models averaged",
+    )
+    split: SplitSpec | None = Field(
+        None,
+        description="tables: {group: col} keeps each group on one side, {time: col} holds "
+        "out the latest rows; null: random rows (stratified for classification)",
     )
 
     @model_validator(mode="after")
@@ -322,65 +332,6 @@ class SearchSpec(_Model):
         return parse_duration(value)
 
 
-class EarlyStoppingSpec(_Model):
-    """Stop a trial's training when the monitored value stops improving."""
-
-    patience: int = Field(5, ge=1, description="epochs without improvement before stopping")
-    min_delta: float = Field(0.0, ge=0, description="smallest change that counts")
-
-
-class ReduceLrSpec(_Model):
-    """Halve (``factor``) the learning rate when the training loss stops improving."""
-
-    factor: float = Field(0.5, gt=0, lt=1, description="learning-rate factor on a plateau")
-    patience: int = Field(10, ge=1, description="epochs without improvement before reducing")
-    min_lr: float = Field(1e-4, ge=0, description="lowest learning rate")
-
-
-class TrainingSpec(_Model):
-    """How each candidate is trained."""
-
-    epochs: int = Field(50, ge=1, description="maximum epochs per trial")
-    batch_size: int = Field(
-        32, ge=1, description="batch size when the search space does not set one"
-    )
-    early_stopping: EarlyStoppingSpec | None = Field(
-        default_factory=lambda: EarlyStoppingSpec(),
-        description="stop on validation loss; best weights restored; null to disable",
-    )
-    jit_compile: bool = Field(False, description="XLA-compile training steps")
-    mixed_precision: bool = Field(
-        False,
-        description="float16/bfloat16 compute with float32 outputs and losses; needs a GPU",
-    )
-    reduce_lr: ReduceLrSpec | None = Field(
-        None, description="reduce the learning rate on training-loss plateaus; null: never"
-    )
-
-
-# ``register`` shadows ABCMeta.register (pydantic models' metaclass derives from ABCMeta);
-# the field lives on instances only, the class keeps its ``register``: pydantic's warning
-# about it does not apply.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message='Field name "register"')
-
-    class TrackingSpec(_Model):
-        """Where everything is logged."""
-
-        uri: str = Field(
-            "mlruns",
-            description="tracking folder (relative to the working directory) or an MLflow URI",
-        )
-        experiment: str | None = Field(None, description="MLflow experiment; default: name")
-        register: str | None = Field(
-            None,
-            pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
-            description="register the search's model in the MLflow Model Registry under this "
-            "name (a new version per search; needs a registry-capable store, e.g. the default "
-            "folder store's SQLite database)",
-        )
-
-
 class Experiment(_Model):
     """A whole declaration: task, data, search, training and tracking.
 
@@ -395,6 +346,11 @@ class Experiment(_Model):
         "archsmith",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
         description="search name: MLflow experiment and study name",
+    )
+    preset: str | None = Field(
+        None,
+        description="fast, balanced or best: a bundle of search and training fields "
+        "(docs/tables.md#presets); the fields given here override it",
     )
     task: Task
     data: DataSpec = Field(default_factory=lambda: DataSpec())
@@ -413,6 +369,20 @@ class Experiment(_Model):
     def source(self) -> str | None:
         """File the declaration was read from, if any."""
         return self._source
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("preset") is None:
+            return data
+        name = data["preset"]
+        if not isinstance(name, str) or name not in PRESETS:
+            raise FieldError(
+                ("preset",),
+                f"unknown preset {name!r}; expected one of: {', '.join(PRESETS)}"
+                f"{did_you_mean(str(name), PRESETS)}",
+            )
+        return apply_preset(data, lambda e: getattr(ENGINE_CAPABILITIES.get(e), "pruning", True))
 
     @model_validator(mode="after")
     def _search_fits_task(self) -> Experiment:

@@ -59,6 +59,23 @@ class ClassificationTask(_Model):
     metric: ClassificationMetric = Field(
         default_metric("classification"), description="validation metric the search optimises"
     )
+    threshold: Literal["tune"] | None = Field(
+        None,
+        description="binary tasks: tune chooses the probability at or above which the "
+        "second class is predicted on the validation split, for task.metric (kept with the "
+        "served model); null: 0.5",
+    )
+
+    @model_validator(mode="after")
+    def _threshold_metric(self) -> ClassificationTask:
+        if self.threshold == "tune" and self.metric in ("roc_auc", "log_loss"):
+            raise FieldError(
+                ("threshold",),
+                f"threshold: tune chooses a decision threshold for task.metric, but "
+                f"'{self.metric}' does not depend on one; use metric: accuracy, "
+                "balanced_accuracy or f1_macro, or leave threshold out",
+            )
+        return self
 
 
 class RegressionTask(_Model):

@@ -62,6 +62,7 @@ __all__ = [
     "probabilities",
     "pruning_reporter",
     "score",
+    "tuned_threshold",
 ]
 
 #: every task plug-in; a new task adds its instance here
@@ -167,6 +168,13 @@ def predictions(outputs: np.ndarray, target: Target) -> np.ndarray:
     the nearest unit. Similarity: 1 for a same-class pair. Generation: generated rows.
     """
     return for_target(target).predictions(outputs, target)
+
+
+def tuned_threshold(
+    metric: str, y: np.ndarray, outputs: np.ndarray, target: Target
+) -> float | None:
+    """The decision threshold that scores best for ``metric``; None where the task has none."""
+    return for_target(target).tuned_threshold(metric, y, outputs, target)
 
 
 def probabilities(outputs: np.ndarray, target: Target) -> np.ndarray:

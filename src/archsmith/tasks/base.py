@@ -66,6 +66,13 @@ class BaseTask:
         """What ``predict_proba`` returns (the outputs unless the task says otherwise)."""
         return outputs
 
+    def tuned_threshold(
+        self, metric: str, y: np.ndarray, outputs: np.ndarray, target: Target
+    ) -> float | None:
+        """The decision threshold that scores best for ``metric`` (binary tasks); None for
+        tasks without one."""
+        return None
+
     # -- scores ----------------------------------------------------------------------------
     def score(self, metric: str, y: np.ndarray, outputs: np.ndarray, target: Target) -> float:
         """The value of ``metric`` for encoded targets ``y`` and network ``outputs``.

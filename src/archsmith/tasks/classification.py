@@ -57,8 +57,11 @@ class Multiclass(BaseTask):
 
     def loss(self, target: Target) -> Loss:
         from archsmith.training import Loss
+        from archsmith.training import smoothed_sparse
 
-        return Loss("sparse_categorical_crossentropy", metrics=("accuracy",))
+        return Loss(
+            "sparse_categorical_crossentropy", metrics=("accuracy",), smoothed=smoothed_sparse
+        )
 
 
 class Binary(Multiclass):
@@ -67,7 +70,25 @@ class Binary(Multiclass):
     target_kinds = ("binary",)
 
     def labels(self, outputs: np.ndarray, target: Target) -> np.ndarray:
-        return (outputs.reshape(-1) >= 0.5).astype("int32")
+        """The second class where its probability is at or above the target's decision
+        threshold (0.5 unless ``task.threshold: tune`` chose one)."""
+        return (outputs.reshape(-1) >= target.threshold).astype("int32")
+
+    def tuned_threshold(
+        self, metric: str, y: np.ndarray, outputs: np.ndarray, target: Target
+    ) -> float | None:
+        """The decision threshold that maximises ``metric`` on ``(y, outputs)``: tried at
+        0.5 and at 99 quantiles of the probabilities; ties go to the one nearest 0.5."""
+        from dataclasses import replace
+
+        p = outputs.reshape(-1)
+        candidates = np.unique(np.append(np.quantile(p, np.linspace(0.01, 0.99, 99)), 0.5))
+        best, best_score = 0.5, -np.inf
+        for t in sorted(candidates, key=lambda c: abs(c - 0.5)):
+            value = self.score(metric, y, outputs, replace(target, threshold=float(t)))
+            if value > best_score + 1e-12:
+                best, best_score = float(t), value
+        return best
 
     def probabilities(self, outputs: np.ndarray, target: Target) -> np.ndarray:
         p = outputs.reshape(-1, 1)
@@ -80,8 +101,9 @@ class Binary(Multiclass):
 
     def loss(self, target: Target) -> Loss:
         from archsmith.training import Loss
+        from archsmith.training import smoothed_binary
 
-        return Loss("binary_crossentropy", metrics=("accuracy",))
+        return Loss("binary_crossentropy", metrics=("accuracy",), smoothed=smoothed_binary)
 
 
 BINARY = Binary()

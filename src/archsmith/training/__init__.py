@@ -21,6 +21,7 @@ __all__ = [
     "apply_masks",
     "available_memory",
     "check_size",
+    "class_weights",
     "clear_session",
     "custom_gradients_dropped",
     "describe_size",
@@ -39,7 +40,10 @@ __all__ = [
     "proxy_score",
     "save_model",
     "savedmodel_outputs",
+    "schedule_callbacks",
     "seed_trial",
+    "smoothed_binary",
+    "smoothed_sparse",
     "sparsity_of",
     "supervised_fit",
     "tflite_outputs",
@@ -49,6 +53,7 @@ _MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
 _CALLBACKS = {"PruningReporter", "latency_ms", "predict_ms_per_row"}
 _INIT = {"initialise_layers"}
 _PROXIES = {"ProxyUnavailable", "proxy_score"}
+_KNOBS = {"class_weights", "schedule_callbacks", "smoothed_binary", "smoothed_sparse"}
 _PRUNE = {"KeepPruned", "apply_masks", "magnitude_masks", "sparsity_of"}
 _EXPORT = {
     "export_onnx",
@@ -81,6 +86,10 @@ def __getattr__(name: str) -> Any:
         from archsmith.training import _prune
 
         return getattr(_prune, name)
+    if name in _KNOBS:
+        from archsmith.training import _knobs
+
+        return getattr(_knobs, name)
     if name in _INIT:
         from archsmith.training import _init
 

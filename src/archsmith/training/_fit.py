@@ -24,6 +24,9 @@ from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
 from archsmith.training._inference import inference_call
 from archsmith.training._init import initialise_layers
+from archsmith.training._knobs import NOT_OPTIMIZER_ARGS
+from archsmith.training._knobs import class_weights
+from archsmith.training._knobs import schedule_callbacks
 from archsmith.training._stream import StreamBatches
 
 #: ``on_epoch(epoch, logs)``: called after every epoch with Keras' logs.
@@ -147,7 +150,7 @@ def _batch_size(config: Mapping[str, Any], training: TrainingSpec) -> int:
 
 def make_optimizer(config: Mapping[str, Any]) -> keras.optimizers.Optimizer:
     """An optimizer from ``{name: …, learning_rate: …, <its own args>}``."""
-    kwargs = {k: v for k, v in config.items() if k != "name"}
+    kwargs = {k: v for k, v in config.items() if k not in NOT_OPTIMIZER_ARGS}
     return getattr(keras.optimizers, _OPTIMIZERS[config["name"]])(**kwargs)
 
 
@@ -159,25 +162,37 @@ class Loss:
         loss: a Keras loss (name or function).
         weights: the loss weight (None: 1).
         metrics: Keras metrics shown in the training history.
+        smoothed: ``smoothed(label_smoothing, target)``: the loss with label smoothing
+            (classification), used when the trial sets ``label_smoothing``.
     """
 
     loss: Any
     weights: float | None = None
     metrics: tuple[Any, ...] = ()
+    smoothed: Callable[[float, Any], Any] | None = None
 
 
 def compile_model(
-    model: keras.Model, config: Mapping[str, Any], loss: Loss, training: TrainingSpec
+    model: keras.Model,
+    config: Mapping[str, Any],
+    loss: Loss,
+    training: TrainingSpec,
+    target: Any = None,
 ) -> None:
     """Compile with the trial's optimizer and the task's loss.
 
     An output layer with a ``training_loss()`` method brings its own loss (capsule
-    lengths: the margin loss), which replaces the task's.
+    lengths: the margin loss), which replaces the task's. A trial's ``label_smoothing``
+    (above 0) takes the task's smoothed loss where it has one.
     """
     own = getattr(model.layers[-1], "training_loss", None)
+    chosen = loss.loss
+    smoothing = float(config.get("label_smoothing") or 0.0)
+    if smoothing > 0 and loss.smoothed is not None:
+        chosen = loss.smoothed(smoothing, target)
     model.compile(
         optimizer=make_optimizer(config["optimizer"]),
-        loss=own() if callable(own) else loss.loss,
+        loss=own() if callable(own) else chosen,
         loss_weights=loss.weights,
         metrics=list(loss.metrics),
         jit_compile=jit_compile(training.jit_compile),
@@ -216,12 +231,15 @@ def keras_fit(
     on_epoch: EpochHook | None = None,
     deadline: float | None = None,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    class_weight: Mapping[int, float] | None = None,
 ) -> KerasFit:
     """``model.fit`` of a compiled model with archsmith's callbacks: the NaN/deadline guard,
-    then ``callbacks``, then early stopping on ``val_loss`` (best weights restored); the
-    entries the fit added to TensorFlow's gradient registry are dropped afterwards."""
+    then ``callbacks``, the learning-rate schedule of ``optimizer.schedule``, then early
+    stopping on ``val_loss`` (best weights restored); the entries the fit added to
+    TensorFlow's gradient registry are dropped afterwards."""
     guard = _Guard(on_epoch, deadline)
     all_callbacks: list[keras.callbacks.Callback] = [guard, *callbacks]
+    all_callbacks += schedule_callbacks(config, training)
     stopper = None
     if training.early_stopping is not None:
         stopper = keras.callbacks.EarlyStopping(
@@ -252,6 +270,7 @@ def keras_fit(
             shuffle=not streamed,  # a stream is read in order (shuffled within its chunks)
             callbacks=all_callbacks,
             verbose=0,
+            **({"class_weight": dict(class_weight)} if class_weight else {}),
         )
     seconds = time.perf_counter() - start
     stopped_by = (
@@ -294,8 +313,9 @@ def supervised_fit(
     Raises:
         TrialFailed: the loss became NaN/inf, or the model produced non-finite outputs.
     """
+    weights = class_weights(training, dataset.target, dataset.train.y)
     extra = initialise_layers(model, dataset.train.x)
-    compile_model(model, config, loss, training)
+    compile_model(model, config, loss, training, dataset.target)
     train_x: Any = _string_tensors(dataset.train.x)
     train_y: np.ndarray | None = dataset.train.y
     if dataset.stream is not None:  # a table larger than memory: batches read from its file
@@ -310,6 +330,7 @@ def supervised_fit(
         on_epoch=on_epoch,
         deadline=deadline,
         callbacks=callbacks,
+        class_weight=weights,
     )
     guard, history, fit_seconds = run.guard, run.history, run.seconds
     if guard.nan_epoch is not None:

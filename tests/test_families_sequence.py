@@ -53,10 +53,11 @@ def test_rnn_conv1d_transformer_in_one_search_classify_sequences(tmp_path: Path)
         epochs=4,
         patience=2,
         seed=2,  # its first 3 samples cover the 3 families
+        space=["rnn", "conv1d", "transformer"],  # the general sequence spaces (forecasting's)
         tracking_uri=str(tmp_path / "mlruns"),
         verbose=0,
     )
-    model.fit(x[:300], y[:300])  # no space given: the sequence defaults
+    model.fit(x[:300], y[:300])
     board = model.leaderboard_
     assert set(board["family"]) == {"rnn", "conv1d", "transformer"}
     assert (board["state"] == "COMPLETE").all()
@@ -178,12 +179,14 @@ def test_text_families_with_automodel_on_a_list_of_texts(tmp_path: Path) -> None
     model = AutoModel(
         max_trials=2,
         epochs=1,
-        seed=2,  # its first 2 samples cover the 2 families
+        seed=2,
         tracking_uri=str(tmp_path / "mlruns"),
         verbose=0,
     )
     model.fit(texts[:300], labels[:300])  # no space given: the text defaults
-    assert set(model.leaderboard_["family"]) == {"text_bag", "text_sequence"}
+    board = model.leaderboard_
+    # the first trial is the linear TF-IDF model (text_tfidf's first_trials), then a sample
+    assert set(board["family"]) <= {"text_tfidf", "text_bag", "text_sequence"}
     families = {r.data.params["family"] for r in children(tmp_path / "mlruns")}
-    assert families == {"text_bag", "text_sequence"}
+    assert "text_tfidf" in families and families == set(board["family"])
     assert set(model.predict(texts[300:310])) <= {"pos", "neg"}

@@ -183,3 +183,89 @@ def test_search_with_published_shape_and_reduced_learning_rate(tmp_path: Path) -
         y,
     )
     assert result.best is not None
+
+
+# -- series of different lengths: padding and masking (data.pad) ---------------------------
+RNN = {
+    "rnn": {
+        "cell": "lstm",
+        "units": 4,
+        "layers": 1,
+        "bidirectional": False,
+        "dropout": 0.0,
+        "recurrent_dropout": 0.0,
+    }
+}
+
+
+def ragged(seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(size=(n, 2)) * 3 + 5).astype("float32") for n in (10, 16, 12, 16)]
+
+
+def test_padded_series_are_masked_so_padding_does_not_change_a_prediction(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from archsmith.datasets._arrays import as_float_array
+
+    xs = ragged()
+    padded = as_float_array(xs, pad=True)
+    schema = sequence_schema(padded)
+    assert schema.padded and schema.shape == (16, 2) and np.isnan(padded[0, 10:]).all()
+    blocks = [{"series_norm": {"mode": "series"}}, RNN]
+    model = model_of(blocks, schema)
+    model.save(tmp_path / "padded.keras")
+    exported = load_model(tmp_path / "padded.keras")
+    # the same weights on unpadded inputs of the short series' own length
+    short = replace(sequence_schema(xs[0][None]), mean=schema.mean, std=schema.std)
+    unpadded = model_of(blocks, short)
+    unpadded.set_weights(model.get_weights())
+    np.testing.assert_allclose(
+        predict(exported, schema.model_inputs([xs[0]])),  # padded to 16 steps on the way in
+        predict(unpadded, {short.key: xs[0][None]}),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_series_of_different_lengths_without_padding_name_data_pad() -> None:
+    from archsmith.datasets import load_dataset
+    from archsmith.exceptions import DataError
+    from archsmith.spec import load_experiment
+
+    exp = load_experiment({"task": {"type": "classification"}})
+    with pytest.raises(DataError, match=r"series 0|example 0 is \(10, 2\).*data\.pad: true"):
+        load_dataset(ragged() * 4, [0, 1] * 8, task=exp.task, data=exp.data)
+
+
+def test_series_norm_none_gives_the_raw_values() -> None:
+    x = series()
+    schema = sequence_schema(x)
+    model = model_of([{"series_norm": {"mode": "none"}}, BLOCKS["fcn"]], schema)
+    raw = keras.Model(model.inputs, model.get_layer("archsmith_series_raw").output)
+    np.testing.assert_allclose(predict(raw, {schema.key: x}), x, rtol=1e-4, atol=1e-4)
+
+
+def test_the_first_trials_of_the_default_searches_are_the_published_shapes() -> None:
+    from archsmith.datasets import default_spaces
+
+    def first(kind: str) -> list[dict]:
+        return [dict(p) for p in load_space(default_spaces(kind), builders.CATALOG).first_trials]
+
+    fcn, resnet, inception = first("sequence")
+    assert (fcn["fcn.model.1.fcn.filters"], fcn["fcn.model.1.fcn.kernel"]) == (128, 8)
+    assert resnet["resnet1d.model.1.resnet1d.blocks"] == 3
+    assert resnet["resnet1d.model.1.resnet1d.filters"] == 64  # 64-128-128
+    assert (
+        inception["inception.model.1.inception.depth"],
+        inception["inception.model.1.inception.filters"],
+        inception["inception.model.1.inception.kernel"],
+    ) == (6, 32, 40)
+    assert {p["fcn.model.0.series_norm.mode"] for p in (fcn,)} == {"series"}
+    (tfidf,) = first("text")
+    assert tfidf["family"] == "text_tfidf"  # the linear TF-IDF model first
+    (small,) = first("image")
+    assert small["family"] == "resnet" and small["resnet.model.1.resnet_stages.filters"] == 16
+    assert default_spaces("sequence", "forecasting") == ("rnn", "conv1d", "transformer")

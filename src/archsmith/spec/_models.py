@@ -44,6 +44,11 @@ class DataSpec(_Model):
         "arrays sequences unless square, one column of sentences is text, graphs, lists of "
         "graphs and .npz graph files are graph)",
     )
+    pad: bool = Field(
+        False,
+        description="series of different lengths (a list of (steps, channels) arrays): pad "
+        "them at the end to the longest training length and mask the padding in the model",
+    )
     image_size: tuple[int, int] = Field(
         (64, 64), description="height and width images of an image folder are resized to"
     )
@@ -302,6 +307,13 @@ class TrainingSpec(_Model):
     )
     reduce_lr: ReduceLrSpec | None = Field(
         None, description="reduce the learning rate on training-loss plateaus; null: never"
+    )
+    min_steps: int | None = Field(
+        None,
+        ge=1,
+        description="small data: train at least this many optimizer steps (epochs raised to "
+        "ceil(min_steps / steps per epoch), at most 2000; early-stopping patience to at least "
+        "a tenth of them); null: epochs as declared",
     )
 
 

@@ -24,6 +24,7 @@ from archsmith.exceptions import TrialFailed
 from archsmith.spec import TrainingSpec
 from archsmith.training._inference import inference_call
 from archsmith.training._init import initialise_layers
+from archsmith.training._schedule import scaled_to_data
 
 #: ``on_epoch(epoch, logs)``: called after every epoch with Keras' logs.
 EpochHook = Callable[[int, Mapping[str, float]], None]
@@ -200,6 +201,12 @@ class KerasFit:
     stopped_by: str | None
 
 
+def _rows(x: Any) -> int:
+    """The number of training rows of ``x`` (a mapping of arrays or an array); 0 if unknown."""
+    first = next(iter(x.values()), None) if isinstance(x, Mapping) else x
+    return len(first) if hasattr(first, "__len__") else 0
+
+
 def keras_fit(
     model: keras.Model,
     x: Any,
@@ -215,6 +222,8 @@ def keras_fit(
     """``model.fit`` of a compiled model with archsmith's callbacks: the NaN/deadline guard,
     then ``callbacks``, then early stopping on ``val_loss`` (best weights restored); the
     entries the fit added to TensorFlow's gradient registry are dropped afterwards."""
+    batch_size = int(config.get("batch_size") or training.batch_size)
+    training = scaled_to_data(training, _rows(x), batch_size)
     guard = _Guard(on_epoch, deadline)
     all_callbacks: list[keras.callbacks.Callback] = [guard, *callbacks]
     stopper = None
@@ -242,7 +251,7 @@ def keras_fit(
             y,
             validation_data=validation_data,
             epochs=training.epochs,
-            batch_size=int(config.get("batch_size") or training.batch_size),
+            batch_size=batch_size,
             callbacks=all_callbacks,
             verbose=0,
         )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
@@ -190,3 +191,22 @@ def test_text_families_with_automodel_on_a_list_of_texts(tmp_path: Path) -> None
     families = {r.data.params["family"] for r in children(tmp_path / "mlruns")}
     assert "text_tfidf" in families and families == set(board["family"])
     assert set(model.predict(texts[300:310])) <= {"pos", "neg"}
+
+
+def test_forecasting_leaderboard_shows_an_ets_reference_row(tmp_path: Path) -> None:
+    pytest.importorskip("statsmodels")
+    steps = np.arange(90)
+    values = 20 + 0.1 * steps + 5 * np.sin(2 * np.pi * steps / 6)
+    decl = {
+        "task": {"type": "forecasting", "lookback": 12, "horizon": 3, "seasonality": 6},
+        "data": {"validation": 0.2, "test": 0.2},
+        "search": {"space": ["conv1d"], "max_trials": 1, "algorithm": "random"},
+        "training": {"epochs": 1},
+        "tracking": {"uri": str(tmp_path / "mlruns")},
+    }
+    board = run_search(decl, values).leaderboard
+    rows = board[board["trial"] < 0].set_index("family")
+    assert sorted(rows.index) == ["ets", "seasonal_naive"]
+    assert (int(rows.loc["seasonal_naive", "trial"]), int(rows.loc["ets", "trial"])) == (-1, -2)
+    # a trend and a clean season: ETS forecasts them far better than repeating the season
+    assert rows.loc["ets", "val.mase"] < rows.loc["seasonal_naive", "val.mase"]

@@ -54,6 +54,7 @@ __all__ = [
     "BaseTask",
     "all_scores",
     "baseline_scores",
+    "reference_scores",
     "fit",
     "for_target",
     "for_type",
@@ -180,6 +181,13 @@ def baseline_scores(dataset: Dataset) -> dict[str, dict[str, float]]:
     Only forecasting has one (the seasonal-naive forecast).
     """
     return for_target(dataset.target).baseline_scores(dataset)
+
+
+def reference_scores(
+    dataset: Dataset, names: Sequence[str]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Scores of classical reference models (forecasting: ``ets``) by name and split, or {}."""
+    return for_target(dataset.target).reference_scores(dataset, names)
 
 
 def pruning_reporter(

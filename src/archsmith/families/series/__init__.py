@@ -61,5 +61,10 @@ INCEPTION = BlockSpec(
 
 FAMILY = Family(
     "series",
-    blocks=(Block(SERIES_NORM, takes=frozenset({"schema"})), Block(FCN), Block(RESNET1D), Block(INCEPTION)),
+    blocks=(
+        Block(SERIES_NORM, takes=frozenset({"schema"})),
+        Block(FCN),
+        Block(RESNET1D),
+        Block(INCEPTION),
+    ),
 )

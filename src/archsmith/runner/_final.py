@@ -4,8 +4,8 @@ metrics and the leaderboard of the search's parent run."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from archsmith import builders

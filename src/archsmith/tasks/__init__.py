@@ -54,7 +54,6 @@ __all__ = [
     "BaseTask",
     "all_scores",
     "baseline_scores",
-    "reference_scores",
     "fit",
     "for_target",
     "for_type",
@@ -62,6 +61,7 @@ __all__ = [
     "predictions",
     "probabilities",
     "pruning_reporter",
+    "reference_scores",
     "score",
 ]
 

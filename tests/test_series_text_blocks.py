@@ -269,3 +269,17 @@ def test_the_first_trials_of_the_default_searches_are_the_published_shapes() -> 
     (small,) = first("image")
     assert small["family"] == "resnet" and small["resnet.model.1.resnet_stages.filters"] == 16
     assert default_spaces("sequence", "forecasting") == ("rnn", "conv1d", "transformer")
+
+
+def test_epochs_are_scaled_to_small_data_by_min_steps() -> None:
+    from archsmith.spec import TrainingSpec
+    from archsmith.training._schedule import scaled_to_data
+
+    plain = TrainingSpec(epochs=50)
+    assert scaled_to_data(plain, 40, 16) is plain  # min_steps unset: as declared
+    small = TrainingSpec(epochs=50, min_steps=1500, early_stopping={"patience": 5})
+    scaled = scaled_to_data(small, 40, 16)  # 3 steps an epoch -> 500 epochs
+    assert scaled.epochs == 500 and scaled.early_stopping.patience == 50
+    assert scaled_to_data(small, 1_000_000, 16).epochs == 50  # large data: as declared
+    assert scaled_to_data(small, 8, 16).epochs == 1500  # 1 step an epoch
+    assert scaled_to_data(TrainingSpec(min_steps=10**7), 8, 16).epochs == 2000  # the cap

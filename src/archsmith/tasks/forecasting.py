@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from archsmith.datasets import seasonal_naive
-from archsmith.tasks import _ets
+from archsmith.tasks._ets import available as ets_available
+from archsmith.tasks._ets import fitted_params
+from archsmith.tasks._ets import forecast as ets_forecast
 from archsmith.tasks.base import BaseTask
 from archsmith.tasks.regression import standardised_mse
 
@@ -56,18 +58,18 @@ class Forecasting(BaseTask):
         self, dataset: Dataset, names: Sequence[str]
     ) -> dict[str, dict[str, dict[str, float]]]:
         """Scores of classical forecasters by name (``ets``: statsmodels' exponential
-        smoothing, see :mod:`archsmith.tasks._ets`) and split; those that cannot run here
+        smoothing, see ``archsmith.tasks._ets``) and split; those that cannot run here
         (statsmodels not installed) are left out."""
-        if "ets" not in names or not _ets.available():
+        if "ets" not in names or not ets_available():
             return {}
         target = dataset.target
         (train_x,) = dataset.train.x.values()
-        params = _ets.fitted_params(train_x, dataset.train.y, target.seasonality)
+        params = fitted_params(train_x, dataset.train.y, target.seasonality)
         out: dict[str, dict[str, float]] = {}
         for split_name, split in (("validation", dataset.validation), ("test", dataset.test)):
             if split is not None:
                 (windows,) = split.x.values()
-                guess = _ets.forecast(windows, target.horizon, target.seasonality, params)
+                guess = ets_forecast(windows, target.horizon, target.seasonality, params)
                 out[split_name] = self.all_scores(split.y, guess, target)
         return {"ets": out}
 

@@ -203,7 +203,7 @@ class KerasFit:
 
 def _rows(x: Any) -> int:
     """The number of training rows of ``x`` (a mapping of arrays or an array); 0 if unknown."""
-    first = next(iter(x.values()), None) if isinstance(x, Mapping) else x
+    first: Any = next(iter(x.values()), None) if isinstance(x, Mapping) else x
     return len(first) if hasattr(first, "__len__") else 0
 
 

@@ -72,7 +72,7 @@ def series_norm(x: Any, *, mode: str, schema: Any = None) -> Any:
     _check_series(x, "series_norm")
     if mode == "series":
         return SeriesNormalization(name="archsmith_series_normalization")(x)
-    if mode == "none" and schema is not None and getattr(schema, "mean", ()):
+    if mode == "none" and schema is not None and len(getattr(schema, "mean", ())) > 0:
         return keras.layers.Normalization(
             axis=-1,
             mean=list(schema.mean),

@@ -125,7 +125,7 @@ def tfidf_model(ngrams: int, max_tokens: int = 1000, **kwargs) -> tuple[keras.Mo
     return model_of([block], schema, Target("y", "binary", classes=(0, 1))), schema
 
 
-@pytest.mark.parametrize("ngrams", [1, 2])
+@pytest.mark.parametrize("ngrams", [1, 2, 3])
 def test_tfidf_weights_match_scikit_learn(ngrams: int) -> None:
     """Comparable settings: the same tokens (archsmith's ``tokens``: lower case, Keras'
     punctuation stripped, split on whitespace), the same vocabulary, ``smooth_idf=True``,
@@ -283,3 +283,21 @@ def test_epochs_are_scaled_to_small_data_by_min_steps() -> None:
     assert scaled_to_data(small, 1_000_000, 16).epochs == 50  # large data: as declared
     assert scaled_to_data(small, 8, 16).epochs == 1500  # 1 step an epoch
     assert scaled_to_data(TrainingSpec(min_steps=10**7), 8, 16).epochs == 2000  # the cap
+
+
+def test_character_ngram_tfidf_learns_its_vocabulary_and_reloads(tmp_path: Path) -> None:
+    model, schema = tfidf_model(1, max_tokens=64, analyzer="char", char_ngrams=3)
+    texts = np.asarray(CORPUS, dtype=object).reshape(-1, 1)
+    initialise_layers(model, {schema.key: texts})
+    vocabulary = model.get_layer("archsmith_char_ngrams").get_vocabulary()
+    assert "c a t" in vocabulary and len(vocabulary) == 64  # 2- and 3-grams of characters
+    features = keras.Model(model.inputs, model.get_layer("archsmith_tfidf").output)
+    rows = predict(features, {schema.key: texts})
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, rtol=1e-5)
+    assert len([la for la in model.layers if isinstance(la, keras.layers.Dense)]) == 1
+    model.save(tmp_path / "c.keras")
+    np.testing.assert_allclose(
+        predict(load_model(tmp_path / "c.keras"), {schema.key: texts}),
+        predict(model, {schema.key: texts}),
+        atol=1e-6,
+    )

@@ -9,7 +9,7 @@ from archsmith.search_space import BlockSpec
 
 TEXT_TFIDF = BlockSpec(
     name="text_tfidf",
-    description="text -> TF-IDF of word or character n-grams (L2-normalised); alone: a linear model",
+    description="text -> TF-IDF of word or character n-grams (L2-normalised); alone: linear",
     inputs=("text",),
     args={
         "max_tokens": Arg("int", 20_000, low=2, high=200_000, description="vocabulary size"),

@@ -79,7 +79,7 @@ def run(name: str, args: argparse.Namespace, store: Path, cache: Cache) -> dict[
         if space is None and args.skip_default:
             continue
         decl: dict[str, Any] = {
-            "name": f"text-{label}-{name}",
+            "name": f"text-{label.split()[0]}-{name}",
             "task": {"type": "classification", "metric": "accuracy"},
             "data": {"validation": 0.2, "seed": 0},
             "search": {"max_trials": args.trials, **({"space": space} if space else {})},

@@ -78,10 +78,10 @@ def text_tfidf(
     *,
     schema: Any,
     max_tokens: int,
-    ngrams: int,
     sublinear: bool,
     norm: str,
     dropout: float,
+    ngrams: int = 2,
     analyzer: str = "word",
     char_ngrams: int = 4,
 ) -> Any:

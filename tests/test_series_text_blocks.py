@@ -175,7 +175,7 @@ def test_search_with_published_shape_and_reduced_learning_rate(tmp_path: Path) -
     result = run_search(
         {
             "task": {"type": "classification"},
-            "search": {"space": "fcn", "max_trials": 1, "engine": "random"},
+            "search": {"space": "fcn", "max_trials": 1, "engine": "random", "first_trials": False},
             "training": {"epochs": 2, "reduce_lr": {"patience": 1}},
             "tracking": {"uri": str(tmp_path / "mlruns")},
         },

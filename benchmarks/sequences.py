@@ -255,6 +255,7 @@ def ets_forecast(history: np.ndarray, horizon: int, season: int) -> np.ndarray:
 def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) -> dict:
     from archsmith.runner import run_search
     from archsmith.tasks import baseline_scores
+    from archsmith.tasks import reference_scores
 
     path, column, lookback, horizon, season = SERIES[name]
     values = pd.read_csv(_data_dir("sktime") / path)[column].to_numpy(dtype="float64")
@@ -277,15 +278,12 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
         scale = result.dataset.target.scale
         naive = baseline_scores(result.dataset)["test"]["mase"]
         best = result.best
-        board = result.leaderboard
-        ets_row = board[board["family"] == "ets"]
+        ets_row = reference_scores(result.dataset, ["ets"]).get("ets", {})
         return {
             "value": result.test_scores.get("mase", float("nan")),
             "family": str(best.params.get("family", "")) if best else "",
             "naive": naive,
-            "ets_row": float(ets_row["test.mase"].iloc[0])
-            if len(ets_row) and "test.mase" in board.columns
-            else float("nan"),
+            "ets_row": ets_row.get("test", {}).get("mase", float("nan")),
             "scale": scale,
         }
 

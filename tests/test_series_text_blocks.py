@@ -301,3 +301,12 @@ def test_character_ngram_tfidf_learns_its_vocabulary_and_reloads(tmp_path: Path)
         predict(model, {schema.key: texts}),
         atol=1e-6,
     )
+
+
+def test_a_series_longer_than_the_padded_training_length_is_refused() -> None:
+    from archsmith.datasets._arrays import as_float_array
+    from archsmith.exceptions import DataError
+
+    schema = sequence_schema(as_float_array(ragged(), pad=True))
+    with pytest.raises(DataError, match=r"series 1 has 20 steps, longer than the 16"):
+        schema.model_inputs([np.zeros((5, 2)), np.zeros((20, 2))])

@@ -6,12 +6,13 @@ and ACSF1 from ``aeon``'s bundled data, PLAID from ``sktime``'s (both read from 
 package's ``.ts`` files with a small parser here, nothing is downloaded; the packages need
 not import: ``pip install 'archsmith[benchmarks]'``). Side by side, per set:
 
-- ``ridge``: a ridge classifier (cross-validated alpha) on the z-normalised raw series, and
-  ``1nn``: 1-nearest-neighbour, Euclidean, on the same (classical baselines);
-- ``default``: archsmith's default search today (``AutoModel`` with no space: rnn, conv1d,
-  transformer);
-- ``published``: a search over the published shapes (spaces ``fcn``, ``resnet1d``,
-  ``inception``, with per-series z-normalisation as a choice and ``training.reduce_lr``);
+- ``ridge``: a ridge classifier (cross-validated alpha) on the z-normalised raw series,
+  ``1nn``: 1-nearest-neighbour, Euclidean, on the same, and ``minirocket``: aeon's MiniRocket
+  transform + ridge classifier (Dempster et al. 2021; needs numba), the classical baselines;
+- ``default``: archsmith's default search (no space: fcn, resnet1d, inception, conv1d, whose
+  first trials are the published FCN, ResNet and InceptionTime shapes), with epochs scaled to
+  the data (``training.min_steps``), the learning rate reduced on plateaus
+  (``training.reduce_lr``) and a wall-clock budget per set (``search.time_budget``);
 - the published accuracy of FCN, ResNet (Fawaz et al. 2019, "Deep learning for time series
   classification: a review", mean of 5 runs, hfawaz/dl-4-tsc ``results/results-ucr-128.csv``
   and ``results-mts-avg-std.csv``) and InceptionTime (Ismail Fawaz et al. 2020, hfawaz/
@@ -20,7 +21,11 @@ not import: ``pip install 'archsmith[benchmarks]'``). Side by side, per set:
   per-set table was not at hand; InceptionTime was not run on the multivariate archive).
 
 Variable-length sets (JapaneseVowels, PLAID) are padded at the end with each series' last
-value to the longest length (archsmith has no masking yet).
+value to the longest length for the classical baselines and handed to archsmith as a list of
+series of different lengths with ``data.pad: true`` (padded with zeros and masked).
+
+Every cell (set x method, series x method) is cached in a JSON file (``--cache``) under a key
+that holds its settings, so an interrupted run resumes where it stopped.
 
 Forecasting, on series shipped in ``sktime`` (Airline, Lynx, ShampooSales, Uschange's
 Consumption): MASE on the last 20 % of each series of archsmith's default forecasting search,
@@ -28,14 +33,15 @@ seasonal naive and statsmodels' ETS (additive damped trend, additive season wher
 holds two seasons), each refit at every test window's origin.
 
 Usage:
-    python benchmarks/sequences.py [--trials 4] [--epochs 60] [--patience 15]
-        [--only BasicMotions,Lynx] [--skip-default] [--skip-published]
+    python benchmarks/sequences.py [--trials 3] [--epochs 50] [--min-steps 1500]
+        [--budget 10m] [--only BasicMotions,Lynx] [--skip-default] [--cache FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import sys
 import tempfile
@@ -107,14 +113,14 @@ def pad(series: list[np.ndarray], length: int) -> np.ndarray:
     return np.stack([np.pad(s, ((0, length - len(s)), (0, 0)), mode="edge") for s in series])
 
 
-def load_set(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def load_set(name: str) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray], np.ndarray]:
+    """The train and test series ``(steps, channels)`` of an allowed set, and their labels."""
     if name not in SETS:
         raise SystemExit(f"{name} is not one of the sets this benchmark may use: {list(SETS)}")
     folder = _data_dir(SETS[name]) / name
     train, y_train = read_ts(folder / f"{name}_TRAIN.ts")
     test, y_test = read_ts(folder / f"{name}_TEST.ts")
-    length = max(len(s) for s in train + test)
-    return pad(train, length), y_train, pad(test, length), y_test
+    return train, y_train, test, y_test
 
 
 def znorm(x: np.ndarray) -> np.ndarray:
@@ -122,68 +128,106 @@ def znorm(x: np.ndarray) -> np.ndarray:
     return (x - mean) / (x.std(axis=1, keepdims=True) + 1e-8)
 
 
-def classical(x: np.ndarray, y: np.ndarray, xt: np.ndarray, yt: np.ndarray) -> dict[str, Any]:
+def classical(label: str, x: np.ndarray, y: np.ndarray, xt: np.ndarray, yt: np.ndarray) -> float:
     from sklearn.linear_model import RidgeClassifierCV
     from sklearn.neighbors import KNeighborsClassifier
 
-    a, b = znorm(x).reshape(len(x), -1), znorm(xt).reshape(len(xt), -1)
-    out = {}
-    for label, model in (
-        ("ridge", RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))),
-        ("1nn", KNeighborsClassifier(1)),
-    ):
-        start = time.perf_counter()
-        acc = float((model.fit(a, y).predict(b) == yt).mean())
-        out[label] = (acc, time.perf_counter() - start)
-    return out
+    if label == "minirocket":
+        from aeon.transformations.collection.convolution_based import MiniRocket
+
+        rocket = MiniRocket(random_state=0)
+        a = rocket.fit_transform(np.transpose(x, (0, 2, 1)).astype("float64"))
+        b = rocket.transform(np.transpose(xt, (0, 2, 1)).astype("float64"))
+        model: Any = RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
+    else:
+        a, b = znorm(x).reshape(len(x), -1), znorm(xt).reshape(len(xt), -1)
+        model = (
+            RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
+            if label == "ridge"
+            else KNeighborsClassifier(1)
+        )
+    return float((model.fit(a, y).predict(b) == yt).mean())
 
 
-def searched(
-    x: np.ndarray, y: np.ndarray, xt: np.ndarray, yt: np.ndarray, decl: dict[str, Any]
-) -> tuple[float, float, str]:
+def searched(x: Any, y: np.ndarray, xt: Any, yt: np.ndarray, decl: dict[str, Any]) -> dict:
     from archsmith import AutoModel
 
-    start = time.perf_counter()
-    model = AutoModel(experiment=decl).fit(x.astype("float32"), y)
-    acc = float(model.score(xt.astype("float32"), yt))
+    model = AutoModel(experiment=decl).fit(x, y)
+    acc = float(model.score(xt, yt))
+    board = model.leaderboard_
     best = model.search_.best
-    family = str(best.params.get("family", "")) if best is not None else ""
-    return acc, time.perf_counter() - start, family
-
-
-def classification(name: str, args: argparse.Namespace, store: Path) -> dict[str, Any]:
-    x, y, xt, yt = load_set(name)
-    row: dict[str, Any] = {"set": name, "train": len(x), "test": len(xt), "shape": x.shape[1:]}
-    for label, (acc, secs) in classical(x, y, xt, yt).items():
-        row[label] = f"{acc:.3f} ({secs:.0f}s)"
-    base = {
-        "task": {"type": "classification", "metric": "accuracy"},
-        "data": {"validation": 0.2, "seed": 0},
-        "tracking": {"uri": str(store)},
+    return {
+        "value": acc,
+        "family": str(best.params.get("family", "")) if best is not None else "",
+        "trials": len(board),
     }
-    if not args.skip_default:  # the default search today, as a new user gets it
+
+
+class Cache:
+    """Results of finished cells in a JSON file, keyed by cell and settings."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data = json.loads(path.read_text()) if path.exists() else {}
+
+    def cell(self, key: str, run: Any) -> dict[str, Any]:
+        if key not in self.data:
+            start = time.perf_counter()
+            found = run()
+            found = found if isinstance(found, dict) else {"value": found}
+            found["seconds"] = round(time.perf_counter() - start, 1)
+            found["date"] = time.strftime("%Y-%m-%d")
+            self.data[key] = found
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.data, indent=1, sort_keys=True))
+        return self.data[key]
+
+
+def _shown(found: dict[str, Any]) -> str:
+    extra = " ".join(str(found[k]) for k in ("family",) if found.get(k))
+    return f"{found['value']:.3f} ({found['seconds']:.0f}s{' ' + extra if extra else ''})"
+
+
+def classification(name: str, args: argparse.Namespace, store: Path, cache: Cache) -> dict:
+    train, y, test, yt = load_set(name)
+    length = max(len(s) for s in train + test)
+    x, xt = pad(train, length), pad(test, length)
+    equal = len({len(s) for s in train + test}) == 1
+    row: dict[str, Any] = {"set": name, "train": len(x), "test": len(xt), "shape": x.shape[1:]}
+    for label in ("ridge", "1nn", "minirocket"):
+        found = cache.cell(f"{name}/{label}", lambda label=label: classical(label, x, y, xt, yt))
+        row[label] = _shown(found)
+    if not args.skip_default:  # the default search, as a new user gets it, trained longer
         decl = {
-            **base,
             "name": f"seq-default-{name}",
-            "search": {"max_trials": args.trials},
-            "training": {"epochs": args.epochs, "early_stopping": {"patience": 5}},
-        }
-        acc, secs, fam = searched(x, y, xt, yt, decl)
-        row["default"] = f"{acc:.3f} ({secs:.0f}s {fam})"
-    if not args.skip_published:
-        decl = {
-            **base,
-            "name": f"seq-published-{name}",
-            "search": {"space": args.spaces.split(","), "max_trials": args.trials},
+            "task": {"type": "classification", "metric": "accuracy"},
+            "data": {"validation": 0.2, "seed": 0, **({} if equal else {"pad": True})},
+            "search": {"max_trials": args.trials, "time_budget": args.budget},
             "training": {
                 "epochs": args.epochs,
+                "min_steps": args.min_steps,
                 "early_stopping": {"patience": args.patience},
-                "reduce_lr": {"patience": max(2, args.patience // 3)},
+                "reduce_lr": {"patience": max(2, args.patience // 2)},
             },
+            "tracking": {"uri": str(store)},
         }
-        acc, secs, fam = searched(x, y, xt, yt, decl)
-        row["published"] = f"{acc:.3f} ({secs:.0f}s {fam})"
-    for label, value in zip(("FCN", "ResNet", "Inception"), PUBLISHED[name], strict=True):
+        settings = f"t{args.trials}-e{args.epochs}-s{args.min_steps}-p{args.patience}-{args.budget}"
+        # a padded model takes series up to its longest training series: longer test
+        # series (JapaneseVowels: 29 steps against 26) are cut to that length here
+        longest = max(len(s) for s in train)
+        inputs = (x, xt) if equal else (train, [s[:longest] for s in test])
+        found = cache.cell(
+            f"{name}/default/{settings}",
+            lambda: searched(
+                [s.astype("float32") for s in inputs[0]] if not equal else x.astype("float32"),
+                y,
+                [s.astype("float32") for s in inputs[1]] if not equal else xt.astype("float32"),
+                yt,
+                decl,
+            ),
+        )
+        row["default search"] = _shown(found)
+    for label, value in zip(("FCN", "ResNet", "InceptionTime"), PUBLISHED[name], strict=True):
         row[label] = "n/a" if value is None else f"{value:.3f}"
     return row
 
@@ -211,9 +255,10 @@ def ets_forecast(history: np.ndarray, horizon: int, season: int) -> np.ndarray:
     return np.asarray(model.forecast(horizon))
 
 
-def forecasting(name: str, args: argparse.Namespace, store: Path) -> dict[str, Any]:
+def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) -> dict:
     from archsmith.runner import run_search
-    from archsmith.training import baseline_scores
+    from archsmith.tasks import baseline_scores
+    from archsmith.tasks import reference_scores
 
     path, column, lookback, horizon, season = SERIES[name]
     values = pd.read_csv(_data_dir("sktime") / path)[column].to_numpy(dtype="float64")
@@ -226,31 +271,43 @@ def forecasting(name: str, args: argparse.Namespace, store: Path) -> dict[str, A
             "seasonality": season,
         },
         "data": {"validation": 0.2, "test": 0.2, "seed": 0},
-        "search": {"max_trials": args.trials},
-        "training": {"epochs": args.epochs, "early_stopping": {"patience": 5}},
+        "search": {"max_trials": args.fc_trials},
+        "training": {"epochs": args.fc_epochs, "early_stopping": {"patience": 10}},
         "tracking": {"uri": str(store)},
     }
-    start = time.perf_counter()
-    result = run_search(decl, values, None)
-    secs = time.perf_counter() - start
-    scale = result.dataset.target.scale
-    naive = baseline_scores(result.dataset)["test"]["mase"]
-    start = time.perf_counter()
-    errors = [
-        np.abs(ets_forecast(values[:o], horizon, season) - values[o : o + horizon])
-        for o in _test_origins(len(values), lookback, horizon)
-    ]
-    ets = float(np.mean(errors) / scale)
-    ets_secs = time.perf_counter() - start
-    best = result.best
+
+    def search() -> dict[str, Any]:
+        result = run_search(decl, values, None)
+        scale = result.dataset.target.scale
+        naive = baseline_scores(result.dataset)["test"]["mase"]
+        best = result.best
+        ets_row = reference_scores(result.dataset, ["ets"]).get("ets", {})
+        return {
+            "value": result.test_scores.get("mase", float("nan")),
+            "family": str(best.params.get("family", "")) if best else "",
+            "naive": naive,
+            "ets_row": ets_row.get("test", {}).get("mase", float("nan")),
+            "scale": scale,
+        }
+
+    found = cache.cell(f"{name}/default/t{args.fc_trials}-e{args.fc_epochs}", search)
+
+    def ets() -> float:
+        errors = [
+            np.abs(ets_forecast(values[:o], horizon, season) - values[o : o + horizon])
+            for o in _test_origins(len(values), lookback, horizon)
+        ]
+        return float(np.mean(errors) / found["scale"])
+
+    ets_found = cache.cell(f"{name}/ets", ets)
     return {
         "series": name,
         "n": len(values),
         "lookback/horizon/season": f"{lookback}/{horizon}/{season}",
-        "archsmith": f"{result.test_scores.get('mase', float('nan')):.3f} ({secs:.0f}s "
-        f"{best.params.get('family', '') if best else ''})",
-        "seasonal naive": f"{naive:.3f}",
-        "ETS": f"{ets:.3f} ({ets_secs:.0f}s)",
+        "archsmith default search": _shown(found),
+        "seasonal naive": f"{found['naive']:.3f}",
+        "ETS leaderboard row": f"{found.get('ets_row', float('nan')):.3f}",
+        "ETS (full history)": _shown(ets_found),
     }
 
 
@@ -263,26 +320,32 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--trials", type=int, default=4)
-    parser.add_argument("--epochs", type=int, default=60)
-    parser.add_argument("--patience", type=int, default=15, help="published-shape searches")
-    parser.add_argument("--spaces", default="fcn,resnet1d,inception")
+    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--min-steps", type=int, default=1500, help="training.min_steps")
+    parser.add_argument("--patience", type=int, default=20)
+    parser.add_argument("--budget", default="10m", help="search.time_budget per set")
+    parser.add_argument("--fc-trials", type=int, default=6)
+    parser.add_argument("--fc-epochs", type=int, default=100)
     parser.add_argument("--only", default="", help="comma-separated set or series names")
     parser.add_argument("--skip-default", action="store_true")
-    parser.add_argument("--skip-published", action="store_true")
     parser.add_argument("--skip-forecasting", action="store_true")
+    parser.add_argument(
+        "--cache", type=Path, default=Path(__file__).parent / ".cache" / "sequences.json"
+    )
     args = parser.parse_args(argv)
     only = {n for n in args.only.split(",") if n}
+    cache = Cache(args.cache)
     print(f"load average at start: {os.getloadavg()}, cores: {os.cpu_count()}", flush=True)
     rows, fc_rows = [], []
     with tempfile.TemporaryDirectory(prefix="archsmith-seq-") as tmp:
         for name in SETS:
             if not only or name in only:
-                rows.append(classification(name, args, Path(tmp) / "mlruns"))
+                rows.append(classification(name, args, Path(tmp) / "mlruns", cache))
                 print(rows[-1], flush=True)
         for name in SERIES:
             if not args.skip_forecasting and (not only or name in only):
-                fc_rows.append(forecasting(name, args, Path(tmp) / "mlruns"))
+                fc_rows.append(forecasting(name, args, Path(tmp) / "mlruns", cache))
                 print(fc_rows[-1], flush=True)
     print(f"load average at end: {os.getloadavg()}")
     if rows:

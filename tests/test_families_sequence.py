@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
@@ -53,10 +54,11 @@ def test_rnn_conv1d_transformer_in_one_search_classify_sequences(tmp_path: Path)
         epochs=4,
         patience=2,
         seed=2,  # its first 3 samples cover the 3 families
+        space=["rnn", "conv1d", "transformer"],  # the general sequence spaces (forecasting's)
         tracking_uri=str(tmp_path / "mlruns"),
         verbose=0,
     )
-    model.fit(x[:300], y[:300])  # no space given: the sequence defaults
+    model.fit(x[:300], y[:300])
     board = model.leaderboard_
     assert set(board["family"]) == {"rnn", "conv1d", "transformer"}
     assert (board["state"] == "COMPLETE").all()
@@ -178,12 +180,33 @@ def test_text_families_with_automodel_on_a_list_of_texts(tmp_path: Path) -> None
     model = AutoModel(
         max_trials=2,
         epochs=1,
-        seed=2,  # its first 2 samples cover the 2 families
+        seed=2,
         tracking_uri=str(tmp_path / "mlruns"),
         verbose=0,
     )
     model.fit(texts[:300], labels[:300])  # no space given: the text defaults
-    assert set(model.leaderboard_["family"]) == {"text_bag", "text_sequence"}
+    board = model.leaderboard_
+    # the first trial is the linear TF-IDF model (text_tfidf's first_trials), then a sample
+    assert set(board["family"]) <= {"text_tfidf", "text_bag", "text_sequence"}
     families = {r.data.params["family"] for r in children(tmp_path / "mlruns")}
-    assert families == {"text_bag", "text_sequence"}
+    assert "text_tfidf" in families and families == set(board["family"])
     assert set(model.predict(texts[300:310])) <= {"pos", "neg"}
+
+
+def test_forecasting_leaderboard_shows_an_ets_reference_row(tmp_path: Path) -> None:
+    pytest.importorskip("statsmodels")
+    steps = np.arange(90)
+    values = 20 + 0.1 * steps + 5 * np.sin(2 * np.pi * steps / 6)
+    decl = {
+        "task": {"type": "forecasting", "lookback": 12, "horizon": 3, "seasonality": 6},
+        "data": {"validation": 0.2, "test": 0.2},
+        "search": {"space": ["conv1d"], "max_trials": 1, "algorithm": "random"},
+        "training": {"epochs": 1},
+        "tracking": {"uri": str(tmp_path / "mlruns")},
+    }
+    board = run_search(decl, values).leaderboard
+    rows = board[board["trial"] < 0].set_index("family")
+    assert sorted(rows.index) == ["ets", "seasonal_naive"]
+    assert (int(rows.loc["seasonal_naive", "trial"]), int(rows.loc["ets", "trial"])) == (-1, -2)
+    # a trend and a clean season: ETS forecasts them far better than repeating the season
+    assert rows.loc["ets", "val.mase"] < rows.loc["seasonal_naive", "val.mase"]

@@ -125,7 +125,7 @@ def tfidf_model(ngrams: int, max_tokens: int = 1000, **kwargs) -> tuple[keras.Mo
     return model_of([block], schema, Target("y", "binary", classes=(0, 1))), schema
 
 
-@pytest.mark.parametrize("ngrams", [1, 2])
+@pytest.mark.parametrize("ngrams", [1, 2, 3])
 def test_tfidf_weights_match_scikit_learn(ngrams: int) -> None:
     """Comparable settings: the same tokens (archsmith's ``tokens``: lower case, Keras'
     punctuation stripped, split on whitespace), the same vocabulary, ``smooth_idf=True``,
@@ -175,7 +175,7 @@ def test_search_with_published_shape_and_reduced_learning_rate(tmp_path: Path) -
     result = run_search(
         {
             "task": {"type": "classification"},
-            "search": {"space": "fcn", "max_trials": 1, "engine": "random"},
+            "search": {"space": "fcn", "max_trials": 1, "engine": "random", "first_trials": False},
             "training": {"epochs": 2, "reduce_lr": {"patience": 1}},
             "tracking": {"uri": str(tmp_path / "mlruns")},
         },
@@ -183,3 +183,130 @@ def test_search_with_published_shape_and_reduced_learning_rate(tmp_path: Path) -
         y,
     )
     assert result.best is not None
+
+
+# -- series of different lengths: padding and masking (data.pad) ---------------------------
+RNN = {
+    "rnn": {
+        "cell": "lstm",
+        "units": 4,
+        "layers": 1,
+        "bidirectional": False,
+        "dropout": 0.0,
+        "recurrent_dropout": 0.0,
+    }
+}
+
+
+def ragged(seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(size=(n, 2)) * 3 + 5).astype("float32") for n in (10, 16, 12, 16)]
+
+
+def test_padded_series_are_masked_so_padding_does_not_change_a_prediction(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from archsmith.datasets._arrays import as_float_array
+
+    xs = ragged()
+    padded = as_float_array(xs, pad=True)
+    schema = sequence_schema(padded)
+    assert schema.padded and schema.shape == (16, 2) and np.isnan(padded[0, 10:]).all()
+    blocks = [{"series_norm": {"mode": "series"}}, RNN]
+    model = model_of(blocks, schema)
+    model.save(tmp_path / "padded.keras")
+    exported = load_model(tmp_path / "padded.keras")
+    # the same weights on unpadded inputs of the short series' own length
+    short = replace(sequence_schema(xs[0][None]), mean=schema.mean, std=schema.std)
+    unpadded = model_of(blocks, short)
+    unpadded.set_weights(model.get_weights())
+    np.testing.assert_allclose(
+        predict(exported, schema.model_inputs([xs[0]])),  # padded to 16 steps on the way in
+        predict(unpadded, {short.key: xs[0][None]}),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_series_of_different_lengths_without_padding_name_data_pad() -> None:
+    from archsmith.datasets import load_dataset
+    from archsmith.exceptions import DataError
+    from archsmith.spec import load_experiment
+
+    exp = load_experiment({"task": {"type": "classification"}})
+    with pytest.raises(DataError, match=r"series 0|example 0 is \(10, 2\).*data\.pad: true"):
+        load_dataset(ragged() * 4, [0, 1] * 8, task=exp.task, data=exp.data)
+
+
+def test_series_norm_none_gives_the_raw_values() -> None:
+    x = series()
+    schema = sequence_schema(x)
+    model = model_of([{"series_norm": {"mode": "none"}}, BLOCKS["fcn"]], schema)
+    raw = keras.Model(model.inputs, model.get_layer("archsmith_series_raw").output)
+    np.testing.assert_allclose(predict(raw, {schema.key: x}), x, rtol=1e-4, atol=1e-4)
+
+
+def test_the_first_trials_of_the_default_searches_are_the_published_shapes() -> None:
+    from archsmith.datasets import default_spaces
+
+    def first(kind: str) -> list[dict]:
+        return [dict(p) for p in load_space(default_spaces(kind), builders.CATALOG).first_trials]
+
+    fcn, resnet, inception = first("sequence")
+    assert (fcn["fcn.model.1.fcn.filters"], fcn["fcn.model.1.fcn.kernel"]) == (128, 8)
+    assert resnet["resnet1d.model.1.resnet1d.blocks"] == 3
+    assert resnet["resnet1d.model.1.resnet1d.filters"] == 64  # 64-128-128
+    assert (
+        inception["inception.model.1.inception.depth"],
+        inception["inception.model.1.inception.filters"],
+        inception["inception.model.1.inception.kernel"],
+    ) == (6, 32, 40)
+    assert {p["fcn.model.0.series_norm.mode"] for p in (fcn,)} == {"series"}
+    (tfidf,) = first("text")
+    assert tfidf["family"] == "text_tfidf"  # the linear TF-IDF model first
+    (small,) = first("image")
+    assert small["family"] == "resnet" and small["resnet.model.1.resnet_stages.filters"] == 16
+    assert default_spaces("sequence", "forecasting") == ("rnn", "conv1d", "transformer")
+
+
+def test_epochs_are_scaled_to_small_data_by_min_steps() -> None:
+    from archsmith.spec import TrainingSpec
+    from archsmith.training._schedule import scaled_to_data
+
+    plain = TrainingSpec(epochs=50)
+    assert scaled_to_data(plain, 40, 16) is plain  # min_steps unset: as declared
+    small = TrainingSpec(epochs=50, min_steps=1500, early_stopping={"patience": 5})
+    scaled = scaled_to_data(small, 40, 16)  # 3 steps an epoch -> 500 epochs
+    assert scaled.epochs == 500 and scaled.early_stopping.patience == 50
+    assert scaled_to_data(small, 1_000_000, 16).epochs == 50  # large data: as declared
+    assert scaled_to_data(small, 8, 16).epochs == 1500  # 1 step an epoch
+    assert scaled_to_data(TrainingSpec(min_steps=10**7), 8, 16).epochs == 2000  # the cap
+
+
+def test_character_ngram_tfidf_learns_its_vocabulary_and_reloads(tmp_path: Path) -> None:
+    model, schema = tfidf_model(1, max_tokens=64, analyzer="char", char_ngrams=3)
+    texts = np.asarray(CORPUS, dtype=object).reshape(-1, 1)
+    initialise_layers(model, {schema.key: texts})
+    vocabulary = model.get_layer("archsmith_char_ngrams").get_vocabulary()
+    assert "c a t" in vocabulary and len(vocabulary) == 64  # 2- and 3-grams of characters
+    features = keras.Model(model.inputs, model.get_layer("archsmith_tfidf").output)
+    rows = predict(features, {schema.key: texts})
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, rtol=1e-5)
+    assert len([la for la in model.layers if isinstance(la, keras.layers.Dense)]) == 1
+    model.save(tmp_path / "c.keras")
+    np.testing.assert_allclose(
+        predict(load_model(tmp_path / "c.keras"), {schema.key: texts}),
+        predict(model, {schema.key: texts}),
+        atol=1e-6,
+    )
+
+
+def test_a_series_longer_than_the_padded_training_length_is_refused() -> None:
+    from archsmith.datasets._arrays import as_float_array
+    from archsmith.exceptions import DataError
+
+    schema = sequence_schema(as_float_array(ragged(), pad=True))
+    with pytest.raises(DataError, match=r"series 1 has 20 steps, longer than the 16"):
+        schema.model_inputs([np.zeros((5, 2)), np.zeros((20, 2))])

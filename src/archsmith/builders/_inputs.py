@@ -115,7 +115,7 @@ def text_inputs(schema: ArraySchema) -> tuple[dict[str, Any], Any]:
 
 def array_inputs(schema: ArraySchema) -> tuple[dict[str, Any], Any]:
     """Images and sequences, standardised per channel with the training statistics (a fixed
-    ``Normalization`` layer)."""
+    ``Normalization`` layer); padded series (``data.pad``) then masked (:class:`PaddingMask`)."""
     raw = keras.Input(shape=schema.shape, name=schema.key)
     norm = keras.layers.Normalization(
         axis=-1,
@@ -123,7 +123,30 @@ def array_inputs(schema: ArraySchema) -> tuple[dict[str, Any], Any]:
         variance=[s * s for s in schema.std],
         name=f"archsmith_{schema.kind}_normalization",
     )
-    return {schema.key: raw}, norm(raw)
+    out = norm(raw)
+    if schema.padded:
+        out = PaddingMask(name="archsmith_padding_mask")(out)
+    return {schema.key: raw}, out
+
+
+@keras.saving.register_keras_serializable(package="archsmith")
+class PaddingMask(keras.layers.Layer):
+    """Padded series ``(batch, steps, channels)``, NaN at the padded steps -> zeros there,
+    and a Keras mask (True at real steps) that masking layers (RNNs, per-series
+    normalisation, average pooling) follow."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, x: Any) -> Any:
+        return ops.where(ops.isnan(x), ops.zeros_like(x), x)
+
+    def compute_mask(self, x: Any, mask: Any = None) -> Any:
+        return ops.logical_not(ops.any(ops.isnan(x), axis=-1))
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
 
 
 #: the inputs of each data kind; a family may build its data's own (graphs: ``Family.inputs``)

@@ -11,6 +11,7 @@ itself, so the exported model takes raw data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from typing import Literal
@@ -48,6 +49,8 @@ class ArraySchema:
         vocabulary: text tokens (1- to 3-grams), most frequent first within each order.
         orders: the n-gram order of each vocabulary token.
         length: 95th percentile of the number of words of the training texts.
+        padded: series of different lengths, padded at the end with NaN (``data.pad``): the
+            model masks the padding.
     """
 
     kind: ArrayKind
@@ -58,6 +61,7 @@ class ArraySchema:
     vocabulary: tuple[str, ...] = ()
     orders: tuple[int, ...] = ()
     length: int = 0
+    padded: bool = False
 
     @property
     def key(self) -> str:
@@ -104,6 +108,7 @@ class ArraySchema:
             "vocabulary": list(self.vocabulary),
             "orders": list(self.orders),
             "length": self.length,
+            **({"padded": True} if self.padded else {}),
         }
 
     @classmethod
@@ -122,6 +127,7 @@ class ArraySchema:
             tuple(data["vocabulary"]),
             tuple(data["orders"]),
             data["length"],
+            bool(data.get("padded", False)),
         )
 
     # -- raw data -> network inputs --------------------------------------------------------
@@ -130,7 +136,8 @@ class ArraySchema:
         if isinstance(data, pd.DataFrame):
             arr = data.to_numpy(dtype="float32")
         else:
-            arr = as_float_array(data, what)
+            length = self.shape[0] if self.padded else None
+            arr = as_float_array(data, what, pad=self.padded, length=length)
         size = int(np.prod(self.shape))
         if arr.shape[1:] == self.shape:
             return arr
@@ -159,17 +166,27 @@ class ArraySchema:
         return pd.DataFrame(flat, columns=list(self.names))
 
 
-def as_float_array(data: Any, what: str = "X") -> np.ndarray:
-    """Numbers -> float32 array, with a clear error for ragged data (mixed shapes)."""
+def as_float_array(
+    data: Any, what: str = "X", *, pad: bool = False, length: int | None = None
+) -> np.ndarray:
+    """Numbers -> float32 array, with a clear error for ragged data (mixed shapes).
+
+    ``pad``: series of different lengths (same channels) are padded at the end with NaN to
+    the longest (or ``length``) steps, the padding the model masks (``data.pad``).
+    """
     if isinstance(data, list | tuple) and data and hasattr(data[0], "shape"):
         shapes = [tuple(np.shape(a)) for a in data]
-        if len(set(shapes)) > 1:
+        if len(set(shapes)) > 1 or (pad and length is not None):
             first = shapes[0]
-            i = next(i for i, s in enumerate(shapes) if s != first)
+            i = next((i for i, s in enumerate(shapes) if s != first), 0)
+            if pad and len({s[1:] for s in shapes}) == 1 and len(first) in (1, 2):
+                return padded_series(data, what, length=length)
             raise DataError(
                 f"{what} has examples of mixed shapes: example 0 is {first} but example {i} is "
                 f"{shapes[i]}; every image (or series) must have the same shape, so resize or "
-                "pad them first (an image folder is resized to data.image_size for you)"
+                "pad them first (an image folder is resized to data.image_size for you; for "
+                "series of different lengths set data.pad: true to pad them at the end and "
+                "mask the padding)"
             )
     try:
         arr = np.asarray(data, dtype="float32")
@@ -181,10 +198,34 @@ def as_float_array(data: Any, what: str = "X") -> np.ndarray:
     return arr
 
 
+def padded_series(data: Sequence[Any], what: str = "X", *, length: int | None = None) -> np.ndarray:
+    """Series of different lengths ``(steps[, channels])`` -> ``(N, length, C)`` float32,
+    padded at the end with NaN to ``length`` (default: the longest), the padding the model
+    masks (``data.pad``).
+
+    Raises:
+        DataError: a series longer than ``length`` (the length the model was fit on).
+    """
+    lengths = [len(a) for a in data]
+    steps = max(lengths) if length is None else length
+    if max(lengths) > steps:
+        i = int(np.argmax(lengths))
+        raise DataError(
+            f"{what}: series {i} has {lengths[i]} steps, longer than the {steps} steps the "
+            "model was fit on (data.pad pads to the longest training series); cut it"
+        )
+    rows = [np.asarray(a, dtype="float32").reshape(len(a), -1) for a in data]
+    out = np.full((len(rows), steps, rows[0].shape[1]), np.nan, dtype="float32")
+    for k, row in enumerate(rows):
+        out[k, : len(row)] = row
+    return out
+
+
 def _channel_stats(arr: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
     flat = arr.reshape(-1, arr.shape[-1]).astype("float64")
-    mean = flat.mean(axis=0)
-    std = flat.std(axis=0)
+    padded = np.isnan(flat).any()  # padding of series of different lengths (data.pad)
+    mean = np.nanmean(flat, axis=0) if padded else flat.mean(axis=0)
+    std = np.nanstd(flat, axis=0) if padded else flat.std(axis=0)
     std[std == 0] = 1.0
     return tuple(float(m) for m in mean), tuple(float(s) for s in std)
 
@@ -196,11 +237,11 @@ def image_schema(train: np.ndarray) -> ArraySchema:
 
 
 def sequence_schema(train: np.ndarray) -> ArraySchema:
-    """Schema of ``(N, T, C)`` training sequences."""
+    """Schema of ``(N, T, C)`` training sequences (NaN steps at the end: padding)."""
     mean, std = _channel_stats(train)
-    return ArraySchema(
-        "sequence", tuple(int(d) for d in train.shape[1:]), mean, std, name="sequence"
-    )
+    padded = bool(np.isnan(train).any())
+    shape = tuple(int(d) for d in train.shape[1:])
+    return ArraySchema("sequence", shape, mean, std, name="sequence", padded=padded)
 
 
 def array_kind(x: Any, declared: str = "auto") -> str:

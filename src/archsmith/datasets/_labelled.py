@@ -128,7 +128,7 @@ def _inputs_and_target(
     if _arrays(kind):
         if y is None:
             raise DataError(f"{kind} arrays need their targets: pass y")
-        return kind, as_float_array(x), y, task.target or "y"
+        return kind, as_float_array(x, pad=data.pad), y, task.target or "y"
     if text_list(x):
         if y is None:
             raise DataError("texts given as a list need their targets: pass y")

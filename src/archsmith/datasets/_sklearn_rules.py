@@ -48,8 +48,9 @@ def check_sklearn_arrays(X: Any, y: Any, task: str) -> None:
     complex or empty arrays, and 1-D features for a table task."""
     if sparse.issparse(X):
         check_array(X, accept_sparse=False)  # raises: dense data is required
-    for value in (X, y):
-        if isinstance(value, np.ndarray | list) and np.iscomplexobj(np.asarray(value)):
+    for value in (X, y):  # a list item by item: series of different lengths (data.pad)
+        parts = value if isinstance(value, list) else [value]
+        if isinstance(value, np.ndarray | list) and any(np.iscomplexobj(p) for p in parts):
             raise DataError("Complex data not supported")
     if not isinstance(X, np.ndarray):
         return

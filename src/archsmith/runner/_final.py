@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from archsmith import builders
@@ -24,16 +25,21 @@ from archsmith.runner._trial import TrialRunner
 from archsmith.tracking import Tracker
 
 
-def log_baseline(tracker: Tracker, run_id: str, dataset: Dataset, metric: str) -> None:
-    """Log the data's baseline (forecasting: seasonal naive) as trial -1 of the leaderboard."""
+def log_baseline(
+    tracker: Tracker, run_id: str, dataset: Dataset, metric: str, references: Sequence[str] = ()
+) -> None:
+    """Log the data's baseline (forecasting: seasonal naive) as trial -1 of the leaderboard,
+    and the classical ``references`` (forecasting: ``ets``) as trials -2, -3, ..."""
     scores = tasks.baseline_scores(dataset)
     if not scores:
         return
-    baseline = tracker.start_trial(run_id, -1, {"family": "seasonal_naive"})
-    metrics = {f"val.{k}": v for k, v in scores["validation"].items()}
-    metrics.update({f"test.{k}": v for k, v in scores.get("test", {}).items()})
-    metrics["score"] = scores["validation"][metric]
-    tracker.end_trial(baseline, "COMPLETE", metrics, {"archsmith.baseline": "seasonal_naive"})
+    rows = {"seasonal_naive": scores, **tasks.reference_scores(dataset, references)}
+    for number, (name, found) in enumerate(rows.items(), start=1):
+        row = tracker.start_trial(run_id, -number, {"family": name})
+        metrics = {f"val.{k}": v for k, v in found["validation"].items()}
+        metrics.update({f"test.{k}": v for k, v in found.get("test", {}).items()})
+        metrics["score"] = found["validation"][metric]
+        tracker.end_trial(row, "COMPLETE", metrics, {"archsmith.baseline": name})
 
 
 def finish(trials: TrialRunner, new: list[TrialResult], wall: float) -> SearchResult:

@@ -327,7 +327,7 @@ def _open_run(
         rows = {s: described[f"rows_{s}"] for s in ("train", "validation", "test")}
         columns = [(c.name, c.kind) for c in dataset.schema.columns]
         log_inputs(run_id, exp.experiment_name, dataset.fingerprint, rows, columns)
-    log_baseline(tracker, run_id, dataset, exp.task.metric)
+    log_baseline(tracker, run_id, dataset, exp.task.metric, getattr(exp.task, "references", ()))
     engine.set_metadata("dataset_fingerprint", dataset.fingerprint)
     for point in warm_points[: exp.search.max_trials]:  # no point left waiting unrun
         engine.enqueue(point)

@@ -55,6 +55,11 @@ class DataSpec(_Model):
         "arrays sequences unless square, one column of sentences is text, graphs, lists of "
         "graphs and .npz graph files are graph)",
     )
+    pad: bool = Field(
+        False,
+        description="series of different lengths (a list of (steps, channels) arrays): pad "
+        "them at the end to the longest training length and mask the padding in the model",
+    )
     image_size: tuple[int, int] = Field(
         (64, 64), description="height and width images of an image folder are resized to"
     )

@@ -131,6 +131,11 @@ class ForecastingTask(_Model):
     metric: ForecastingMetric = Field(
         default_metric("forecasting"), description="validation metric the search optimises"
     )
+    references: tuple[Literal["ets"], ...] = Field(
+        ("ets",),
+        description="classical forecasters shown as leaderboard rows beside seasonal naive "
+        "(ets: statsmodels' exponential smoothing, where statsmodels is installed); [] for none",
+    )
 
     @model_validator(mode="after")
     def _season_in_window(self) -> ForecastingTask:

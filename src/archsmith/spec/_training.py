@@ -45,6 +45,13 @@ class TrainingSpec(_Model):
     reduce_lr: ReduceLrSpec | None = Field(
         None, description="reduce the learning rate on training-loss plateaus; null: never"
     )
+    min_steps: int | None = Field(
+        None,
+        ge=1,
+        description="small data: train at least this many optimizer steps (epochs raised to "
+        "ceil(min_steps / steps per epoch), at most 2000; early-stopping patience to at least "
+        "a tenth of them); null: epochs as declared",
+    )
     class_weight: Literal["balanced"] | dict[str | int, Annotated[float, Field(gt=0)]] | None = (
         Field(
             None,

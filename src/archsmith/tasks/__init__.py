@@ -61,6 +61,7 @@ __all__ = [
     "predictions",
     "probabilities",
     "pruning_reporter",
+    "reference_scores",
     "score",
     "tuned_threshold",
 ]
@@ -188,6 +189,13 @@ def baseline_scores(dataset: Dataset) -> dict[str, dict[str, float]]:
     Only forecasting has one (the seasonal-naive forecast).
     """
     return for_target(dataset.target).baseline_scores(dataset)
+
+
+def reference_scores(
+    dataset: Dataset, names: Sequence[str]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Scores of classical reference models (forecasting: ``ets``) by name and split, or {}."""
+    return for_target(dataset.target).reference_scores(dataset, names)
 
 
 def pruning_reporter(

@@ -103,6 +103,12 @@ class BaseTask:
         """Scores of a model-free baseline by split (``validation``, ``test``); {} without."""
         return {}
 
+    def reference_scores(
+        self, dataset: Dataset, names: Sequence[str]
+    ) -> dict[str, dict[str, dict[str, float]]]:
+        """Scores of the classical reference models ``names`` by name and split; {} without."""
+        return {}
+
     # -- training --------------------------------------------------------------------------
     def loss(self, target: Target) -> Loss:
         """What the supervised fit compiles with (tasks with their own fit need none)."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from archsmith.datasets import seasonal_naive
+from archsmith.tasks._ets import available as ets_available
+from archsmith.tasks._ets import fitted_params
+from archsmith.tasks._ets import forecast as ets_forecast
 from archsmith.tasks.base import BaseTask
 from archsmith.tasks.regression import standardised_mse
 
@@ -49,6 +53,25 @@ class Forecasting(BaseTask):
         if dataset.test is not None:
             out["test"] = self.naive_scores(dataset.test, dataset.target)
         return out
+
+    def reference_scores(
+        self, dataset: Dataset, names: Sequence[str]
+    ) -> dict[str, dict[str, dict[str, float]]]:
+        """Scores of classical forecasters by name (``ets``: statsmodels' exponential
+        smoothing, see ``archsmith.tasks._ets``) and split; those that cannot run here
+        (statsmodels not installed) are left out."""
+        if "ets" not in names or not ets_available():
+            return {}
+        target = dataset.target
+        (train_x,) = dataset.train.x.values()
+        params = fitted_params(train_x, dataset.train.y, target.seasonality)
+        out: dict[str, dict[str, float]] = {}
+        for split_name, split in (("validation", dataset.validation), ("test", dataset.test)):
+            if split is not None:
+                (windows,) = split.x.values()
+                guess = ets_forecast(windows, target.horizon, target.seasonality, params)
+                out[split_name] = self.all_scores(split.y, guess, target)
+        return {"ets": out}
 
     def loss(self, target: Target) -> Loss:
         return standardised_mse(target)

@@ -27,6 +27,7 @@ from archsmith.training._init import initialise_layers
 from archsmith.training._knobs import NOT_OPTIMIZER_ARGS
 from archsmith.training._knobs import class_weights
 from archsmith.training._knobs import schedule_callbacks
+from archsmith.training._schedule import scaled_to_data
 from archsmith.training._stream import StreamBatches
 
 #: ``on_epoch(epoch, logs)``: called after every epoch with Keras' logs.
@@ -220,6 +221,12 @@ class KerasFit:
     stopped_by: str | None
 
 
+def _rows(x: Any) -> int:
+    """The number of training rows of ``x`` (a mapping of arrays or an array); 0 if unknown."""
+    first: Any = next(iter(x.values()), None) if isinstance(x, Mapping) else x
+    return len(first) if hasattr(first, "__len__") else 0
+
+
 def keras_fit(
     model: keras.Model,
     x: Any,
@@ -235,8 +242,12 @@ def keras_fit(
 ) -> KerasFit:
     """``model.fit`` of a compiled model with archsmith's callbacks: the NaN/deadline guard,
     then ``callbacks``, the learning-rate schedule of ``optimizer.schedule``, then early
-    stopping on ``val_loss`` (best weights restored); the entries the fit added to
+    stopping on ``val_loss`` (best weights restored; epochs and patience scaled to small
+    data by ``training.min_steps``); the entries the fit added to
     TensorFlow's gradient registry are dropped afterwards."""
+    streamed = isinstance(x, keras.utils.PyDataset)
+    batch_size = _batch_size(config, training)
+    training = scaled_to_data(training, 0 if streamed else _rows(x), batch_size)
     guard = _Guard(on_epoch, deadline)
     all_callbacks: list[keras.callbacks.Callback] = [guard, *callbacks]
     all_callbacks += schedule_callbacks(config, training)
@@ -258,7 +269,6 @@ def keras_fit(
                 min_lr=training.reduce_lr.min_lr,
             )
         )
-    streamed = isinstance(x, keras.utils.PyDataset)
     with custom_gradients_dropped():
         start = time.perf_counter()
         history = model.fit(
@@ -266,7 +276,7 @@ def keras_fit(
             y,
             validation_data=validation_data,
             epochs=training.epochs,
-            batch_size=None if streamed else _batch_size(config, training),
+            batch_size=None if streamed else batch_size,
             shuffle=not streamed,  # a stream is read in order (shuffled within its chunks)
             callbacks=all_callbacks,
             verbose=0,

@@ -15,9 +15,10 @@ SERIES_NORM = BlockSpec(
         "mode": Arg(
             "str",
             "series",
-            values=("series", "dataset"),
+            values=("series", "dataset", "none"),
             description="series: each series by its own mean and std; dataset: the input "
-            "layer's training statistics only",
+            "layer's training statistics only; none: the raw values (that standardisation "
+            "undone)",
         ),
     },
 )
@@ -60,5 +61,10 @@ INCEPTION = BlockSpec(
 
 FAMILY = Family(
     "series",
-    blocks=(Block(SERIES_NORM), Block(FCN), Block(RESNET1D), Block(INCEPTION)),
+    blocks=(
+        Block(SERIES_NORM, takes=frozenset({"schema"})),
+        Block(FCN),
+        Block(RESNET1D),
+        Block(INCEPTION),
+    ),
 )

@@ -42,11 +42,20 @@ class SeriesNormalization(keras.layers.Layer):
     def __init__(self, epsilon: float = 1e-8, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.epsilon = float(epsilon)
+        self.supports_masking = True
 
-    def call(self, x: Any) -> Any:
-        mean = ops.mean(x, axis=1, keepdims=True)
-        centred = x - mean
-        std = ops.sqrt(ops.mean(ops.square(centred), axis=1, keepdims=True) + self.epsilon)
+    def call(self, x: Any, mask: Any = None) -> Any:
+        if mask is None:
+            mean = ops.mean(x, axis=1, keepdims=True)
+            centred = x - mean
+            std = ops.sqrt(ops.mean(ops.square(centred), axis=1, keepdims=True) + self.epsilon)
+            return centred / std
+        # padded series (data.pad): the statistics of the real steps, zeros at the padding
+        w = ops.expand_dims(ops.cast(mask, x.dtype), -1)
+        n = ops.maximum(ops.sum(w, axis=1, keepdims=True), 1.0)
+        mean = ops.sum(x * w, axis=1, keepdims=True) / n
+        centred = (x - mean) * w
+        std = ops.sqrt(ops.sum(ops.square(centred), axis=1, keepdims=True) / n + self.epsilon)
         return centred / std
 
     def compute_output_shape(self, input_shape: Any) -> Any:
@@ -56,12 +65,21 @@ class SeriesNormalization(keras.layers.Layer):
         return {**super().get_config(), "epsilon": self.epsilon}
 
 
-def series_norm(x: Any, *, mode: str) -> Any:
+def series_norm(x: Any, *, mode: str, schema: Any = None) -> Any:
     """``series``: z-normalise each series (:class:`SeriesNormalization`); ``dataset``: keep
-    the input layer's standardisation by the training set's per-channel statistics."""
+    the input layer's standardisation by the training set's per-channel statistics;
+    ``none``: undo that standardisation (the raw values, e.g. where the level matters)."""
     _check_series(x, "series_norm")
     if mode == "series":
         return SeriesNormalization(name="archsmith_series_normalization")(x)
+    if mode == "none" and schema is not None and len(getattr(schema, "mean", ())) > 0:
+        return keras.layers.Normalization(
+            axis=-1,
+            mean=list(schema.mean),
+            variance=[s * s for s in schema.std],
+            invert=True,
+            name="archsmith_series_raw",
+        )(x)
     return x
 
 

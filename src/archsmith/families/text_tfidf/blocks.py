@@ -62,17 +62,31 @@ class IdfWeighting(keras.layers.Layer):
         return {**super().get_config(), "sublinear": self.sublinear, "norm": self.norm}
 
 
+@keras.saving.register_keras_serializable(package="archsmith")
+class CharNgramCounts(keras.layers.TextVectorization):
+    """Counts of character n-grams (lower case, spaces kept) whose vocabulary, the
+    ``max_tokens - 1`` most frequent n-grams of the training texts, is learnt before training
+    (``initialise_from``: the schema holds word vocabularies only)."""
+
+    def initialise_from(self, inputs: np.ndarray) -> dict[str, float]:
+        self.adapt(np.asarray(inputs, dtype=object).reshape(-1))
+        return {}
+
+
 def text_tfidf(
     x: Any,
     *,
     schema: Any,
     max_tokens: int,
-    ngrams: int,
     sublinear: bool,
     norm: str,
     dropout: float,
+    ngrams: int = 2,
+    analyzer: str = "word",
+    char_ngrams: int = 4,
 ) -> Any:
-    """Texts -> TF-IDF of the ``max_tokens`` most frequent word 1- to ``ngrams``-grams.
+    """Texts -> TF-IDF of the ``max_tokens`` most frequent word 1- to ``ngrams``-grams
+    (``analyzer: word``) or character 2- to ``char_ngrams``-grams (``analyzer: char``).
 
     Followed directly by the task head it is a linear model (logistic regression on TF-IDF).
     """
@@ -80,13 +94,26 @@ def text_tfidf(
         raise ValueError("text_tfidf takes texts; use it in a space for: [text]")
     if "string" not in str(x.dtype):
         raise ValueError("text_tfidf must be the first block: it takes the raw text input")
-    vocabulary = schema.vocabulary_for(ngrams, max_tokens)
-    counts = keras.layers.TextVectorization(
-        vocabulary=vocabulary, ngrams=ngrams if ngrams > 1 else None, output_mode="count"
-    )(x)
+    if analyzer == "char":
+        width = max_tokens  # the out-of-vocabulary column and max_tokens - 1 n-grams
+        counts = CharNgramCounts(
+            max_tokens=width,
+            standardize="lower",
+            split="character",
+            ngrams=tuple(range(2, char_ngrams + 1)),
+            output_mode="count",
+            pad_to_max_tokens=True,
+            name="archsmith_char_ngrams",
+        )(x)
+    else:
+        vocabulary = schema.vocabulary_for(ngrams, max_tokens)
+        width = len(vocabulary) + 1
+        counts = keras.layers.TextVectorization(
+            vocabulary=vocabulary, ngrams=ngrams if ngrams > 1 else None, output_mode="count"
+        )(x)
     # drop the out-of-vocabulary column (index 0), as TfidfVectorizer ignores unknown tokens;
     # the reshape also drops the (batch, 1) input's axis that the symbolic shape keeps
-    counts = keras.layers.Reshape((len(vocabulary) + 1,))(counts)
+    counts = keras.layers.Reshape((width,))(counts)
     counts = DropFirst()(counts)  # a layer, not a Lambda: it reloads in safe mode
     out = IdfWeighting(sublinear=sublinear, norm=norm, name="archsmith_tfidf")(counts)
     return keras.layers.Dropout(dropout)(out) if dropout > 0 else out

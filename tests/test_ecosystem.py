@@ -40,6 +40,19 @@ def test_search_prints_no_tensorflow_startup_lines(tmp_path: Path) -> None:
         assert line not in output, output
 
 
+def test_importing_the_estimator_prints_no_tensorflow_startup_lines() -> None:
+    """Library use (a script, a notebook) gets the command line's quiet import."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    code = "import archsmith, keras; archsmith.AutoModel; print('imported', keras.__version__)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "imported" in proc.stdout
+    for line in TF_STARTUP:
+        assert line not in proc.stdout + proc.stderr, proc.stderr
+
+
 @pytest.mark.slow
 def test_mlflow_shows_a_model_training_experiment_with_its_datasets(tmp_path: Path) -> None:
     import json

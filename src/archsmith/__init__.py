@@ -52,9 +52,17 @@ _LAZY = {
 }
 
 
+#: the lazy names whose modules load Keras (and so TensorFlow's start-up lines)
+_KERAS = {"AutoModel", "Classifier", "Regressor", "run_search", "load_model"}
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
+        if name in _KERAS:
+            from archsmith.quiet import import_backend_quietly
+
+            import_backend_quietly()
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'archsmith' has no attribute {name!r}")

@@ -183,6 +183,7 @@ for t in result.trials:
 """
 
 
+@pytest.mark.long  # make test-long (CI runs it): too long for make test's 15 minutes
 @pytest.mark.slow
 def test_a_model_too_big_for_the_process_memory_limit_fails_and_the_search_goes_on(
     tmp_path: Path,

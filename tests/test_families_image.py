@@ -33,6 +33,7 @@ def children(tracking: Path) -> list:
     return [r for r in runs if r.data.tags.get("archsmith.role") == "trial"]
 
 
+@pytest.mark.long  # make test-long (CI runs it): too long for make test's 15 minutes
 def test_automodel_searches_cnn_and_resnet_on_digit_images(tmp_path: Path) -> None:
     x, y = digits()
     model = AutoModel(
@@ -158,6 +159,7 @@ def test_transfer_learning_from_a_local_backbone_logs_frozen_layers(tmp_path: Pa
     assert result.test_scores["accuracy"] >= 0.4
 
 
+@pytest.mark.long  # make test-long (CI runs it): too long for make test's 15 minutes
 @pytest.mark.parametrize("fine_tune", [1])
 def test_keras_applications_backbone_with_local_weights(tmp_path: Path, fine_tune: int) -> None:
     net = keras.applications.MobileNetV2(include_top=False, weights=None, input_shape=(32, 32, 3))
@@ -209,6 +211,7 @@ def test_image_folder_from_a_yaml_declaration_on_the_cli(tmp_path: Path, capsys)
     assert run.data.params["family"] == "cnn"
 
 
+@pytest.mark.long  # make test-long (CI runs it): too long for make test's 15 minutes
 def test_digits_example_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     from scripts import run_script  # in this process, as `python examples/digits_images.py`
 

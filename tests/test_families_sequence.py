@@ -127,6 +127,7 @@ def test_multilabel_with_automodel_on_a_label_matrix(tmp_path: Path) -> None:
     assert scores["hamming_accuracy"] >= 0.8 and "f1.a" in scores
 
 
+@pytest.mark.long  # make test-long (CI runs it): too long for make test's 15 minutes
 def test_forecasting_beats_a_constant_and_shows_the_seasonal_naive_row(tmp_path: Path) -> None:
     decl = example(
         "sales.yaml",

@@ -88,6 +88,7 @@ def test_capsule_refuses_what_it_cannot_build() -> None:
         build_model(config(), binary.schema, binary.target)
 
 
+@pytest.mark.long  # make test-long (CI runs it): too long for make test's 15 minutes
 def test_capsule_example_searches_and_tracks_the_family(in_tmp: Path) -> None:
     import mlflow
 

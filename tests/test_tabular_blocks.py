@@ -190,6 +190,7 @@ batch_size: 32
 """
 
 
+@pytest.mark.long  # make test-long (CI runs it): too long for make test's 15 minutes
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_encodings_and_blocks_on_other_backends(backend: str, tmp_path: Path) -> None:
     """One search per encoding and block on the backend; the exported model reloads in

@@ -64,9 +64,11 @@ class Search(Command):
         if args.max_trials is not None:
             search = exp.search.model_dump()
             exp = load_experiment(exp, search={**search, "max_trials": args.max_trials})
+        declared = "space" in exp.search.model_fields_set  # else the data kind's defaults
+        spaces = list(exp.search.space) if declared else "the data kind's defaults"
         print(
             f"search '{exp.name}': {exp.task.type} on {exp.task.metric}, spaces "
-            f"{list(exp.search.space)}, engine {exp.search.engine}, up to "
+            f"{spaces}, engine {exp.search.engine}, up to "
             f"{exp.search.max_trials} trials{' (resumed)' if args.resume else ''}",
             flush=True,
         )

@@ -38,12 +38,13 @@ from archsmith.spec import ENGINE_CAPABILITIES
 from archsmith.spec import mask_password
 from archsmith.spec import mask_secrets
 
+# a WAITING trial is a queued point (warm start, first trials, pre-screening) that no
+# process has asked for yet: not a trial of the search until one does
 _STATES = {
     "COMPLETE": TrialState.COMPLETE,
     "PRUNED": TrialState.PRUNED,
     "FAIL": TrialState.FAILED,
     "RUNNING": TrialState.RUNNING,
-    "WAITING": TrialState.RUNNING,
 }
 
 
@@ -367,7 +368,7 @@ class OptunaEngine(Engine):
                 tuple(t.values or ()),
             )
             for t in self._study.get_trials(deepcopy=False)
-            if not t.system_attrs.get(GIVEN_BACK)
+            if t.state.name in _STATES and not t.system_attrs.get(GIVEN_BACK)
         ]
 
     def lost_trials(self, *, stopped: bool = False) -> list[TrialRecord]:
@@ -386,7 +387,7 @@ class OptunaEngine(Engine):
         now = time.time()
         lost = []
         for t in self._study.get_trials(deepcopy=False):
-            if t.state.name not in ("RUNNING", "WAITING") or t.number in self._live:
+            if t.state.name != "RUNNING" or t.number in self._live:  # WAITING: queued only
                 continue
             worker = t.system_attrs.get(WORKER_ATTR)
             alive = worker_alive(worker) if worker else None
@@ -467,5 +468,5 @@ def read_trials(storage_url: str, search_id: str) -> list[TrialRecord]:
             {**dict(t.user_attrs), "worker": t.system_attrs.get(WORKER_ATTR)},
         )
         for t in study.get_trials(deepcopy=False)
-        if not t.system_attrs.get(GIVEN_BACK)
+        if t.state.name in _STATES and not t.system_attrs.get(GIVEN_BACK)
     ]

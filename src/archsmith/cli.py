@@ -400,15 +400,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     configure_logging()
-    if args.handler.trains:
-        import_backend_quietly()
     from archsmith.exceptions import ArchsmithError
     from archsmith.exceptions import DataError
     from archsmith.exceptions import NotFound
     from archsmith.exceptions import SpecError
+    from archsmith.spec import load_experiment
     from archsmith.spec import mask_url
 
     try:
+        if args.handler.trains:
+            if isinstance(getattr(args, "file", None), str):  # a wrong declaration fails
+                load_experiment(args.file)  # before the backend's seconds of import
+            import_backend_quietly()
         return int(args.handler.run(args))
     except (SpecError, DataError) as exc:
         print(f"archsmith {args.command}: error:\n{mask_url(str(exc))}", file=sys.stderr)

@@ -273,20 +273,14 @@ def _search_cell(sig: int, phase: str, args: argparse.Namespace, rng: random.Ran
         print(f"  {phase} kill {kill + 1}: {status}", flush=True)
     totals: dict[str, int] = {}
     for folder, seen in folders:
+        command = [sys.executable, "-m", "archsmith", "search", str(folder / "killme.yaml")]
         final = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "archsmith",
-                "search",
-                str(folder / "killme.yaml"),
-                "--quiet",
-                "--resume",
-            ],
-            env=ENV,
-            capture_output=True,
-            text=True,
+            [*command, "--quiet", "--resume"], env=ENV, capture_output=True, text=True
         )
+        if final.returncode and "run it without --resume first" in final.stderr:
+            # killed before the search existed: nothing to resume; the error says what to do
+            print("  nothing to resume (killed before the search began); run it anew")
+            final = subprocess.run([*command, "--quiet"], env=ENV, capture_output=True, text=True)
         if final.returncode:
             print(f"  final resume exit {final.returncode}: {final.stderr.strip()[-500:]}")
         storage = str(folder / "mlruns" / "optuna.journal")

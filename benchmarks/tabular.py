@@ -61,6 +61,8 @@ from threadpoolctl import threadpool_limits
 from archsmith import AutoModel
 from archsmith.datasets import default_spaces
 from archsmith.spec import PRESETS
+from archsmith.spec import default_metric
+from archsmith.spec import direction
 
 Table = tuple[pd.DataFrame, pd.Series, str]
 
@@ -140,7 +142,18 @@ def search(
     store = Path(args.store or tempfile.mkdtemp(prefix="archsmith_tabular_"))
     model = AutoModel(task=task, seed=0, verbose=0, tracking_uri=str(store / "mlruns"), **kw)
     model.fit(x_train, y_train)
-    return model.predict(x_test), model.best_params_
+    return model.predict(x_test), {**model.best_params_, **served(model)}
+
+
+def served(model: AutoModel) -> dict[str, Any]:
+    """The search's summary of its served model: the validation score of the ensemble
+    (``ensemble.score``) and of the best single trial, the members, the trials done."""
+    from mlflow import MlflowClient
+
+    result = model.search_
+    metrics = MlflowClient(result.tracking_uri).get_run(result.run_id).data.metrics
+    keep = ("ensemble.", "trials_", "refit_rows")
+    return {f"summary.{k}": v for k, v in metrics.items() if k.startswith(keep)}
 
 
 def cell_arguments(cell: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -156,6 +169,8 @@ def cell_arguments(cell: str, args: argparse.Namespace) -> dict[str, Any]:
             "max_trials": args.trials,
             "epochs": args.epochs,
         }
+    if cell == "best" and args.best_budget:
+        return {"preset": cell, "time_budget": args.best_budget}
     return {"preset": cell}
 
 
@@ -168,6 +183,8 @@ def cell_key(name: str, cell: str, args: argparse.Namespace) -> str:
     if cell in PRESET_CELLS:
         fields = json.dumps([PRESETS[cell], default_spaces("tabular")], sort_keys=True)
         settings = "/" + hashlib.sha256(fields.encode()).hexdigest()[:8]
+        if cell == "best" and args.best_budget:
+            settings += f"/budget{args.best_budget}"
     return f"{name}/{cell}{settings}"
 
 
@@ -182,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spaces", default="tabm", help="spaces of the 'new' column")
     parser.add_argument(
         "--cells", default="hgb,mlp,fast,balanced,best", help="which columns to run, in order"
+    )
+    parser.add_argument(
+        "--best-budget",
+        type=int,
+        default=0,
+        help="time_budget (s) of the best cell instead of the preset's hour (0: the preset's)",
     )
     parser.add_argument("--store", default="", help="MLflow folder (default: a temporary one)")
     parser.add_argument(
@@ -236,12 +259,14 @@ def main(argv: list[str] | None = None) -> int:
                     "seconds": seconds,
                     "best": {k: v for k, v in best.items() if isinstance(v, str | int | float)},
                     "date": time.strftime("%Y-%m-%d"),
+                    "task": task,
                 }
                 cache_file.write_text(json.dumps(cache, indent=1, sort_keys=True))
             row[cell] = cache[key]["score"]
             line += f"{row[cell]:>10.4f}{cache[key]['seconds']:>8.1f}"
         results[name] = row
         print(line, flush=True)
+    _print_ensembles(cache, names, chosen, args)
     if "hgb" in chosen:
         for cell in (c for c in chosen if c != "hgb"):
             wins = sum(r[cell] > r["hgb"] for r in results.values())
@@ -251,6 +276,29 @@ def main(argv: list[str] | None = None) -> int:
                 f"(within 0.5 points or better on {close})"
             )
     return 0
+
+
+def _print_ensembles(
+    cache: dict[str, dict[str, Any]], names: list[str], chosen: list[str], args: Any
+) -> None:
+    """Per searched cell with an ensemble: its validation score against the best single
+    trial's (the ensemble is served only when it is better)."""
+    worse = 0
+    for name in names:
+        for cell in chosen:
+            best = cache.get(cell_key(name, cell, args), {}).get("best", {})
+            if "summary.ensemble.score" not in best:
+                continue
+            ens, single = best["summary.ensemble.score"], best["summary.ensemble.single_score"]
+            task = cache[cell_key(name, cell, args)].get("task", "classification")
+            maximize = direction(task, default_metric(task)) == "max"
+            worse += (ens < single) if maximize else (ens > single)
+            members = int(best.get("summary.ensemble.members", 1))
+            print(
+                f"  ensemble {name}/{cell}: validation {ens:.4f} vs best trial {single:.4f}, "
+                f"{members} member(s) served"
+            )
+    print(f"ensembles worse than their best single trial on validation: {worse}")
 
 
 if __name__ == "__main__":

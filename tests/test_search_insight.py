@@ -36,7 +36,8 @@ def test_leaderboard_has_predict_time_and_model_size(fitted, capsys) -> None:
     board = model.leaderboard_
     done = board[board["state"] == "COMPLETE"]
     assert len(done) and (done["predict_ms_per_row"] > 0).all()
-    assert (done["model_bytes"] > 1000).all()  # a .keras file (zip of weights and config)
+    assert (done["model_bytes"] > 1000).all()  # float32 weights: 4 bytes per parameter
+    assert (done["model_bytes"] == 4 * done["params_count"]).all()
     assert main(["leaderboard", "fitted", "--tracking-uri", str(root / "mlruns")]) == 0
     header = capsys.readouterr().out.splitlines()[0].split()
     assert "predict_ms_per_row" in header and "model_bytes" in header

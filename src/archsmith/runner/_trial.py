@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from archsmith import builders
 from archsmith import devices
 from archsmith import tasks
@@ -207,10 +209,11 @@ class TrialRunner:
             outputs = fitted.outputs
             self.writer.log_files(run, lambda: self._save_outputs(outputs, trial.number))
         # the trained model is no longer touched by the search, so its file is written on
-        # the background thread while the next trial trains: logged for a new best (or for
-        # every trial an ensemble may take), and measured (model_bytes), then removed
+        # the background thread while the next trial trains, and only where it is logged:
+        # for a new best (or for every trial an ensemble may take)
         file = ModelFile(self.workdir / f"trial-{trial.number}" / "model.keras", model, self)
-        fields["measure"] = file.measure
+        size = weight_bytes(model)
+        fields["measure"] = lambda: {"model_bytes": size}
         improves = self.best.improves(value, self.maximize)
         if improves or self.pooling.keeps_models:
             self.writer.log_files(run, lambda: [(file.write(), "model")])
@@ -318,7 +321,7 @@ class TrialRunner:
         """Tell the engine and queue the run's end: the trial's one outcome, recorded."""
         run_id = self.writer.run_id(run)
         seconds = time.perf_counter() - start
-        measure = fields.pop("measure", None)  # the model file's size, of a COMPLETE trial
+        measure = fields.pop("measure", None)  # the model's size, of a COMPLETE trial
         measure = measure if state is TrialState.COMPLETE else None
         result = TrialResult(
             number=trial.number,
@@ -378,18 +381,14 @@ class ModelFile:
             self.model = None  # written: the model may be collected
         return self.path
 
-    def measure(self) -> dict[str, float]:
-        """``model_bytes``: the file's size (the file is then removed; a best model's copy
-        is in its run's ``model/``)."""
-        try:
-            size = self.write().stat().st_size
-        except Exception as exc:  # a model that cannot be saved: no size, the trial stands
-            logger.warning("cannot measure the model file of %s: %s", self.path.parent, exc)
-            return {}
-        finally:
-            self.model = None
-        self.path.unlink(missing_ok=True)
-        return {"model_bytes": float(size)}
+
+def weight_bytes(model: Any) -> float:
+    """``model_bytes``: the bytes of the model's weights (its ``.keras`` file less the
+    config, a few kB), counted from shapes and dtypes without copying a weight."""
+    total = 0
+    for weight in model.weights:
+        total += math.prod(weight.shape) * np.dtype(weight.dtype).itemsize
+    return float(total)
 
 
 def _measured(measure: Any, *args: Any) -> float | None:

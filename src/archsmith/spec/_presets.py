@@ -17,10 +17,10 @@ from typing import Any
 
 #: the presets, as the declaration fields they set (documented in docs/tables.md#presets)
 PRESETS: dict[str, dict[str, Any]] = {
-    "fast": {  # a first model in about 2 minutes on 2 CPU cores: the 4 portfolio points
+    "fast": {  # a first model within 2 minutes on 2 CPU cores: the 4 portfolio points
         "search": {
             "max_trials": 4,
-            "time_budget": 120,
+            "time_budget": 90,
             "pruner": "median",
             "ensemble": False,
             "refit": False,

@@ -92,7 +92,7 @@ def test_the_preset_fills_what_the_declaration_leaves_out_and_is_recorded(search
     assert exp.preset == "fast"
     assert (exp.search.max_trials, exp.training.epochs) == (2, 2)  # declared: they win
     assert exp.search.pruner == "median" and exp.training.early_stopping.patience == 5
-    assert exp.search.time_budget == 120  # the preset's, over the default (none)
+    assert exp.search.time_budget == 90  # the preset's, over the default (none)
     params = MlflowClient(result.tracking_uri).get_run(result.run_id).data.params
     assert params["preset"] == "fast" and params["max_trials"] == "2"
 

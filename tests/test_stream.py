@@ -89,6 +89,11 @@ def test_streamed_tables_refuse_what_they_cannot_read(tables: Path) -> None:
             }
         )
         load_dataset(None, task=exp.task, data=exp.data, base_dir=tables)
+    # a streamed file is split as it is read: no folds, no group or time split
+    with pytest.raises(DataError, match=r"data\.folds: .*t\.csv is streamed"):
+        _load(tables, "t.csv", stream=True, folds=3)
+    with pytest.raises(DataError, match=r"data\.split: .*cannot be split by group"):
+        _load(tables, "t.csv", stream=True, split={"group": "city"})
     bad = mixed_frame(3000)
     bad.loc[2900, "income"] = np.inf  # beyond the sample: found while batching
     bad.to_csv(tables / "bad.csv", index=False)

@@ -71,7 +71,24 @@ def streamed(source: Any, data: DataSpec) -> bool:
 
 def load_streamed(path: Path, *, task: Any, data: DataSpec) -> Dataset:
     """The :class:`Dataset` of a streamed table file or image folder (see
-    :func:`load_streamed_table` and ``_stream_images``)."""
+    :func:`load_streamed_table` and ``_stream_images``).
+
+    Raises:
+        DataError: ``data.folds`` or ``data.split`` is declared: a streamed file is split
+            by a hash of each row's position, once, as it is read.
+    """
+    why = "read in one pass, split by a hash of each row's position"
+    size = f"{path} is streamed ({why})"
+    if data.folds:
+        raise DataError(
+            f"data.folds: {size}, so it cannot be cut into folds; leave data.folds out, or "
+            "set data.stream: false to hold it in memory"
+        )
+    if data.split is not None:
+        raise DataError(
+            f"data.split: {size}, so it cannot be split by group or time; leave data.split "
+            "out, or set data.stream: false to hold it in memory"
+        )
     if path.is_dir():
         return load_streamed_images(path, task=task, data=data)
     return load_streamed_table(path, task=task, data=data)

@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 export MLFLOW_DISABLE_TELEMETRY ?= true
 
-.PHONY: install demo test test-long test-all lint typecheck unit clean
+.PHONY: install demo test test-long test-torch test-all lint typecheck unit clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ unit: $(STAMP)
 
 test-long: $(STAMP)
 	$(BIN)/pytest -n 2 --durations=15 -m "estimator_checks_slow or long"
+
+# the checks on Keras' PyTorch backend (skipped where torch is not installed; CI installs
+# the CPU build found on its machine's disk first, see .ci/run)
+test-torch: $(STAMP)
+	$(BIN)/pytest -n 2 --durations=10 -k "torch or pytorch"
 
 test-all: lint typecheck
 	$(BIN)/pytest -n 2 --durations=15

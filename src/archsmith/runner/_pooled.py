@@ -79,53 +79,44 @@ class Pooling:
         on_epoch: EpochHook | None,
         callbacks: Sequence[Any],
     ) -> Fitted:
-        """Train ``model`` (and, with folds, one more built by ``build`` per other fold)."""
-        if self.folds is None:
-            result = tasks.fit(
-                model,
-                self.dataset,
-                config,
-                spec,
-                deadline=deadline,
-                on_epoch=on_epoch,
-                callbacks=callbacks,
-            )
-            if not self.keeps_outputs:
-                return Fitted(result, model)
-            out = training.outputs(model, self.dataset.validation.x)
-            return Fitted(result, model, out, best_epoch(result, spec))
-        return self._fit_folds(model, build, config, spec, deadline, on_epoch, callbacks)
-
-    def _fit_folds(
-        self,
-        model: Any,
-        build: Callable[[], Any],
-        config: dict[str, Any],
-        spec: TrainingSpec,
-        deadline: float | None,
-        on_epoch: EpochHook | None,
-        callbacks: Sequence[Any],
-    ) -> Fitted:
-        assert self.folds is not None and self.held is not None
-        models, results, oof = [], [], None
-        for i, (fold, held) in enumerate(zip(self.folds, self.held, strict=True)):
+        """Train ``model`` (and, with folds, one more built by ``build`` per other fold;
+        the epoch log, the pruner and ``callbacks`` follow the first)."""
+        models, results, outs = [], [], []
+        for i, data in enumerate(self.folds or [self.dataset]):
             member = model if i == 0 else build()
-            result = tasks.fit(  # the epoch log and the pruner follow the first fold
+            result = tasks.fit(
                 member,
-                fold,
+                data,
                 config,
                 spec,
                 deadline=deadline,
                 on_epoch=on_epoch if i == 0 else None,
                 callbacks=callbacks if i == 0 else (),
             )
-            out = training.outputs(member, fold.validation.x)
-            if oof is None:
-                oof = np.zeros((len(self.validation_y()), *out.shape[1:]), dtype=out.dtype)
-            oof[held] = out
+            if self.keeps_outputs:  # always with folds
+                outs.append(training.outputs(member, data.validation.x))
             models.append(member)
             results.append(result)
-        assert oof is not None
+        if self.folds is None:
+            result = results[0]
+            if not self.keeps_outputs:
+                return Fitted(result, model)
+            return Fitted(result, model, outs[0], best_epoch(result, spec))
+        return self._bagged(models, results, outs, spec)
+
+    def _bagged(
+        self,
+        models: list[Any],
+        results: list[TrainingResult],
+        outs: list[np.ndarray],
+        spec: TrainingSpec,
+    ) -> Fitted:
+        """The fold models averaged into one bag, scored by the mean over the folds, with
+        their out-of-fold outputs."""
+        assert self.held is not None
+        oof = np.zeros((len(self.validation_y()), *outs[0].shape[1:]), dtype=outs[0].dtype)
+        for held, out in zip(self.held, outs, strict=True):
+            oof[held] = out
         first = results[0]
         names = [m for m in first.scores if all(m in r.scores for r in results)]
         metric = self.metric

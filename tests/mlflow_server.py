@@ -17,12 +17,30 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_healthy(proc: subprocess.Popen[Any], port: int, seconds: float, what: object = "") -> None:
+    """Return once the server ``proc`` started answers ``/health`` on ``port``; kill it and
+    fail (naming ``what``) when it exits or ``seconds`` pass first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+    proc.kill()
+    raise AssertionError(f"archsmith ui did not answer {what}".strip())
 
 
 class MlflowServer:

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from archsmith.ui import run_ui
 from conftest import ROOT
 from mlflow_server import free_port
+from mlflow_server import wait_healthy
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
 
@@ -74,18 +74,8 @@ def _serve(tmp: Path, **more_env: str) -> tuple[subprocess.Popen[bytes], int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return proc, port
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.5)
-    proc.kill()
-    raise AssertionError("archsmith ui did not answer")
+    wait_healthy(proc, port, 120)
+    return proc, port
 
 
 def _secret_store(pg) -> str:  # type: ignore[no-untyped-def]

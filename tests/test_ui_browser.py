@@ -15,8 +15,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ import pytest
 from conftest import ROOT
 from conftest import mixed_frame
 from mlflow_server import free_port
+from mlflow_server import wait_healthy
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -63,18 +62,8 @@ def serve(folder: Path) -> tuple[subprocess.Popen[str], list[str]]:
         lines.append(proc.stdout.readline().strip())
     # keep reading, so that MLflow never blocks on a full pipe
     threading.Thread(target=proc.stdout.read, daemon=True).start()
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return proc, lines
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.5)
-    proc.kill()
-    raise AssertionError(f"archsmith ui did not answer: {lines}")
+    wait_healthy(proc, port, 180, lines)
+    return proc, lines
 
 
 def test_the_ui_shows_the_search_its_trials_dataset_and_model(tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ from threadpoolctl import threadpool_limits
 
 from archsmith import AutoModel
 from archsmith.datasets import default_spaces
+from archsmith.search_space import find_space
 from archsmith.spec import PRESETS
 from archsmith.spec import default_metric
 from archsmith.spec import direction
@@ -176,12 +177,13 @@ def cell_arguments(cell: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def cell_key(name: str, cell: str, args: argparse.Namespace) -> str:
     """The cache key of one cell: the table, the column and the settings it ran with (a
-    preset's: a hash of its fields and of the default tabular spaces)."""
+    preset's: a hash of its fields and of the default tabular spaces' files)."""
     settings = "" if cell == "hgb" else f"/t{args.trials}e{args.epochs}"
     if cell == "new":
         settings += f"/{args.spaces}"
     if cell in PRESET_CELLS:
-        fields = json.dumps([PRESETS[cell], default_spaces("tabular")], sort_keys=True)
+        spaces = [find_space(name).read_text() for name in default_spaces("tabular")]
+        fields = json.dumps([PRESETS[cell], default_spaces("tabular"), spaces], sort_keys=True)
         settings = "/" + hashlib.sha256(fields.encode()).hexdigest()[:8]
         if cell == "best" and args.best_budget:
             settings += f"/budget{args.best_budget}"

@@ -1,7 +1,8 @@
 """Time-series classification blocks in their published shapes ``(batch, steps, channels)``.
 
 - ``series_norm``: z-normalisation of each series inside the model (per series), or the
-  dataset-level standardisation of the input layer alone (per dataset);
+  dataset-level standardisation of the input layer alone (per dataset), or per series for
+  univariate and per dataset for multivariate series (auto);
 - ``fcn``: the fully convolutional network of Wang et al. 2017 (three Conv1D -> BN -> ReLU
   layers, 128-256-128 filters, kernels 8-5-3, global average pooling);
 - ``resnet1d``: the residual network of Wang et al. 2017 (three residual blocks of three
@@ -9,6 +10,10 @@
 - ``inception``: the InceptionTime network of Ismail Fawaz et al. 2020 (modules of a 1x1
   bottleneck, three wide convolutions and a pooled 1x1 branch, a shortcut every three
   modules, global average pooling).
+
+Padded series (``data.pad``): the blocks carry the padding mask past their convolutions
+(Keras' ``Conv1D`` drops it): batch norms over the real steps, padded steps zeroed after each
+convolution, pooling over the real steps.
 
 The shapes follow the reference code of Fawaz et al. 2019 ("Deep learning for time series
 classification: a review") and Ismail Fawaz et al. 2020 ("InceptionTime").

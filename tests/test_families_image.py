@@ -220,3 +220,87 @@ def test_digits_example_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     out = capsys.readouterr().out
     accuracy = float(out.split("test accuracy:")[1].split()[0])
     assert accuracy >= 0.5  # 3 epochs; guessing gives 0.1
+
+
+TTA_CNN = """\
+name: tta_cnn
+for: [image]
+model:
+  - augment: {flip: none, rotation: 0.0, zoom: 0.0, contrast: 0.0, translation: 0.1, tta: 5}
+  - conv_stack: {blocks: 1, filters: 4, growth: 1.0, kernel: 3, convs: 1, pooling: max,
+                 batch_norm: true, dropout: 0.0, activation: relu, global_pool: avg}
+optimizer: {name: adam, learning_rate: 0.01}
+batch_size: 32
+"""
+
+
+def test_test_time_augmentation_averages_fixed_views_at_inference_only(tmp_path: Path) -> None:
+    from archsmith.builders import load_model
+
+    x, y = digits(96)
+    exp = load_experiment(task={"type": "classification"})
+    ds = load_dataset(x, y, task=exp.task, data=exp.data)
+    config = yaml.safe_load(TTA_CNN)
+    model = build_model(config, ds.schema, ds.target)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(ds.train.x, ds.train.y, epochs=1, batch_size=32, verbose=0)  # training: 1 view
+    batch = ds.validation.x
+    probs = keras.ops.convert_to_numpy(model(batch, training=False))
+    assert probs.shape == (len(ds.validation.y), 10)  # averaged back to one row per image
+    model.save(tmp_path / "tta.keras")
+    reloaded = load_model(tmp_path / "tta.keras")  # safe mode
+    again = keras.ops.convert_to_numpy(reloaded(batch, training=False))
+    np.testing.assert_allclose(again, probs, atol=1e-6)
+    # the same weights without the views predict otherwise: the views are really averaged
+    plain = build_model(yaml.safe_load(TTA_CNN.replace("tta: 5", "tta: 1")), ds.schema, ds.target)
+    plain.set_weights(model.get_weights())
+    assert np.abs(keras.ops.convert_to_numpy(plain(batch, training=False)) - probs).max() > 1e-4
+    # views follow the training flips: flips first, then the one-pixel shifts
+    flipped = yaml.safe_load(TTA_CNN.replace("flip: none", "flip: horizontal"))
+    views = [la for la in build_model(flipped, ds.schema, ds.target).layers if hasattr(la, "views")]
+    assert views[0].views == (
+        "identity",
+        "flip_horizontal",
+        "shift_right",
+        "shift_left",
+        "shift_down",
+    )
+
+
+@pytest.mark.long  # an AutoModel search and the MLflow pyfunc: more than the cheap check above
+def test_test_time_augmentation_lives_in_the_exported_model(tmp_path: Path) -> None:
+    import mlflow
+
+    from archsmith.builders import load_model
+
+    (tmp_path / "tta_cnn.yaml").write_text(TTA_CNN)
+    x, y = digits(240)
+    declaration = {
+        "name": "tta",
+        "task": {"type": "classification"},
+        "search": {"space": str(tmp_path / "tta_cnn.yaml"), "max_trials": 1},
+        "training": {"epochs": 1},
+        "tracking": {"uri": str(tmp_path / "mlruns")},
+    }
+    model = AutoModel(experiment=declaration, verbose=0).fit(x[:200], y[:200])
+    views = [la for la in model.model_.layers if type(la).__name__ == "TTAViews"]
+    assert [v.views for v in views] == [
+        ("identity", "shift_right", "shift_left", "shift_down", "shift_up")
+    ]
+    # the .keras file, AutoModel.predict and the MLflow pyfunc give the same answers
+    reloaded = load_model(model.export(tmp_path / "tta.keras"))
+    raw = model.search_.dataset.schema.raw_inputs(x[200:])
+    probs = keras.ops.convert_to_numpy(reloaded(raw, training=False))
+    assert probs.shape == (40, 10)  # the views are averaged back to one row per image
+    np.testing.assert_allclose(probs, model.predict_proba(x[200:]), atol=1e-6)
+    mlflow.set_tracking_uri(model.search_.tracking_uri)
+    served = mlflow.pyfunc.load_model(model.search_.model_uri)
+    table = model.search_.dataset.schema.as_table(x[200:])  # one column per pixel
+    np.testing.assert_array_equal(
+        np.asarray(served.predict(table)).ravel(), model.predict(x[200:]).ravel()
+    )
+    # the same weights without the views predict otherwise: the views are really averaged
+    plain_config = yaml.safe_load(TTA_CNN.replace("tta: 5", "tta: 1"))
+    plain = build_model(plain_config, model.search_.dataset.schema, model.search_.dataset.target)
+    plain.set_weights(reloaded.get_weights())
+    assert np.abs(keras.ops.convert_to_numpy(plain(raw, training=False)) - probs).max() > 1e-4

@@ -203,8 +203,39 @@ def ragged(seed: int = 0) -> list[np.ndarray]:
     return [(rng.normal(size=(n, 2)) * 3 + 5).astype("float32") for n in (10, 16, 12, 16)]
 
 
-def test_padded_series_are_masked_so_padding_does_not_change_a_prediction(
-    tmp_path: Path,
+#: one tiny block of each sequence family that takes padded series, after series_norm
+PADDED = {
+    "rnn": RNN,
+    **BLOCKS,
+    "conv1d": {
+        "conv1d": {
+            "style": "resnet",
+            "filters": 4,
+            "kernel": 5,
+            "blocks": 1,
+            "batch_norm": True,
+            "dropout": 0.0,
+            "activation": "relu",
+            "pooling": "max",
+        }
+    },
+    "transformer": {
+        "transformer": {
+            "blocks": 1,
+            "heads": 2,
+            "key_dim": 2,
+            "ff_units": 4,
+            "dropout": 0.0,
+            "positional": "sinusoidal",
+            "pooling": "last",
+        }
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(PADDED))
+def test_padded_series_are_masked_so_more_padding_does_not_change_a_prediction(
+    name: str, tmp_path: Path
 ) -> None:
     from dataclasses import replace
 
@@ -214,17 +245,18 @@ def test_padded_series_are_masked_so_padding_does_not_change_a_prediction(
     padded = as_float_array(xs, pad=True)
     schema = sequence_schema(padded)
     assert schema.padded and schema.shape == (16, 2) and np.isnan(padded[0, 10:]).all()
-    blocks = [{"series_norm": {"mode": "series"}}, RNN]
+    blocks = [{"series_norm": {"mode": "series"}}, PADDED[name]]
     model = model_of(blocks, schema)
     model.save(tmp_path / "padded.keras")
     exported = load_model(tmp_path / "padded.keras")
-    # the same weights on unpadded inputs of the short series' own length
-    short = replace(sequence_schema(xs[0][None]), mean=schema.mean, std=schema.std)
-    unpadded = model_of(blocks, short)
-    unpadded.set_weights(model.get_weights())
+    # the same weights on series padded to 40 steps: convolutions, batch norms, attention
+    # and pooling see the real steps only, so the padding's length changes nothing
+    longer = replace(schema, shape=(40, 2))
+    more = model_of(blocks, longer)
+    more.set_weights(model.get_weights())
     np.testing.assert_allclose(
-        predict(exported, schema.model_inputs([xs[0]])),  # padded to 16 steps on the way in
-        predict(unpadded, {short.key: xs[0][None]}),
+        predict(exported, schema.model_inputs(xs[:2])),  # the first padded by 6 steps
+        predict(more, longer.model_inputs(xs[:2])),  # by 30 and 24 steps
         rtol=1e-5,
         atol=1e-6,
     )
@@ -248,6 +280,15 @@ def test_series_norm_none_gives_the_raw_values() -> None:
     np.testing.assert_allclose(predict(raw, {schema.key: x}), x, rtol=1e-4, atol=1e-4)
 
 
+def test_series_norm_auto_normalises_univariate_series_only() -> None:
+    def normalised(channels: int) -> bool:
+        schema = sequence_schema(series(n=4, steps=8, channels=channels))
+        model = model_of([{"series_norm": {"mode": "auto"}}, BLOCKS["fcn"]], schema)
+        return any(la.name == "archsmith_series_normalization" for la in model.layers)
+
+    assert normalised(1) and not normalised(3)
+
+
 def test_the_first_trials_of_the_default_searches_are_the_published_shapes() -> None:
     from archsmith.datasets import default_spaces
 
@@ -263,7 +304,9 @@ def test_the_first_trials_of_the_default_searches_are_the_published_shapes() -> 
         inception["inception.model.1.inception.filters"],
         inception["inception.model.1.inception.kernel"],
     ) == (6, 32, 40)
-    assert {p["fcn.model.0.series_norm.mode"] for p in (fcn,)} == {"series"}
+    # series_norm auto: each univariate series z-normalised, multivariate ones as a dataset
+    points = zip(BLOCKS, (fcn, resnet, inception), strict=True)
+    assert {p[f"{n}.model.0.series_norm.mode"] for n, p in points} == {"auto"}
     (tfidf,) = first("text")
     assert tfidf["family"] == "text_tfidf"  # the linear TF-IDF model first
     (small,) = first("image")

@@ -16,6 +16,7 @@ from archsmith.builders._heads import PREPARE
 from archsmith.builders._heads import WRAPPERS
 from archsmith.builders._heads import Trunk
 from archsmith.builders._inputs import model_inputs
+from archsmith.builders._views import close_views
 from archsmith.datasets import NUMERIC_KEY
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import InputSchema
@@ -75,9 +76,9 @@ def build_model(
         except (ValueError, TypeError) as exc:
             raise TrialFailed(f"model.{i}.{name}: cannot build block: {exc}") from exc
     family = str(config.get("family", "model"))
-    if config["model"] and family_block(next(iter(config["model"][-1]))).output:
-        return keras.Model(inputs, x, name=family)  # an output block made the output
-    return keras.Model(inputs, HEADS[target.kind](x, trunk), name=family)
+    if not (config["model"] and family_block(next(iter(config["model"][-1]))).output):
+        x = HEADS[target.kind](x, trunk)  # else an output block made the output
+    return close_views(keras.Model(inputs, x, name=family))
 
 
 def export_model(

@@ -18,6 +18,7 @@ from typing import Any
 import keras
 from keras import ops
 
+from archsmith.builders._views import close_views
 from archsmith.datasets import InputSchema
 from archsmith.datasets import Target
 from archsmith.exceptions import TrialFailed
@@ -344,7 +345,7 @@ def pair_model(
         x = keras.layers.Dense(int(head["embedding"]), name="archsmith_embedding")(x)
     if head["distance"] == "euclidean" and head.get("normalise"):
         x = keras.layers.UnitNormalization(name="archsmith_unit_embedding")(x)
-    encoder = keras.Model(inputs, x, name=ENCODER)
+    encoder = close_views(keras.Model(inputs, x, name=ENCODER))  # tta: the mean embedding
     pair_inputs: dict[str, Any] = {}
     embeddings = []
     for side in SIDES:

@@ -12,7 +12,8 @@ _POOLS = ("avg", "max", "flatten")
 
 AUGMENT = BlockSpec(
     name="augment",
-    description="random flips, rotations, zooms, shifts and contrast, only in training",
+    description="random flips, rotations, zooms, shifts and contrast in training; "
+    "test-time augmentation (tta) at inference",
     inputs=("image",),
     args={
         "flip": Arg(
@@ -25,6 +26,15 @@ AUGMENT = BlockSpec(
         "zoom": Arg("float", 0.0, low=0.0, high=0.9, description="zoom (fraction)"),
         "contrast": Arg("float", 0.0, low=0.0, high=0.9, description="contrast factor"),
         "translation": Arg("float", 0.0, low=0.0, high=0.5, description="shift (fraction)"),
+        "tta": Arg(
+            "int",
+            1,
+            low=1,
+            high=7,
+            description="test-time augmentation: the mean of the model's outputs over this "
+            "many fixed views at inference (the image, its flips where flip is on, one-pixel "
+            "shifts right, left, down, up; at most those); 1: off",
+        ),
     },
 )
 

@@ -15,10 +15,11 @@ SERIES_NORM = BlockSpec(
         "mode": Arg(
             "str",
             "series",
-            values=("series", "dataset", "none"),
+            values=("series", "dataset", "none", "auto"),
             description="series: each series by its own mean and std; dataset: the input "
             "layer's training statistics only; none: the raw values (that standardisation "
-            "undone)",
+            "undone); auto: series for univariate series, dataset for multivariate ones (as "
+            "the published FCN / ResNet results were obtained)",
         ),
     },
 )

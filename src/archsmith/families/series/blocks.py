@@ -1,7 +1,8 @@
 """Time-series classification blocks in their published shapes ``(batch, steps, channels)``.
 
 - ``series_norm``: z-normalisation of each series inside the model (per series), or the
-  dataset-level standardisation of the input layer alone (per dataset);
+  dataset-level standardisation of the input layer alone (per dataset), or per series for
+  univariate and per dataset for multivariate series (auto);
 - ``fcn``: the fully convolutional network of Wang et al. 2017 (three Conv1D -> BN -> ReLU
   layers, 128-256-128 filters, kernels 8-5-3, global average pooling);
 - ``resnet1d``: the residual network of Wang et al. 2017 (three residual blocks of three
@@ -9,6 +10,10 @@
 - ``inception``: the InceptionTime network of Ismail Fawaz et al. 2020 (modules of a 1x1
   bottleneck, three wide convolutions and a pooled 1x1 branch, a shortcut every three
   modules, global average pooling).
+
+Padded series (``data.pad``): the blocks carry the padding mask past their convolutions
+(Keras' ``Conv1D`` drops it): batch norms over the real steps, padded steps zeroed after each
+convolution, pooling over the real steps.
 
 The shapes follow the reference code of Fawaz et al. 2019 ("Deep learning for time series
 classification: a review") and Ismail Fawaz et al. 2020 ("InceptionTime").
@@ -20,6 +25,10 @@ from typing import Any
 
 import keras
 from keras import ops
+
+from archsmith.families._layers import pool_sequence
+from archsmith.families._layers import step_mask
+from archsmith.families._layers import zero_padding
 
 
 def _check_series(x: Any, block: str) -> None:
@@ -68,8 +77,15 @@ class SeriesNormalization(keras.layers.Layer):
 def series_norm(x: Any, *, mode: str, schema: Any = None) -> Any:
     """``series``: z-normalise each series (:class:`SeriesNormalization`); ``dataset``: keep
     the input layer's standardisation by the training set's per-channel statistics;
-    ``none``: undo that standardisation (the raw values, e.g. where the level matters)."""
+    ``none``: undo that standardisation (the raw values, e.g. where the level matters);
+    ``auto``: ``series`` for univariate series (one channel), ``dataset`` for multivariate
+    ones, the preprocessing of the published results (Fawaz et al. 2019 z-normalise each
+    univariate UCR series and take the multivariate archive as it is: per-series
+    normalisation of each channel drops the levels that tell JapaneseVowels' speakers apart).
+    """
     _check_series(x, "series_norm")
+    if mode == "auto":
+        mode = "series" if x.shape[-1] == 1 else "dataset"
     if mode == "series":
         return SeriesNormalization(name="archsmith_series_normalization")(x)
     if mode == "none" and schema is not None and len(getattr(schema, "mean", ())) > 0:
@@ -83,10 +99,21 @@ def series_norm(x: Any, *, mode: str, schema: Any = None) -> Any:
     return x
 
 
-def _conv_bn(x: Any, filters: int, kernel: int, activation: str | None = "relu") -> Any:
+def _conv_bn(x: Any, filters: int, kernel: int, mask: Any, activation: str | None = "relu") -> Any:
+    """Conv1D -> BN (-> activation); with the ``mask`` of padded series (:func:`step_mask`),
+    BN's statistics over the real steps and the padded steps zeroed after."""
     x = keras.layers.Conv1D(filters, kernel, padding="same")(x)
-    x = keras.layers.BatchNormalization()(x)
-    return keras.layers.Activation(activation)(x) if activation else x
+    x = keras.layers.BatchNormalization()(x, mask=mask)
+    x = keras.layers.Activation(activation)(x) if activation else x
+    return zero_padding(x, mask)
+
+
+def _start(x: Any, block: str) -> tuple[Any, Any]:
+    """The series and, for padded series, their mask as a tensor (Keras' ``Conv1D`` drops
+    masks: the blocks carry it to their batch norms and pooling themselves)."""
+    _check_series(x, block)
+    mask = step_mask(x)
+    return zero_padding(x, mask), mask
 
 
 def _kernels(kernel: int) -> tuple[int, int, int]:
@@ -97,10 +124,10 @@ def _kernels(kernel: int) -> tuple[int, int, int]:
 def fcn(x: Any, *, filters: int, kernel: int, dropout: float) -> Any:
     """FCN: Conv1D -> BN -> ReLU with ``filters``, ``2 * filters``, ``filters`` filters and
     kernels ``kernel``, ``kernel - 3``, ``kernel - 5`` (published: 128 and 8), averaged."""
-    _check_series(x, "fcn")
+    x, mask = _start(x, "fcn")
     for width, size in zip((filters, 2 * filters, filters), _kernels(kernel), strict=True):
-        x = _conv_bn(x, width, size)
-    x = keras.layers.GlobalAveragePooling1D()(x)
+        x = _conv_bn(x, width, size, mask)
+    x = pool_sequence(x, "avg", mask)
     return keras.layers.Dropout(dropout)(x) if dropout > 0 else x
 
 
@@ -109,22 +136,22 @@ def resnet1d(x: Any, *, blocks: int, filters: int, kernel: int, dropout: float) 
     ``kernel``, ``kernel - 3``, ``kernel - 5``; ``filters`` in the first block, twice that
     after (published: 3 blocks, 64-128-128, kernel 8); a 1x1 convolution + BN shortcut where
     the width changes, BN otherwise; global average pooling."""
-    _check_series(x, "resnet1d")
+    x, mask = _start(x, "resnet1d")
     for i in range(blocks):
         width = filters if i == 0 else 2 * filters
         h = x
         for j, size in enumerate(_kernels(kernel)):
-            h = _conv_bn(h, width, size, activation="relu" if j < 2 else None)
+            h = _conv_bn(h, width, size, mask, activation="relu" if j < 2 else None)
         if x.shape[-1] == width:
-            shortcut = keras.layers.BatchNormalization()(x)
+            shortcut = zero_padding(keras.layers.BatchNormalization()(x, mask=mask), mask)
         else:
-            shortcut = _conv_bn(x, width, 1, activation=None)
+            shortcut = _conv_bn(x, width, 1, mask, activation=None)
         x = keras.layers.Activation("relu")(keras.layers.Add()([shortcut, h]))
-    x = keras.layers.GlobalAveragePooling1D()(x)
+    x = pool_sequence(x, "avg", mask)
     return keras.layers.Dropout(dropout)(x) if dropout > 0 else x
 
 
-def _inception_module(x: Any, filters: int, kernel: int, bottleneck: int) -> Any:
+def _inception_module(x: Any, filters: int, kernel: int, bottleneck: int, mask: Any) -> Any:
     h = x
     if bottleneck > 0 and x.shape[-1] > 1:
         h = keras.layers.Conv1D(bottleneck, 1, padding="same", use_bias=False)(x)
@@ -135,8 +162,8 @@ def _inception_module(x: Any, filters: int, kernel: int, bottleneck: int) -> Any
     pooled = keras.layers.MaxPooling1D(3, strides=1, padding="same")(x)
     branches.append(keras.layers.Conv1D(filters, 1, padding="same", use_bias=False)(pooled))
     h = keras.layers.Concatenate(axis=-1)(branches)
-    h = keras.layers.BatchNormalization()(h)
-    return keras.layers.Activation("relu")(h)
+    h = keras.layers.BatchNormalization()(h, mask=mask)
+    return zero_padding(keras.layers.Activation("relu")(h), mask)
 
 
 def inception(
@@ -146,12 +173,12 @@ def inception(
     convolutions of kernels ``kernel``, ``kernel // 2``, ``kernel // 4`` and a max-pooled 1x1
     branch, ``filters`` each, concatenated, BN, ReLU), a shortcut every three modules,
     global average pooling (published: depth 6, 32 filters, kernel 40, bottleneck 32)."""
-    _check_series(x, "inception")
+    x, mask = _start(x, "inception")
     start = x
     for d in range(depth):
-        x = _inception_module(x, filters, kernel, bottleneck)
+        x = _inception_module(x, filters, kernel, bottleneck, mask)
         if residual and d % 3 == 2:
-            shortcut = _conv_bn(start, int(x.shape[-1]), 1, activation=None)
+            shortcut = _conv_bn(start, int(x.shape[-1]), 1, mask, activation=None)
             x = keras.layers.Activation("relu")(keras.layers.Add()([shortcut, x]))
             start = x
-    return keras.layers.GlobalAveragePooling1D()(x)
+    return pool_sequence(x, "avg", mask)

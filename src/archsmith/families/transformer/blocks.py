@@ -10,6 +10,7 @@ from keras import ops
 
 from archsmith.families._layers import check_sequence
 from archsmith.families._layers import pool_sequence
+from archsmith.families._layers import step_mask
 
 
 @keras.saving.register_keras_serializable(package="archsmith")
@@ -23,6 +24,7 @@ class PositionEmbedding(keras.layers.Layer):
     def __init__(self, mode: str = "learned", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.mode = mode
+        self.supports_masking = True  # positions are added step by step: a mask passes on
 
     def build(self, input_shape: Any) -> None:
         steps, dim = int(input_shape[-2]), int(input_shape[-1])
@@ -62,9 +64,10 @@ def transformer(
 
     Each block: LayerNorm -> multi-head self-attention -> residual, LayerNorm -> feed-forward
     (``ff_units``, GELU) -> residual (pre-norm). ``pooling``: ``avg``, ``max``, ``last`` or
-    ``flatten``.
+    ``flatten``. Padded series (``data.pad``): attention and pooling skip the padded steps.
     """
     check_sequence(x, "transformer")
+    mask = step_mask(x)
     width = heads * key_dim
     x = keras.layers.Dense(width)(x)
     if positional != "none":
@@ -78,4 +81,4 @@ def transformer(
         h = keras.layers.Dense(width)(keras.layers.Dropout(dropout)(h))
         x = keras.layers.Add()([x, h])
     x = keras.layers.LayerNormalization(epsilon=1e-6)(x)
-    return pool_sequence(x, pooling)
+    return pool_sequence(x, pooling, mask)

@@ -30,14 +30,14 @@ that holds its settings, so an interrupted run resumes where it stopped.
 Forecasting, on series shipped in ``sktime`` (Airline, Lynx, ShampooSales, Uschange's
 Consumption): MASE on the last 20 % of each series of archsmith's default forecasting search
 (``linear_forecast``, whose first trials are NLinear and DLinear, then ``rnn``, ``conv1d``,
-``transformer``; at least ``--fc-min-steps`` optimizer steps a trial), seasonal naive and
+``transformer``; ``--fc-min-steps N`` sets ``training.min_steps``), seasonal naive and
 statsmodels' ETS (additive damped trend, additive season where the history holds two
 seasons), each refit at every test window's origin; the ETS leaderboard row (trial -2) too.
 
 Usage:
     python benchmarks/sequences.py [--trials 3] [--epochs 50] [--min-steps 1500]
         [--budget 10m] [--only BasicMotions,Lynx] [--skip-default] [--cache FILE]
-        [--fc-trials 6] [--fc-epochs 100] [--fc-min-steps 1000]
+        [--fc-trials 6] [--fc-epochs 100] [--fc-min-steps 0]
 """
 
 from __future__ import annotations
@@ -338,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fc-trials", type=int, default=6)
     parser.add_argument("--fc-epochs", type=int, default=100)
     parser.add_argument(
-        "--fc-min-steps", type=int, default=1000, help="forecasting training.min_steps (0: none)"
+        "--fc-min-steps", type=int, default=0, help="forecasting training.min_steps (0: none)"
     )
     parser.add_argument("--only", default="", help="comma-separated set or series names")
     parser.add_argument("--skip-default", action="store_true")

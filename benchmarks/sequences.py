@@ -31,13 +31,16 @@ Every cell (set x method, series x method) is cached in a JSON file (``--cache``
 that holds its settings, so an interrupted run resumes where it stopped.
 
 Forecasting, on series shipped in ``sktime`` (Airline, Lynx, ShampooSales, Uschange's
-Consumption): MASE on the last 20 % of each series of archsmith's default forecasting search,
-seasonal naive and statsmodels' ETS (additive damped trend, additive season where the history
-holds two seasons), each refit at every test window's origin.
+Consumption): MASE on the last 20 % of each series of archsmith's default forecasting search
+(``linear_forecast``, whose first trials are NLinear and DLinear, then ``rnn``, ``conv1d``,
+``transformer``; ``--fc-min-steps N`` sets ``training.min_steps``), seasonal naive and
+statsmodels' ETS (additive damped trend, additive season where the history holds two
+seasons), each refit at every test window's origin; the ETS leaderboard row (trial -2) too.
 
 Usage:
     python benchmarks/sequences.py [--trials 3] [--epochs 50] [--min-steps 1500]
         [--budget 10m] [--only BasicMotions,Lynx] [--skip-default] [--cache FILE]
+        [--fc-trials 6] [--fc-epochs 100] [--fc-min-steps 0]
 """
 
 from __future__ import annotations
@@ -259,6 +262,7 @@ def ets_forecast(history: np.ndarray, horizon: int, season: int) -> np.ndarray:
 
 
 def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) -> dict:
+    from archsmith.datasets import default_spaces
     from archsmith.runner import run_search
     from archsmith.tasks import baseline_scores
     from archsmith.tasks import reference_scores
@@ -275,7 +279,11 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
         },
         "data": {"validation": 0.2, "test": 0.2, "seed": 0},
         "search": {"max_trials": args.fc_trials},
-        "training": {"epochs": args.fc_epochs, "early_stopping": {"patience": 10}},
+        "training": {
+            "epochs": args.fc_epochs,
+            "early_stopping": {"patience": 10},
+            **({"min_steps": args.fc_min_steps} if args.fc_min_steps else {}),
+        },
         "tracking": {"uri": str(store)},
     }
 
@@ -293,7 +301,9 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
             "scale": scale,
         }
 
-    found = cache.cell(f"{name}/default/t{args.fc_trials}-e{args.fc_epochs}", search)
+    spaces = "+".join(default_spaces("sequence", "forecasting"))  # a new default: a new cell
+    settings = f"t{args.fc_trials}-e{args.fc_epochs}-s{args.fc_min_steps}-{spaces}"
+    found = cache.cell(f"{name}/default/{settings}", search)
 
     def ets() -> float:
         errors = [
@@ -330,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", default="10m", help="search.time_budget per set")
     parser.add_argument("--fc-trials", type=int, default=6)
     parser.add_argument("--fc-epochs", type=int, default=100)
+    parser.add_argument(
+        "--fc-min-steps", type=int, default=0, help="forecasting training.min_steps (0: none)"
+    )
     parser.add_argument("--only", default="", help="comma-separated set or series names")
     parser.add_argument("--skip-default", action="store_true")
     parser.add_argument("--skip-forecasting", action="store_true")

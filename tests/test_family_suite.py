@@ -31,6 +31,7 @@ def test_every_shipped_space_has_a_family_task_and_data_kind() -> None:
             "classification",
             "anomaly_detection",
             "clustering",
+            "forecasting",
             "generation",
             "similarity",
         }, case

@@ -311,7 +311,12 @@ def test_the_first_trials_of_the_default_searches_are_the_published_shapes() -> 
     assert tfidf["family"] == "text_tfidf"  # the linear TF-IDF model first
     (small,) = first("image")
     assert small["family"] == "resnet" and small["resnet.model.1.resnet_stages.filters"] == 16
-    assert default_spaces("sequence", "forecasting") == ("rnn", "conv1d", "transformer")
+    assert default_spaces("sequence", "forecasting") == (
+        "linear_forecast",
+        "rnn",
+        "conv1d",
+        "transformer",
+    )
 
 
 def test_epochs_are_scaled_to_small_data_by_min_steps() -> None:

@@ -66,7 +66,7 @@ def build_model(
     trunk = Trunk(features=x, schema=schema, target=target)
     prepare = PREPARE.get(target.kind)
     if prepare is not None:  # forecast: each window scaled by its own level and spread
-        x, trunk = prepare(x, trunk)
+        x, trunk = prepare(x, trunk, config)
     passed = {"target": target, "base_dir": base_dir}
     for i, block in enumerate(config["model"]):
         ((name, args),) = block.items()

@@ -34,7 +34,7 @@ class Trunk:
         schema: the input schema.
         target: the task's target.
         stats: forecast: each window's statistics (:class:`WindowScale`), restored on the
-            forecast.
+            forecast; None: windows not scaled by their own (``series_scaling: dataset``).
         base: forecast: the seasonal-naive forecast the head corrects.
     """
 
@@ -106,10 +106,14 @@ class SeasonalNaive(keras.layers.Layer):
         return {**super().get_config(), "horizon": self.horizon, "seasonality": self.seasonality}
 
 
-def _prepare_forecast(x: Any, trunk: Trunk) -> tuple[Any, Trunk]:
-    """Scale each window by its own statistics; the model learns a correction of the
+def _prepare_forecast(x: Any, trunk: Trunk, config: Mapping[str, Any]) -> tuple[Any, Trunk]:
+    """Scale each window by its own statistics (a trial's ``series_scaling: window``, the
+    default) or keep the input layer's scaling by the training set's statistics
+    (``dataset``: the level of a window is seen); the model learns a correction of the
     seasonal-naive forecast of the (scaled) window."""
-    x, stats = WindowScale(name="archsmith_window_scale")(x)
+    stats = None
+    if config.get("series_scaling", "window") == "window":
+        x, stats = WindowScale(name="archsmith_window_scale")(x)
     base = SeasonalNaive(
         trunk.target.horizon, trunk.target.seasonality, name="archsmith_seasonal_naive"
     )(x)
@@ -133,7 +137,8 @@ def _forecast(x: Any, trunk: Trunk) -> Any:
         target.horizon, kernel_initializer="zeros", name="archsmith_correction"
     )(pool_features(x))
     z = keras.layers.Add(name="archsmith_standardised")([trunk.base, correction])
-    z = WindowRestore(name="archsmith_window_restore")([z, trunk.stats])
+    if trunk.stats is not None:  # series_scaling: window
+        z = WindowRestore(name="archsmith_window_restore")([z, trunk.stats])
     return keras.layers.Rescaling(scale=target.std, offset=target.mean, name="archsmith_forecast")(
         z
     )
@@ -377,7 +382,9 @@ def encoder_of(model: keras.Model) -> keras.Model:
 
 
 #: what a task prepares before the blocks (forecast: window scaling, seasonal base)
-PREPARE: dict[str, Callable[[Any, Trunk], tuple[Any, Trunk]]] = {"forecast": _prepare_forecast}
+PREPARE: dict[str, Callable[[Any, Trunk, Mapping[str, Any]], tuple[Any, Trunk]]] = {
+    "forecast": _prepare_forecast
+}
 
 #: the head of each target kind, after the last block
 HEADS: dict[str, Callable[[Any, Trunk], Any]] = {

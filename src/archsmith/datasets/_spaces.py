@@ -18,7 +18,8 @@ DEFAULT_SPACES: dict[str, tuple[str, ...]] = {
 #: defaults of a data kind for a task, where they differ from the kind's own
 TASK_DEFAULT_SPACES: dict[tuple[str, str], tuple[str, ...]] = {
     # series of a level that matters, or read by other heads: the general sequence spaces
-    ("sequence", "forecasting"): ("rnn", "conv1d", "transformer"),
+    # the linear forecasters first (NLinear, DLinear: linear_forecast's first_trials)
+    ("sequence", "forecasting"): ("linear_forecast", "rnn", "conv1d", "transformer"),
     ("sequence", "anomaly_detection"): ("rnn", "conv1d", "transformer"),
     ("sequence", "similarity"): ("rnn", "conv1d", "transformer"),
     ("image", "anomaly_detection"): ("conv_autoencoder",),

@@ -21,6 +21,7 @@ from archsmith.families._base import Family
 from archsmith.families._sections import BATCH_SIZE
 from archsmith.families._sections import LABEL_SMOOTHING
 from archsmith.families._sections import OPTIMIZER
+from archsmith.families._sections import SERIES_SCALING
 from archsmith.search_space import Catalog
 
 #: the registry: every family folder, in catalog order (the order blocks are listed in errors)
@@ -34,6 +35,7 @@ FAMILY_NAMES = (
     "conv1d",
     "transformer",
     "series",
+    "linear_forecast",
     "text_sequence",
     "text_bag",
     "text_tfidf",
@@ -59,11 +61,15 @@ BLOCKS: dict[str, tuple[Family, Block]] = {
 }
 
 #: what search spaces may name: the families' blocks, the optimizer section, batch_size,
-#: label_smoothing
+#: label_smoothing, series_scaling
 CATALOG = Catalog(
     blocks={name: block.spec for name, (_, block) in BLOCKS.items()},
     sections={"optimizer": OPTIMIZER},
-    scalars={"batch_size": BATCH_SIZE, "label_smoothing": LABEL_SMOOTHING},
+    scalars={
+        "batch_size": BATCH_SIZE,
+        "label_smoothing": LABEL_SMOOTHING,
+        "series_scaling": SERIES_SCALING,
+    },
 )
 
 

@@ -66,7 +66,7 @@ class Family:
         blocks: its blocks; ``blocks.py`` defines a function of each block's name.
         task: the task type the family is trained on in the family suite
             (``archsmith.testing``): ``classification`` unless it is for anomaly detection,
-            clustering, generation or similarity.
+            clustering, forecasting, generation or similarity.
         inputs: data kinds whose network inputs the family builds itself, with the name of
             the function in ``blocks.py`` that builds them (``{"graph": "graph_inputs"}``).
         facts: name of a function in ``blocks.py`` returning numbers worth logging about a

@@ -1,5 +1,5 @@
-"""Catalog entries beside the model blocks: the ``optimizer`` section, ``batch_size`` and
-``label_smoothing``."""
+"""Catalog entries beside the model blocks: the ``optimizer`` section, ``batch_size``,
+``label_smoothing`` and ``series_scaling``."""
 
 from __future__ import annotations
 
@@ -74,4 +74,13 @@ BATCH_SIZE = Arg("int", None, low=1, high=1 << 16, description="batch size")
 #: optional (no default, so spaces without it keep their params): classification only
 LABEL_SMOOTHING = Arg(
     "float", low=0.0, high=0.5, description="label smoothing of the classification loss"
+)
+
+#: optional (no default, so spaces without it keep their params): forecasting only
+SERIES_SCALING = Arg(
+    "str",
+    values=("window", "dataset"),
+    description="forecasting: window: each input window scaled by its own mean and std "
+    "(restored on the forecast; when left out); dataset: by the training set's only, so "
+    "the model sees each window's level",
 )

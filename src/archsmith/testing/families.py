@@ -117,19 +117,36 @@ DATA: dict[str, Callable[[np.random.Generator, np.ndarray], Any]] = {
 CLASSES = {"anomaly_detection": 2}
 
 
+def _series(rng: np.random.Generator, rows: int) -> Any:
+    """One series of ``rows`` values: a level, a season of 4 steps and noise."""
+    steps = np.arange(rows)
+    return (10 + np.sin(2 * np.pi * steps / 4) + rng.normal(0, 0.2, rows)).astype("float32")
+
+
+#: tasks that take their own data, whatever the space's data kind: one generated series
+#: (forecasting: ``y`` None), and the task settings the suite declares for them
+TASK_DATA: dict[str, Callable[[np.random.Generator, int], Any]] = {"forecasting": _series}
+TASK_OPTIONS: dict[str, dict[str, Any]] = {
+    "forecasting": {"lookback": 8, "horizon": 2, "seasonality": 4}
+}
+
+
 def sample_data(kind: str, task: str, rows: int = ROWS, seed: int = 0) -> tuple[Any, Any]:
     """Small random data ``(x, y)`` of data ``kind`` for ``task`` (``y`` None: generation).
 
-    Labels are three classes (two for anomaly detection), and the inputs depend on them.
+    Labels are three classes (two for anomaly detection), and the inputs depend on them;
+    forecasting gets one series of ``rows`` values instead (``y`` None).
     """
     rng = np.random.default_rng(seed)
+    if task in TASK_DATA:
+        return TASK_DATA[task](rng, rows), None
     labels = rng.permutation(np.arange(rows) % CLASSES.get(task, 3))
     return DATA[kind](rng, labels), (None if task == "generation" else labels)
 
 
 def make_dataset(case: SpaceCase, seed: int = 0) -> tuple[Any, Dataset]:
     """The declaration and dataset the suite trains ``case`` on (1 epoch)."""
-    task: dict[str, Any] = {"type": case.task}
+    task: dict[str, Any] = {"type": case.task, **TASK_OPTIONS.get(case.task, {})}
     if case.task in METRICS:
         task["metric"] = METRICS[case.task]
     exp = load_experiment(

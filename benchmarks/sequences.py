@@ -35,7 +35,7 @@ Consumption): MASE on the last 20 % of each series of archsmith's default foreca
 (``linear_forecast``, whose first trials are NLinear and DLinear, then ``rnn``, ``conv1d``,
 ``transformer``; ``--fc-min-steps N`` sets ``training.min_steps``), seasonal naive and
 statsmodels' ETS (additive damped trend, additive season where the history holds two
-seasons), each refit at every test window's origin; the ETS leaderboard row (trial -2) too.
+seasons), each refit at every test window's origin; the ETS leaderboard row (trial -3) too.
 
 Usage:
     python benchmarks/sequences.py [--trials 3] [--epochs 50] [--min-steps 1500]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -28,6 +29,7 @@ from archsmith.families.losses import SmoothedSparseCrossentropy
 from archsmith.runner import run_search
 from archsmith.search_space import load_space
 from archsmith.served import load_served
+from archsmith.spec import PRESETS
 from archsmith.spec import load_experiment
 from conftest import SHIPPED_DEFAULT_SPACES
 from conftest import mixed_frame
@@ -224,6 +226,26 @@ def test_presets_override_order_and_bad_values() -> None:
         load_experiment(task={**task, "metric": "roc_auc", "threshold": "tune"})
     with pytest.raises(SpecError, match=r"data\.split: give exactly one of group"):
         load_experiment(task=task, data={"split": {"group": "a", "time": "b"}})
+
+
+@pytest.mark.parametrize(
+    "task,pooled",
+    [
+        ({"type": "forecasting", "horizon": 2}, (True, False, None)),  # ensemble only
+        ({"type": "anomaly_detection"}, (False, False, None)),
+        ({"type": "clustering"}, (False, False, None)),
+        ({"type": "regression"}, (True, True, 5)),
+    ],
+)
+def test_presets_leave_out_the_pooling_a_task_cannot_take(
+    task: dict[str, Any], pooled: tuple[bool, bool, int | None]
+) -> None:
+    for preset in PRESETS:
+        exp = load_experiment(preset=preset, task=task)
+        got = (exp.search.ensemble is not None, exp.search.refit, exp.data.folds)
+        wanted = {"fast": (False, False, None), "balanced": (*pooled[:2], None), "best": pooled}
+        assert got == wanted[preset], preset
+        assert exp.search.max_trials == PRESETS[preset]["search"]["max_trials"]
 
 
 def test_automodel_arguments_left_at_their_defaults_take_the_presets() -> None:

@@ -18,6 +18,7 @@ from archsmith.exceptions import ArchsmithError
 from archsmith.exceptions import SpecError
 from archsmith.runner._records import SearchResult
 from archsmith.runner._records import TrialResult
+from archsmith.runner._serve import SERVED_TRIAL
 from archsmith.runner._serve import Served
 from archsmith.runner._serve import serve
 from archsmith.runner._threshold import with_threshold
@@ -29,13 +30,15 @@ def log_baseline(
     tracker: Tracker, run_id: str, dataset: Dataset, metric: str, references: Sequence[str] = ()
 ) -> None:
     """Log the data's baseline (forecasting: seasonal naive) as trial -1 of the leaderboard,
-    and the classical ``references`` (forecasting: ``ets``) as trials -2, -3, ..."""
+    and the classical ``references`` (forecasting: ``ets``) as trials -3, -4, ... (trial
+    -2 is the served ensemble or refit model's row)."""
     scores = tasks.baseline_scores(dataset)
     if not scores:
         return
     rows = {"seasonal_naive": scores, **tasks.reference_scores(dataset, references)}
-    for number, (name, found) in enumerate(rows.items(), start=1):
-        row = tracker.start_trial(run_id, -number, {"family": name})
+    for i, (name, found) in enumerate(rows.items()):
+        number = -1 if i == 0 else SERVED_TRIAL - i
+        row = tracker.start_trial(run_id, number, {"family": name})
         metrics = {f"val.{k}": v for k, v in found["validation"].items()}
         metrics.update({f"test.{k}": v for k, v in found.get("test", {}).items()})
         metrics["score"] = found["validation"][metric]

@@ -39,18 +39,39 @@ def ensemble_value(value: Any) -> Any:
 def check_pooling(task: BaseModel, ensemble: bool, refit: bool, folds: bool) -> None:
     """``search.ensemble``, ``search.refit`` and ``data.folds`` (each on or off) need a
     task whose outputs can be averaged and retrained the supervised way (its declaration
-    model's ``averaged`` flag)."""
-    if getattr(type(task), "averaged", False):
-        return
-    for path, on in (
-        (("search", "ensemble"), ensemble),
-        (("search", "refit"), refit),
-        (("data", "folds"), folds),
+    model's ``averaged`` flag); ``search.ensemble`` alone also takes a task whose outputs
+    average but whose rows cannot be refit or folded (its ``ensembled`` flag: forecasting,
+    where random folds or a refit over overlapping windows would train on the future)."""
+    averaged = bool(getattr(type(task), "averaged", False))
+    ensembled = averaged or bool(getattr(type(task), "ensembled", False))
+    for path, on, allowed in (
+        (("search", "ensemble"), ensemble, ensembled),
+        (("search", "refit"), refit, averaged),
+        (("data", "folds"), folds, averaged),
     ):
-        if on:
-            raise FieldError(
-                path,
-                f"{'.'.join(path)} averages or retrains supervised models: it works for "
-                f"classification and regression tasks, not {getattr(task, 'type', task)}; "
-                "leave it out",
-            )
+        if on and not allowed:
+            raise FieldError(path, _refused(path, task, ensembled))
+
+
+def refused_pooling(task: type[BaseModel]) -> set[str]:
+    """The pooling fields (``ensemble``, ``refit``, ``folds``) a task declaration model
+    refuses, for presets to leave out."""
+    if getattr(task, "averaged", False):
+        return set()
+    return (
+        {"refit", "folds"} if getattr(task, "ensembled", False) else {"ensemble", "refit", "folds"}
+    )
+
+
+def _refused(path: tuple[str, str], task: BaseModel, ensembled: bool) -> str:
+    kind, field = getattr(task, "type", task), ".".join(path)
+    if ensembled:  # forecasting: windows overlap in time
+        return (
+            f"{field} retrains on rows the validation split held out (random folds or a "
+            f"refit on train + validation); a {kind} task's windows overlap in time, so that "
+            "would train on the future; leave it out (search.ensemble works)"
+        )
+    return (
+        f"{field} averages or retrains supervised models: it works for classification and "
+        f"regression tasks, not {kind}; leave it out"
+    )

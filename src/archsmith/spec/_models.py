@@ -22,6 +22,7 @@ from archsmith.spec._engines import is_optuna_storage
 from archsmith.spec._ensemble import EnsembleSpec
 from archsmith.spec._ensemble import check_pooling
 from archsmith.spec._ensemble import ensemble_value
+from archsmith.spec._ensemble import refused_pooling
 from archsmith.spec._errors import FieldError
 from archsmith.spec._errors import did_you_mean
 from archsmith.spec._prescreen import PrescreenSpec
@@ -29,6 +30,7 @@ from archsmith.spec._prescreen import check_prescreen
 from archsmith.spec._presets import PRESETS
 from archsmith.spec._presets import apply_preset
 from archsmith.spec._split import SplitSpec
+from archsmith.spec._tasks import TASK_MODELS
 from archsmith.spec._tasks import Task
 from archsmith.spec._training import TrackingSpec
 from archsmith.spec._training import TrainingSpec
@@ -387,7 +389,11 @@ class Experiment(_Model):
                 f"unknown preset {name!r}; expected one of: {', '.join(PRESETS)}"
                 f"{did_you_mean(str(name), PRESETS)}",
             )
-        return apply_preset(data, lambda e: getattr(ENGINE_CAPABILITIES.get(e), "pruning", True))
+        return apply_preset(
+            data,
+            lambda e: getattr(ENGINE_CAPABILITIES.get(e), "pruning", True),
+            lambda t: refused_pooling(TASK_MODELS[t]) if t in TASK_MODELS else set(),
+        )
 
     @model_validator(mode="after")
     def _search_fits_task(self) -> Experiment:

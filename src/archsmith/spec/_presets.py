@@ -7,11 +7,14 @@ keeps the preset's early stopping and takes 5 epochs.
 
 A preset names no spaces: the data kind's default spaces run (tables: TabM and RealMLP,
 with their known-good first trials). A preset's pruner is left out when the declared
-engine cannot prune or the declared ``training.epochs`` is below 2.
+engine cannot prune or the declared ``training.epochs`` is below 2, and its pooling fields
+(``search.ensemble``, ``search.refit``, ``data.folds``) where the declared task cannot take
+them (forecasting takes ``ensemble`` only; anomaly detection, clustering ... none).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,11 +64,16 @@ def merged(preset: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, 
     return out
 
 
-def apply_preset(data: Mapping[str, Any], can_prune: Any) -> dict[str, Any]:
+def apply_preset(
+    data: Mapping[str, Any],
+    can_prune: Any,
+    refused: Callable[[Any], set[str]] = lambda task_type: set(),
+) -> dict[str, Any]:
     """The declaration ``data`` with its ``preset``'s fields filled in.
 
     ``can_prune(engine)`` tells whether an engine prunes; the preset's pruner is dropped
-    for one that cannot.
+    for one that cannot. ``refused(task_type)`` names the pooling fields (``ensemble``,
+    ``refit``, ``folds``) a task type cannot take; the preset leaves those out.
     """
     name = data.get("preset")
     if name is None or name not in PRESETS:
@@ -77,4 +85,12 @@ def apply_preset(data: Mapping[str, Any], can_prune: Any) -> dict[str, Any]:
     few = isinstance(epochs, int) and epochs < 2
     if few or (isinstance(engine, str) and not can_prune(engine)):
         bundle = {**bundle, "search": {k: v for k, v in bundle["search"].items() if k != "pruner"}}
+    task = data.get("task")
+    dropped = refused(task.get("type")) if isinstance(task, Mapping) else set()
+    if dropped:
+        bundle = {
+            **bundle,
+            "search": {k: v for k, v in bundle["search"].items() if k not in dropped},
+            "data": {k: v for k, v in bundle.get("data", {}).items() if k not in dropped},
+        }
     return merged(bundle, data)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from typing import Annotated
 from typing import ClassVar
 from typing import Literal
+from typing import get_args
 
 from pydantic import Field
 from pydantic import model_validator
@@ -112,6 +113,9 @@ class MultilabelTask(_Model):
 
 class ForecastingTask(_Model):
     """Predict the next ``horizon`` values of one or several series from the last ``lookback``."""
+
+    #: outputs averaged by ensembles of trials; no refit or folds (windows overlap in time)
+    ensembled: ClassVar[bool] = True
 
     type: Literal["forecasting"] = Field(description="task kind")
     target: str | None = Field(
@@ -262,3 +266,9 @@ Task = Annotated[
     | SimilarityTask,
     Field(discriminator="type"),
 ]
+
+#: the declaration model of each task type (its ``type`` literal)
+TASK_MODELS: dict[str, type[_Model]] = {
+    get_args(model.model_fields["type"].annotation)[0]: model
+    for model in get_args(get_args(Task)[0])
+}

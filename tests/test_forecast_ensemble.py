@@ -1,0 +1,76 @@
+"""Ensembles of trials for forecasting (``search.ensemble``): the served average exports,
+reloads in safe mode and forecasts as ``AutoModel.predict`` does; the reference rows sit
+below it (ETS: trial -3); refit and folds stay refused (windows overlap in time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from archsmith import builders
+from archsmith import training
+from archsmith.datasets import network_inputs
+from archsmith.estimator import AutoModel
+from archsmith.exceptions import SpecError
+from archsmith.spec import load_experiment
+
+OPTIONS = {"horizon": 3, "lookback": 12, "seasonality": 4}
+
+
+def series(n: int = 120) -> np.ndarray:
+    """A level, a steep trend, a season of 4 steps and noise (NLinear and DLinear, two
+    epochs each, err on opposite sides: their average wins on validation)."""
+    steps = np.arange(n)
+    noise = np.random.default_rng(0).normal(0, 0.3, n)
+    return (50 + 0.5 * steps + 3 * np.sin(2 * np.pi * steps / 4) + noise).astype("float32")
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory: pytest.TempPathFactory) -> AutoModel:
+    """Three linear forecasting trials of two epochs, the ensemble of them served."""
+    model = AutoModel(
+        task="forecasting",
+        space="linear_forecast",
+        max_trials=3,
+        epochs=2,
+        ensemble=True,
+        tracking_uri=str(tmp_path_factory.mktemp("fc_ensemble") / "mlruns"),
+        verbose=0,
+        task_options=OPTIONS,
+    )
+    return model.fit(series()[:100])
+
+
+@pytest.mark.long  # a search of three trials (about 13 s here): make test-long
+def test_the_served_ensemble_reloads_with_the_forecasts_of_predict(fitted: AutoModel) -> None:
+    board = fitted.leaderboard_
+    served = board[board["trial"] == -2]
+    assert list(served["family"]) == ["ensemble"]
+    assert len(fitted.search_.ensemble) > 1
+    model = builders.load_model(fitted.search_.model_path)  # safe mode
+    values = series()
+    windows = np.stack([values[i : i + 12] for i in range(90, 105)])
+    inputs = network_inputs(windows, fitted.schema_, builders.takes_strings(model))
+    forecast = training.outputs(model, inputs).reshape(15, 3)
+    assert fitted.predict(windows) == pytest.approx(forecast, rel=1e-5)
+
+
+@pytest.mark.long
+def test_the_reference_rows_do_not_collide_with_the_served_row(fitted: AutoModel) -> None:
+    board = fitted.leaderboard_
+    rows = board[board["trial"] < 0].set_index("family")
+    assert int(rows.loc["seasonal_naive", "trial"]) == -1
+    if "ets" in rows.index:  # where statsmodels is installed
+        assert int(rows.loc["ets", "trial"]) == -3
+
+
+@pytest.mark.parametrize(
+    "fields,path",
+    [({"search": {"refit": True}}, "search.refit"), ({"data": {"folds": 3}}, "data.folds")],
+)
+def test_refit_and_folds_stay_refused_for_forecasting(fields: dict[str, Any], path: str) -> None:
+    with pytest.raises(SpecError, match=rf"{path}: .*would train on the future") as info:
+        load_experiment(task={"type": "forecasting", **OPTIONS}, **fields)
+    assert info.value.path == path

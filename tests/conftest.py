@@ -40,7 +40,7 @@ def mixed_frame(n: int = 240, seed: int = 0) -> pd.DataFrame:
 # first). They run first, so that under pytest-xdist the last tests of each worker are short
 # ones and neither worker waits long for the other at the end. A name no longer here does no harm.
 LONGEST_FIRST = (
-    "test_mlflow_server.py::test_three_workers_through_an_mlflow_server",  # 46
+    "test_mlflow_server.py::test_three_workers_through_an_mlflow_server",  # 46 (long)
     "test_workers.py::test_three_workers_share_one_search_on_postgresql",  # 42
     "test_backends.py::test_a_search_runs_exports_and_reloads_on_the_backend",  # 30 (jax)
     "test_ensemble.py::test_ensemble_weights_sum_to_one_and_beat_the_best_trial",  # 29

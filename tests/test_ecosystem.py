@@ -15,7 +15,7 @@ EXAMPLES = ROOT / "examples"
 TF_STARTUP = ("oneDNN custom operations", "absl::InitializeLog()", "cpu_feature_guard")
 
 
-@pytest.mark.slow
+@pytest.mark.long  # make test-long (CI runs it): a whole search in a new process
 def test_search_prints_no_tensorflow_startup_lines(tmp_path: Path) -> None:
     decl = tmp_path / "wine.yaml"
     decl.write_text(

@@ -47,6 +47,7 @@ ENV = {
 }
 
 
+@pytest.mark.long  # make test-long (CI runs it): the PostgreSQL worker test stays in make test
 def test_three_workers_through_an_mlflow_server(
     pg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,6 +7,7 @@ which calls into this package.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 __all__ = [
@@ -49,53 +50,31 @@ __all__ = [
     "tflite_outputs",
 ]
 
-_MEMORY = {"available_memory", "check_size", "describe_size", "estimate_memory"}
-_CALLBACKS = {"PruningReporter", "latency_ms", "predict_ms_per_row"}
-_INIT = {"initialise_layers"}
-_PROXIES = {"ProxyUnavailable", "proxy_score"}
-_KNOBS = {"class_weights", "schedule_callbacks", "smoothed_binary", "smoothed_sparse"}
-_PRUNE = {"KeepPruned", "apply_masks", "magnitude_masks", "sparsity_of"}
-_EXPORT = {
-    "export_onnx",
-    "export_savedmodel",
-    "export_tflite",
-    "onnx_outputs",
-    "savedmodel_outputs",
-    "tflite_outputs",
+#: the module (under archsmith.training) of each public name not in ``_fit``
+_LAZY: dict[str, str] = {
+    name: module
+    for module, names in {
+        "_memory": ("available_memory", "check_size", "describe_size", "estimate_memory"),
+        "_callbacks": ("PruningReporter", "latency_ms", "predict_ms_per_row"),
+        "_init": ("initialise_layers",),
+        "_proxies": ("ProxyUnavailable", "proxy_score"),
+        "_knobs": ("class_weights", "schedule_callbacks", "smoothed_binary", "smoothed_sparse"),
+        "_prune": ("KeepPruned", "apply_masks", "magnitude_masks", "sparsity_of"),
+        "_export": (
+            "export_onnx",
+            "export_savedmodel",
+            "export_tflite",
+            "onnx_outputs",
+            "savedmodel_outputs",
+            "tflite_outputs",
+        ),
+    }.items()
+    for name in names
 }
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MEMORY:
-        from archsmith.training import _memory
-
-        return getattr(_memory, name)
-    if name in _CALLBACKS:
-        from archsmith.training import _callbacks
-
-        return getattr(_callbacks, name)
-    if name in _EXPORT:
-        from archsmith.training import _export
-
-        return getattr(_export, name)
-    if name in _PROXIES:
-        from archsmith.training import _proxies
-
-        return getattr(_proxies, name)
-    if name in _PRUNE:
-        from archsmith.training import _prune
-
-        return getattr(_prune, name)
-    if name in _KNOBS:
-        from archsmith.training import _knobs
-
-        return getattr(_knobs, name)
-    if name in _INIT:
-        from archsmith.training import _init
-
-        return getattr(_init, name)
     if name in __all__:
-        from archsmith.training import _fit
-
-        return getattr(_fit, name)
+        module = importlib.import_module(f"{__name__}.{_LAZY.get(name, '_fit')}")
+        return getattr(module, name)
     raise AttributeError(f"module 'archsmith.training' has no attribute {name!r}")

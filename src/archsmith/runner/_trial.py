@@ -212,8 +212,7 @@ class TrialRunner:
         # the background thread while the next trial trains, and only where it is logged:
         # for a new best (or for every trial an ensemble may take)
         file = ModelFile(self.workdir / f"trial-{trial.number}" / "model.keras", model, self)
-        size = weight_bytes(model)
-        fields["measure"] = lambda: {"model_bytes": size}
+        fields["model_bytes"] = weight_bytes(model)
         improves = self.best.improves(value, self.maximize)
         if improves or self.pooling.keeps_models:
             self.writer.log_files(run, lambda: [(file.write(), "model")])
@@ -321,8 +320,7 @@ class TrialRunner:
         """Tell the engine and queue the run's end: the trial's one outcome, recorded."""
         run_id = self.writer.run_id(run)
         seconds = time.perf_counter() - start
-        measure = fields.pop("measure", None)  # the model's size, of a COMPLETE trial
-        measure = measure if state is TrialState.COMPLETE else None
+        size = fields.pop("model_bytes", None)  # the model's size, of a COMPLETE trial
         result = TrialResult(
             number=trial.number,
             state=state,
@@ -352,7 +350,9 @@ class TrialRunner:
         if result.stopped_by:
             tags["archsmith.stopped_by"] = result.stopped_by
         # the engine may learn of the trial first: a stop in between is settled by reconcile()
-        self.writer.end_trial(run, state.value, metrics, tags, measure)
+        if size is not None and state is TrialState.COMPLETE:
+            metrics["model_bytes"] = size
+        self.writer.end_trial(run, state.value, metrics, tags)
         # the trial's model is garbage now (Keras objects hold reference cycles): collect it
         # while the next model trains, so memory stays flat across trials
         self.writer.later(_collect_garbage)

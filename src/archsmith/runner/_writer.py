@@ -96,22 +96,14 @@ class TrialWriter:
         state: str,
         metrics: Mapping[str, float],
         tags: Mapping[str, str],
-        measure: Callable[[], Mapping[str, float]] | None = None,
     ) -> None:
-        """Close the trial's run (later, with background writes); ``measure()`` adds the
-        metrics measured on the writer thread just before (e.g. the model file's size)."""
-        self.later(self._end_trial, self.run_id(run), state, metrics, tags, measure)
+        """Close the trial's run (later, with background writes)."""
+        self.later(self._end_trial, self.run_id(run), state, metrics, tags)
 
     def _end_trial(
-        self,
-        run_id: str,
-        state: str,
-        metrics: Mapping[str, float],
-        tags: Mapping[str, str],
-        measure: Callable[[], Mapping[str, float]] | None,
+        self, run_id: str, state: str, metrics: Mapping[str, float], tags: Mapping[str, str]
     ) -> None:
-        measured = measure() if measure is not None else {}
-        self.tracker.end_trial(run_id, state, {**metrics, **measured}, tags)
+        self.tracker.end_trial(run_id, state, metrics, tags)
 
     def log_files(self, run: RunHandle, write: Callable[[], Files]) -> None:
         """Log the files ``write()`` makes (later, with background writes)."""

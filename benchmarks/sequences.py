@@ -32,21 +32,25 @@ that holds its settings, so an interrupted run resumes where it stopped.
 
 Forecasting, on series shipped in ``sktime`` (Airline, Lynx, ShampooSales, Uschange's
 Consumption): MASE on the last 20 % of each series of archsmith's default forecasting search
-(``linear_forecast``, whose first trials are NLinear and DLinear, then ``rnn``, ``conv1d``,
-``transformer``; ``search.ensemble: true``, the served model an average of trials where it wins
-on validation; ``--fc-min-steps N`` sets ``training.min_steps``), seasonal naive and
+(``linear_forecast``, whose first trials are NLinear, DLinear and a ridge-penalised NLinear,
+then ``rnn``, ``conv1d``, ``transformer``; ``search.ensemble: true``, the served model an
+average of trials where it wins on validation, and ``search.refit: true``, retrained on every
+window before the test cut; ``--fc-no-refit`` leaves the refit out, ``--fc-min-steps N`` sets
+``training.min_steps``, ``--fc-preset balanced`` runs a preset instead), seasonal naive and
 statsmodels' ETS (additive damped trend, additive season where the history holds two
 seasons), each refit at every test window's origin; the ETS leaderboard row (trial -3) too.
 
 Usage:
     python benchmarks/sequences.py [--trials 3] [--epochs 50] [--min-steps 1500]
         [--budget 10m] [--only BasicMotions,Lynx] [--skip-default] [--cache FILE]
-        [--fc-trials 6] [--fc-epochs 100] [--fc-min-steps 0]
+        [--fc-trials 6] [--fc-epochs 100] [--fc-min-steps 0] [--fc-no-refit]
+        [--fc-preset balanced]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -265,6 +269,8 @@ def ets_forecast(history: np.ndarray, horizon: int, season: int) -> np.ndarray:
 def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) -> dict:
     from archsmith.datasets import default_spaces
     from archsmith.runner import run_search
+    from archsmith.search_space import find_space
+    from archsmith.spec import PRESETS
     from archsmith.tasks import baseline_scores
     from archsmith.tasks import reference_scores
 
@@ -279,7 +285,7 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
             "seasonality": season,
         },
         "data": {"validation": 0.2, "test": 0.2, "seed": 0},
-        "search": {"max_trials": args.fc_trials, "ensemble": True},
+        "search": {"max_trials": args.fc_trials, "ensemble": True, "refit": not args.fc_no_refit},
         "training": {
             "epochs": args.fc_epochs,
             "early_stopping": {"patience": 10},
@@ -287,6 +293,9 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
         },
         "tracking": {"uri": str(store)},
     }
+    if args.fc_preset:  # the preset's search and training fields instead
+        decl = {k: v for k, v in decl.items() if k not in ("search", "training")}
+        decl["preset"] = args.fc_preset
 
     def search() -> dict[str, Any]:
         result = run_search(decl, values, None)
@@ -304,8 +313,16 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
             "scale": scale,
         }
 
-    spaces = "+".join(default_spaces("sequence", "forecasting"))  # a new default: a new cell
-    settings = f"t{args.fc_trials}-e{args.fc_epochs}-s{args.fc_min_steps}-{spaces}-ensemble"
+    names = default_spaces("sequence", "forecasting")
+    texts = "".join(find_space(n).read_text() for n in names)  # a new default: a new cell
+    digest = hashlib.sha256(texts.encode()).hexdigest()[:8]
+    spaces = "+".join(names)
+    settings = f"t{args.fc_trials}-e{args.fc_epochs}-s{args.fc_min_steps}-{spaces}-{digest}"
+    settings += "-ensemble"
+    settings += "" if args.fc_no_refit else "-refit"
+    if args.fc_preset:
+        preset = json.dumps(PRESETS[args.fc_preset], sort_keys=True)
+        settings = f"{args.fc_preset}-{hashlib.sha256(preset.encode()).hexdigest()[:8]}-{digest}"
     found = cache.cell(f"{name}/default/{settings}", search)
 
     def ets() -> float:
@@ -320,7 +337,7 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
         "series": name,
         "n": len(values),
         "lookback/horizon/season": f"{lookback}/{horizon}/{season}",
-        "archsmith default search": _shown(found),
+        f"archsmith {args.fc_preset or 'default search'}": _shown(found),
         "seasonal naive": f"{found['naive']:.3f}",
         "ETS leaderboard row": f"{found.get('ets_row', float('nan')):.3f}",
         "ETS (full history)": _shown(ets_found),
@@ -342,6 +359,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patience", type=int, default=20)
     parser.add_argument("--budget", default="10m", help="search.time_budget per set")
     parser.add_argument("--fc-trials", type=int, default=6)
+    parser.add_argument(
+        "--fc-preset",
+        choices=("fast", "balanced", "best"),
+        help="forecasting: the preset's search and training fields instead of the --fc-* ones",
+    )
+    parser.add_argument(
+        "--fc-no-refit",
+        action="store_true",
+        help="serve the searched models as trained on the training windows (no search.refit)",
+    )
     parser.add_argument("--fc-epochs", type=int, default=100)
     parser.add_argument(
         "--fc-min-steps", type=int, default=0, help="forecasting training.min_steps (0: none)"

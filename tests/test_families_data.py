@@ -16,6 +16,7 @@ from sklearn.datasets import load_digits
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import InputSchema
 from archsmith.datasets import load_dataset
+from archsmith.datasets import refit_rows
 from archsmith.datasets import seasonal_naive
 from archsmith.exceptions import DataError
 from archsmith.exceptions import SpecError
@@ -145,6 +146,20 @@ def test_forecasting_windows_split_in_time_order_with_a_naive_baseline() -> None
     # a pure seasonal series: the seasonal-naive forecast is exact
     naive = seasonal_naive(ds.validation.x["archsmith_sequence"], 3, 12)
     np.testing.assert_allclose(naive, ds.validation.y, atol=1e-5)
+
+
+def test_a_forecasting_refit_takes_every_window_before_the_test_cut() -> None:
+    """The windows whose targets straddle the training and validation parts join a refit
+    (``refit_rows``); none of its targets reaches the test part (time order kept)."""
+    values = np.arange(100, dtype="float32")  # each window's values are its time steps
+    task = {"type": "forecasting", "horizon": 3, "lookback": 10, "seasonality": 1}
+    ds = load(values, task=task, validation=0.2, test=0.2)
+    assert ds.between is not None and len(ds.between) == 2  # targets over step 60
+    rows = refit_rows(ds)
+    assert len(rows) == len(ds.train) + len(ds.validation) + 2
+    origins = sorted(int(w[-1]) + 1 for w in rows.x["archsmith_sequence"][..., 0])
+    assert origins == list(range(10, 78))  # every origin whose 3 targets end before step 80
+    assert rows.y.max() == 79.0 and ds.test is not None and ds.test.y.min() == 80.0
 
 
 def test_long_format_table_gives_windows_per_series() -> None:

@@ -63,12 +63,39 @@ def search(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def test_the_first_trials_of_the_default_forecasting_search_are_nlinear_then_dlinear() -> None:
     space = load_space(default_spaces("sequence", "forecasting"), builders.CATALOG)
-    nlinear, dlinear = (dict(p) for p in space.first_trials)
+    nlinear, dlinear, ridge = (dict(p) for p in space.first_trials[:3])
     key = "linear_forecast.model.0.linear_window."
-    assert nlinear["family"] == dlinear["family"] == "linear_forecast"
+    assert nlinear["family"] == dlinear["family"] == ridge["family"] == "linear_forecast"
     assert (nlinear[key + "level"], nlinear[key + "decomposition"]) == ("last", "none")
     assert (dlinear[key + "level"], dlinear[key + "decomposition"]) == ("none", "trend")
     assert dlinear[key + "kernel"] == 25 and nlinear[key + "window"] == 0
+    # then NLinear again, held close to the seasonal-naive forecast by a ridge penalty
+    assert ridge[key + "level"] == "last"
+    l2 = "linear_forecast.forecast_l2"
+    assert ridge[l2] > 10 * nlinear[l2]
+
+
+def test_the_ridge_penalty_pulls_the_forecast_towards_seasonal_naive(
+    data: Any, tmp_path: Path
+) -> None:
+    """``forecast_l2`` penalises the correction's weights in training (the same data and
+    seed give smaller weights), and the penalty is kept in the safe-mode reload."""
+    exp, dataset = data
+    spec = exp.training.model_copy(update={"epochs": 8})
+    norms = {}
+    for l2 in (0.0, 10.0):
+        cfg = {**config("dataset"), "forecast_l2": l2}
+        training.clear_session()
+        training.seed_trial(0)
+        model = builders.build_model(cfg, dataset.schema, dataset.target)
+        tasks.fit(model, dataset, cfg, spec)
+        kernel = model.get_layer("archsmith_correction").get_weights()[0]
+        norms[l2] = float(np.linalg.norm(kernel))
+    assert norms[10.0] < 0.5 * norms[0.0]
+    path = training.save_model(builders.export_model(model, dataset.schema), tmp_path / "m.keras")
+    dense = builders.load_model(path).get_layer("archsmith_correction")
+    assert dense.kernel_regularizer is not None
+    assert dense.kernel_regularizer.get_config()["l2"] == pytest.approx(10.0)
 
 
 @pytest.mark.long  # a whole search (about 20 s here): make test-long

@@ -1,13 +1,13 @@
-"""Ensembles of trials for forecasting (``search.ensemble``): the served average exports,
-reloads in safe mode and forecasts as ``AutoModel.predict`` does; the reference rows sit
-below it (ETS: trial -3); refit and folds stay refused (windows overlap in time)."""
+"""Ensembles of trials for forecasting (``search.ensemble``), refit on every window before
+the test cut (``search.refit``): the served average exports, reloads in safe mode and
+forecasts as ``AutoModel.predict`` does; the reference rows sit below it (ETS: trial -3);
+random folds stay refused (windows overlap in time)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
+from mlflow.tracking import MlflowClient
 
 from archsmith import builders
 from archsmith import training
@@ -29,13 +29,14 @@ def series(n: int = 120) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory) -> AutoModel:
-    """Three linear forecasting trials of two epochs, the ensemble of them served."""
+    """Three linear forecasting trials of two epochs, the ensemble of them served, refit."""
     model = AutoModel(
         task="forecasting",
         space="linear_forecast",
         max_trials=3,
         epochs=2,
         ensemble=True,
+        refit=True,
         tracking_uri=str(tmp_path_factory.mktemp("fc_ensemble") / "mlruns"),
         verbose=0,
         task_options=OPTIONS,
@@ -66,11 +67,18 @@ def test_the_reference_rows_do_not_collide_with_the_served_row(fitted: AutoModel
         assert int(rows.loc["ets", "trial"]) == -3
 
 
-@pytest.mark.parametrize(
-    "fields,path",
-    [({"search": {"refit": True}}, "search.refit"), ({"data": {"folds": 3}}, "data.folds")],
-)
-def test_refit_and_folds_stay_refused_for_forecasting(fields: dict[str, Any], path: str) -> None:
-    with pytest.raises(SpecError, match=rf"{path}: .*would train on the future") as info:
-        load_experiment(task={"type": "forecasting", **OPTIONS}, **fields)
-    assert info.value.path == path
+@pytest.mark.long
+def test_the_refit_trained_on_every_window_before_the_test_cut(fitted: AutoModel) -> None:
+    result = fitted.search_
+    data = result.dataset
+    between = len(data.between) if data.between is not None else 0
+    assert between == 2  # the windows whose 3 targets straddle the train/validation cut
+    parent = MlflowClient(tracking_uri=result.tracking_uri).get_run(result.run_id)
+    assert parent.data.metrics["refit_rows"] == len(data.train) + len(data.validation) + between
+
+
+def test_random_folds_stay_refused_for_forecasting() -> None:
+    with pytest.raises(SpecError, match=r"data.folds: .*would train on the future") as info:
+        load_experiment(task={"type": "forecasting", **OPTIONS}, data={"folds": 3})
+    assert info.value.path == "data.folds"
+    load_experiment(task={"type": "forecasting", **OPTIONS}, search={"refit": True})

@@ -231,7 +231,7 @@ def test_presets_override_order_and_bad_values() -> None:
 @pytest.mark.parametrize(
     "task,pooled",
     [
-        ({"type": "forecasting", "horizon": 2}, (True, False, None)),  # ensemble only
+        ({"type": "forecasting", "horizon": 2}, (True, True, None)),  # no random folds
         ({"type": "anomaly_detection"}, (False, False, None)),
         ({"type": "clustering"}, (False, False, None)),
         ({"type": "regression"}, (True, True, 5)),

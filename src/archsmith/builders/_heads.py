@@ -36,6 +36,7 @@ class Trunk:
         stats: forecast: each window's statistics (:class:`WindowScale`), restored on the
             forecast; None: windows not scaled by their own (``series_scaling: dataset``).
         base: forecast: the seasonal-naive forecast the head corrects.
+        l2: forecast: the L2 penalty on the correction's weights (a trial's ``forecast_l2``).
     """
 
     features: Any
@@ -43,6 +44,7 @@ class Trunk:
     target: Target
     stats: Any = None
     base: Any = None
+    l2: float = 0.0
 
 
 # -- forecasting: windows scaled by their own statistics, seasonal-naive base --------------
@@ -110,14 +112,16 @@ def _prepare_forecast(x: Any, trunk: Trunk, config: Mapping[str, Any]) -> tuple[
     """Scale each window by its own statistics (a trial's ``series_scaling: window``, the
     default) or keep the input layer's scaling by the training set's statistics
     (``dataset``: the level of a window is seen); the model learns a correction of the
-    seasonal-naive forecast of the (scaled) window."""
+    seasonal-naive forecast of the (scaled) window, its weights penalised by the trial's
+    ``forecast_l2`` (none when left out)."""
     stats = None
     if config.get("series_scaling", "window") == "window":
         x, stats = WindowScale(name="archsmith_window_scale")(x)
     base = SeasonalNaive(
         trunk.target.horizon, trunk.target.seasonality, name="archsmith_seasonal_naive"
     )(x)
-    return x, replace(trunk, stats=stats, base=base)
+    l2 = float(config.get("forecast_l2") or 0.0)
+    return x, replace(trunk, stats=stats, base=base, l2=l2)
 
 
 def pool_features(x: Any) -> Any:
@@ -131,10 +135,14 @@ def pool_features(x: Any) -> Any:
 
 def _forecast(x: Any, trunk: Trunk) -> Any:
     """``horizon`` values: a correction of the seasonal-naive base (starting at zero, so an
-    untrained model forecasts the seasonal-naive values), restored to data units."""
+    untrained model forecasts the seasonal-naive values, and a penalised one stays near
+    them), restored to data units."""
     target = trunk.target
     correction = keras.layers.Dense(
-        target.horizon, kernel_initializer="zeros", name="archsmith_correction"
+        target.horizon,
+        kernel_initializer="zeros",
+        kernel_regularizer=keras.regularizers.L2(trunk.l2) if trunk.l2 > 0 else None,
+        name="archsmith_correction",
     )(pool_features(x))
     z = keras.layers.Add(name="archsmith_standardised")([trunk.base, correction])
     if trunk.stats is not None:  # series_scaling: window

@@ -17,6 +17,7 @@ from archsmith.datasets._examples import read_examples
 from archsmith.datasets._folds import fold_datasets
 from archsmith.datasets._folds import fold_indices
 from archsmith.datasets._folds import pooled
+from archsmith.datasets._folds import refit_rows
 from archsmith.datasets._graph_read import Graph
 from archsmith.datasets._graph_read import read_graph
 from archsmith.datasets._graph_read import save_graphs
@@ -105,6 +106,7 @@ __all__ = [
     "read_graphs",
     "read_schema",
     "read_table",
+    "refit_rows",
     "save_graphs",
     "seasonal_naive",
     "split_indices",

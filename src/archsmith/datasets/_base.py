@@ -80,6 +80,8 @@ class Dataset:
         stream: the table file or image folder read batch by batch when it is streamed
             (``data.stream``): then ``train``, ``validation`` and ``test`` hold samples of
             their rows, and training reads every training row from ``stream``.
+        between: rows that belong to neither train nor validation but may join a refit on
+            both (forecasting: the windows whose targets straddle the two splits), or None.
     """
 
     schema: InputSchema | ArraySchema
@@ -89,6 +91,7 @@ class Dataset:
     test: Split | None
     fingerprint: str
     stream: DataStream | None = None
+    between: Split | None = None
 
     @property
     def kind(self) -> str:

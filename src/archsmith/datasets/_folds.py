@@ -18,8 +18,18 @@ from archsmith.exceptions import SpecError
 
 
 def pooled(dataset: Dataset) -> Split:
-    """The train and validation rows as one split (what folds cut, what a refit trains on)."""
-    a, b = dataset.train, dataset.validation
+    """The train and validation rows as one split (what folds cut)."""
+    return _joined(dataset.train, dataset.validation)
+
+
+def refit_rows(dataset: Dataset) -> Split:
+    """What a refit trains on: the train and validation rows, and the rows between them
+    (forecasting: the windows whose targets straddle the two splits)."""
+    rows = pooled(dataset)
+    return rows if dataset.between is None else _joined(rows, dataset.between)
+
+
+def _joined(a: Split, b: Split) -> Split:
     return Split(
         frame=pd.concat([a.frame, b.frame], ignore_index=True),
         x={k: np.concatenate([v, b.x[k]]) for k, v in a.x.items()},

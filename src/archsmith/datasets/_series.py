@@ -97,8 +97,9 @@ def seasonal_naive(x: np.ndarray, horizon: int, seasonality: int) -> np.ndarray:
 
 def make_windows(
     series: dict[Any, np.ndarray], task: ForecastingTask, data: DataSpec
-) -> tuple[Windows, Windows, Windows | None, float]:
-    """Windows of every series, split in time order, and the MASE scale.
+) -> tuple[Windows, Windows, Windows | None, float, Windows | None]:
+    """Windows of every series, split in time order, the MASE scale, and the windows whose
+    targets straddle the training and validation parts (None: there are none).
 
     Each series is cut at ``1 - validation - test`` and ``1 - test`` of its length; a window
     belongs to the split where its forecast starts, and its targets must lie in that split.
@@ -108,7 +109,9 @@ def make_windows(
         DataError: a series shorter than ``lookback + horizon``, or a split with no window.
     """
     lookback, horizon, season = task.lookback, task.horizon, task.seasonality
-    parts: list[list[tuple[np.ndarray, np.ndarray, int]]] = [[], [], []]
+    # training, validation, test, and the windows whose targets straddle the training and
+    # validation parts (only a refit on train + validation trains on those)
+    parts: list[list[tuple[np.ndarray, np.ndarray, int]]] = [[], [], [], []]
     diffs: list[np.ndarray] = []
     for number, (key, values) in enumerate(series.items()):
         n = len(values)
@@ -128,8 +131,10 @@ def make_windows(
                 split = 1
             elif origin >= cuts[1]:
                 split = 2
+            elif end <= cuts[1]:
+                split = 3
             else:
-                continue  # its targets straddle two splits
+                continue  # its targets straddle validation and test
             parts[split].append((values[origin - lookback : origin], values[origin:end], number))
     names = ("training", "validation", "test")
     for i, part in enumerate(parts[: 3 if data.test > 0 else 2]):
@@ -151,7 +156,8 @@ def make_windows(
     joined = np.concatenate(diffs) if diffs else np.zeros(0)
     scale = float(joined.mean()) if joined.size else 0.0
     test = stack(parts[2]) if data.test > 0 else None
-    return stack(parts[0]), stack(parts[1]), test, scale if scale > 0 else 1.0
+    between = stack(parts[3]) if parts[3] else None
+    return stack(parts[0]), stack(parts[1]), test, scale if scale > 0 else 1.0, between
 
 
 def forecast_target(name: str, train: Windows, task: ForecastingTask, scale: float) -> Target:
@@ -186,7 +192,7 @@ def load_forecasting_dataset(
     if isinstance(source, str | Path):
         source = as_frame(source)
     series = read_series(source, task)
-    train, val, test, scale = make_windows(series, task, data)
+    train, val, test, scale, between = make_windows(series, task, data)
     schema = window_schema(train)
     name = task.target or "value"
     target = forecast_target(name, train, task, scale)
@@ -204,4 +210,5 @@ def load_forecasting_dataset(
         validation=make(val),
         test=make(test) if test is not None else None,
         fingerprint=fingerprint(parts, data, data.kind),
+        between=make(between) if between is not None else None,
     )

@@ -19,6 +19,7 @@ from archsmith.families._base import ACTIVATIONS
 from archsmith.families._base import Block
 from archsmith.families._base import Family
 from archsmith.families._sections import BATCH_SIZE
+from archsmith.families._sections import FORECAST_L2
 from archsmith.families._sections import LABEL_SMOOTHING
 from archsmith.families._sections import OPTIMIZER
 from archsmith.families._sections import SERIES_SCALING
@@ -61,7 +62,7 @@ BLOCKS: dict[str, tuple[Family, Block]] = {
 }
 
 #: what search spaces may name: the families' blocks, the optimizer section, batch_size,
-#: label_smoothing, series_scaling
+#: label_smoothing, series_scaling, forecast_l2
 CATALOG = Catalog(
     blocks={name: block.spec for name, (_, block) in BLOCKS.items()},
     sections={"optimizer": OPTIMIZER},
@@ -69,6 +70,7 @@ CATALOG = Catalog(
         "batch_size": BATCH_SIZE,
         "label_smoothing": LABEL_SMOOTHING,
         "series_scaling": SERIES_SCALING,
+        "forecast_l2": FORECAST_L2,
     },
 )
 

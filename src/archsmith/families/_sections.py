@@ -1,5 +1,5 @@
 """Catalog entries beside the model blocks: the ``optimizer`` section, ``batch_size``,
-``label_smoothing`` and ``series_scaling``."""
+``label_smoothing``, ``series_scaling`` and ``forecast_l2``."""
 
 from __future__ import annotations
 
@@ -83,4 +83,13 @@ SERIES_SCALING = Arg(
     description="forecasting: window: each input window scaled by its own mean and std "
     "(restored on the forecast; when left out); dataset: by the training set's only, so "
     "the model sees each window's level",
+)
+
+#: optional (no default, so spaces without it keep their params): forecasting only
+FORECAST_L2 = Arg(
+    "float",
+    low=0.0,
+    high=100.0,
+    description="forecasting: L2 penalty on the forecast head's correction weights (a ridge "
+    "fit, pulling the forecast towards the seasonal-naive one); 0 or left out: none",
 )

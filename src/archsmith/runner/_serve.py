@@ -20,7 +20,7 @@ import numpy as np
 from archsmith import builders
 from archsmith import tasks
 from archsmith import training
-from archsmith.datasets import pooled
+from archsmith.datasets import refit_rows
 from archsmith.engines import TrialRecord
 from archsmith.engines import TrialState
 from archsmith.runner._ensemble import Selection
@@ -146,10 +146,11 @@ def _trial_model(trials: TrialRunner, record: TrialRecord) -> Any:
 
 
 def _refit(trials: TrialRunner, records: list[TrialRecord]) -> tuple[list[Any], int]:
-    """Each member built again and trained on train + validation for its best epoch count
-    (early stopping off); its export, and the rows it saw."""
+    """Each member built again and trained on train + validation (forecasting: every window
+    before the test cut) for its best epoch count (early stopping off); its export, and the
+    rows it saw."""
     exp, dataset = trials.exp, trials.dataset
-    rows = pooled(dataset)
+    rows = refit_rows(dataset)
     data = replace(dataset, train=rows)
     models = []
     for rec in records:

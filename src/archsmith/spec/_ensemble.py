@@ -39,18 +39,18 @@ def ensemble_value(value: Any) -> Any:
 def check_pooling(task: BaseModel, ensemble: bool, refit: bool, folds: bool) -> None:
     """``search.ensemble``, ``search.refit`` and ``data.folds`` (each on or off) need a
     task whose outputs can be averaged and retrained the supervised way (its declaration
-    model's ``averaged`` flag); ``search.ensemble`` alone also takes a task whose outputs
-    average but whose rows cannot be refit or folded (its ``ensembled`` flag: forecasting,
-    where random folds or a refit over overlapping windows would train on the future)."""
-    averaged = bool(getattr(type(task), "averaged", False))
-    ensembled = averaged or bool(getattr(type(task), "ensembled", False))
-    for path, on, allowed in (
-        (("search", "ensemble"), ensemble, ensembled),
-        (("search", "refit"), refit, averaged),
-        (("data", "folds"), folds, averaged),
+    model's ``averaged`` flag). A task whose outputs average but whose rows cannot be
+    folded at random (forecasting: its windows overlap in time, so a random fold would
+    train on the future) takes ``search.ensemble`` (its ``ensembled`` flag) and
+    ``search.refit`` (``refitted``: the refit trains on every window before the test cut,
+    in time order)."""
+    for path, on in (
+        (("search", "ensemble"), ensemble),
+        (("search", "refit"), refit),
+        (("data", "folds"), folds),
     ):
-        if on and not allowed:
-            raise FieldError(path, _refused(path, task, ensembled))
+        if on and path[1] in refused_pooling(type(task)):
+            raise FieldError(path, _refused(path, task))
 
 
 def refused_pooling(task: type[BaseModel]) -> set[str]:
@@ -58,18 +58,21 @@ def refused_pooling(task: type[BaseModel]) -> set[str]:
     refuses, for presets to leave out."""
     if getattr(task, "averaged", False):
         return set()
-    return (
-        {"refit", "folds"} if getattr(task, "ensembled", False) else {"ensemble", "refit", "folds"}
-    )
+    taken = {
+        name
+        for name, flag in (("ensemble", "ensembled"), ("refit", "refitted"))
+        if getattr(task, flag, False)
+    }
+    return {"ensemble", "refit", "folds"} - taken
 
 
-def _refused(path: tuple[str, str], task: BaseModel, ensembled: bool) -> str:
+def _refused(path: tuple[str, str], task: BaseModel) -> str:
     kind, field = getattr(task, "type", task), ".".join(path)
-    if ensembled:  # forecasting: windows overlap in time
+    if getattr(type(task), "ensembled", False):  # forecasting: windows overlap in time
         return (
-            f"{field} retrains on rows the validation split held out (random folds or a "
-            f"refit on train + validation); a {kind} task's windows overlap in time, so that "
-            "would train on the future; leave it out (search.ensemble works)"
+            f"{field} cuts random folds of the training and validation rows; a {kind} "
+            "task's windows overlap in time, so a fold would train on the future; leave it "
+            "out (search.ensemble and search.refit work: the refit keeps time order)"
         )
     return (
         f"{field} averages or retrains supervised models: it works for classification and "

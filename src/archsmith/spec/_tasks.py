@@ -114,8 +114,10 @@ class MultilabelTask(_Model):
 class ForecastingTask(_Model):
     """Predict the next ``horizon`` values of one or several series from the last ``lookback``."""
 
-    #: outputs averaged by ensembles of trials; no refit or folds (windows overlap in time)
+    #: outputs averaged by ensembles of trials, and refit on every window before the test
+    #: cut (time order kept); no random folds (windows overlap in time)
     ensembled: ClassVar[bool] = True
+    refitted: ClassVar[bool] = True
 
     type: Literal["forecasting"] = Field(description="task kind")
     target: str | None = Field(

@@ -114,3 +114,24 @@ def test_savedmodel_export_serves_the_same_predictions(fitted, tmp_path: Path) -
     np.testing.assert_allclose(out[:, 0], model.predict_proba(rows)[:, 1], atol=1e-6)
     with pytest.raises(ArchsmithError, match="choose one of keras, savedmodel, tflite, onnx"):
         model.export(tmp_path / "x", format="pmml")
+
+
+def test_tensorflow_retracing_notices_are_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    """A search builds new models trial after trial: TensorFlow's retracing notices are
+    expected there and dropped; its other warnings pass."""
+    import logging
+
+    import archsmith.training._fit  # noqa: F401  (what trains a model installs the filter)
+
+    tf_logger = logging.getLogger("tensorflow")
+    tf_logger.addHandler(caplog.handler)  # whether or not it propagates to the root
+    try:
+        with caplog.at_level(logging.WARNING, logger="tensorflow"):
+            tf_logger.warning(
+                "5 out of the last 9 calls to <function f> triggered tf.function retracing."
+            )
+            tf_logger.warning("another TensorFlow warning")
+    finally:
+        tf_logger.removeHandler(caplog.handler)
+    messages = {r.getMessage() for r in caplog.records if r.name == "tensorflow"}
+    assert messages == {"another TensorFlow warning"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -90,6 +91,26 @@ class _Guard(keras.callbacks.Callback):
         elif self.deadline is not None and time.monotonic() >= self.deadline:
             self.out_of_time = True
             self.model.stop_training = True
+
+
+class _NoRetracingNotice(logging.Filter):
+    """Drops TensorFlow's "N out of the last M calls to <function> triggered tf.function
+    retracing" warnings: a search builds new models (so new training functions) trial after
+    trial, and an epoch's last, smaller batch traces once more; expected, and nothing a
+    user of a search can act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+def quiet_retracing() -> None:
+    """Install :class:`_NoRetracingNotice` on the ``tensorflow`` logger (once)."""
+    tf_logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _NoRetracingNotice) for f in tf_logger.filters):
+        tf_logger.addFilter(_NoRetracingNotice())
+
+
+quiet_retracing()
 
 
 def _custom_gradients() -> set[str] | None:

@@ -44,7 +44,7 @@ Usage:
     python benchmarks/sequences.py [--trials 3] [--epochs 50] [--min-steps 1500]
         [--budget 10m] [--only BasicMotions,Lynx] [--skip-default] [--cache FILE]
         [--fc-trials 6] [--fc-epochs 100] [--fc-min-steps 0] [--fc-no-refit]
-        [--fc-preset balanced]
+        [--fc-preset balanced] [--fc-seed 0]
 """
 
 from __future__ import annotations
@@ -296,6 +296,8 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
     if args.fc_preset:  # the preset's search and training fields instead
         decl = {k: v for k, v in decl.items() if k not in ("search", "training")}
         decl["preset"] = args.fc_preset
+    if args.fc_seed:
+        decl["search"] = {**decl.get("search", {}), "seed": args.fc_seed}
 
     def search() -> dict[str, Any]:
         result = run_search(decl, values, None)
@@ -323,6 +325,7 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
     if args.fc_preset:
         preset = json.dumps(PRESETS[args.fc_preset], sort_keys=True)
         settings = f"{args.fc_preset}-{hashlib.sha256(preset.encode()).hexdigest()[:8]}-{digest}"
+    settings += f"-seed{args.fc_seed}" if args.fc_seed else ""
     found = cache.cell(f"{name}/default/{settings}", search)
 
     def ets() -> float:
@@ -363,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         "--fc-preset",
         choices=("fast", "balanced", "best"),
         help="forecasting: the preset's search and training fields instead of the --fc-* ones",
+    )
+    parser.add_argument(
+        "--fc-seed", type=int, default=0, help="forecasting search.seed (the sampler's)"
     )
     parser.add_argument(
         "--fc-no-refit",

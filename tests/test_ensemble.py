@@ -242,7 +242,7 @@ def test_regression_folds_cover_every_row_once() -> None:
     [
         ({"task": {"type": "clustering"}, "search": {"ensemble": True}}, "search.ensemble"),
         ({"task": {"type": "generation"}, "search": {"refit": True}}, "search.refit"),
-        ({"task": {"type": "forecasting"}, "data": {"folds": 3}}, "data.folds"),
+        ({"task": {"type": "anomaly_detection"}, "data": {"folds": 3}}, "data.folds"),
         ({"task": {"type": "classification"}, "data": {"folds": 1}}, "data.folds"),
         ({"task": {"type": "regression"}, "search": {"ensemble": {"round": 3}}}, "search.ensemble"),
     ],

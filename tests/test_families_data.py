@@ -16,6 +16,7 @@ from sklearn.datasets import load_digits
 from archsmith.datasets import ArraySchema
 from archsmith.datasets import InputSchema
 from archsmith.datasets import load_dataset
+from archsmith.datasets import pooled
 from archsmith.datasets import refit_rows
 from archsmith.datasets import seasonal_naive
 from archsmith.exceptions import DataError
@@ -160,6 +161,29 @@ def test_a_forecasting_refit_takes_every_window_before_the_test_cut() -> None:
     origins = sorted(int(w[-1]) + 1 for w in rows.x["archsmith_sequence"][..., 0])
     assert origins == list(range(10, 78))  # every origin whose 3 targets end before step 80
     assert rows.y.max() == 79.0 and ds.test is not None and ds.test.y.min() == 80.0
+
+
+def test_forecasting_folds_are_time_ordered_blocks_with_expanding_history() -> None:
+    """``data.folds`` on forecasting: fold j validates on the j-th block of
+    ``data.validation`` back from the test cut (the last one is the validation split) and
+    trains on the windows whose targets end before that block."""
+    values = np.arange(100, dtype="float32")  # each window's values are its time steps
+    task = {"type": "forecasting", "horizon": 3, "lookback": 10, "seasonality": 1}
+    ds = load(values, task=task, validation=0.2, test=0.2, folds=3)
+    assert ds.time_folds is not None and len(ds.time_folds) == 3
+    rows = pooled(ds)
+    starts = rows.x["archsmith_sequence"][:, -1, 0] + 1  # each window's first target step
+    for (kept, held), block in zip(ds.time_folds, (20, 40, 60), strict=True):
+        assert sorted(starts[held]) == list(range(block, block + 18))  # targets inside
+        assert rows.y[kept].max() < block  # history only
+        assert starts[kept].min() == 10
+    last_kept, last_held = ds.time_folds[-1]
+    assert len(last_held) == len(ds.validation) and len(last_kept) == len(ds.train)
+    with pytest.raises(
+        SpecError, match=r"data.folds is 4: .*fold 1 no training window.*use at most 3 folds"
+    ) as info:
+        load(values, task=task, validation=0.2, test=0.2, folds=4)
+    assert info.value.path == "data.folds"
 
 
 def test_long_format_table_gives_windows_per_series() -> None:

@@ -1,9 +1,11 @@
-"""Ensembles of trials for forecasting (``search.ensemble``), refit on every window before
-the test cut (``search.refit``): the served average exports, reloads in safe mode and
-forecasts as ``AutoModel.predict`` does; the reference rows sit below it (ETS: trial -3);
-random folds stay refused (windows overlap in time)."""
+"""Ensembles of trials for forecasting (``search.ensemble``), chosen on time-ordered folds
+(``data.folds``) and refit on every window before the test cut (``search.refit``): the
+served average exports, reloads in safe mode and forecasts as ``AutoModel.predict`` does;
+the reference rows sit below it (ETS: trial -3)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from archsmith import training
 from archsmith.datasets import network_inputs
 from archsmith.estimator import AutoModel
 from archsmith.exceptions import SpecError
+from archsmith.runner._pooled import OUTPUTS_ARTIFACT
 from archsmith.spec import load_experiment
 
 OPTIONS = {"horizon": 3, "lookback": 12, "seasonality": 4}
@@ -29,7 +32,8 @@ def series(n: int = 120) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory) -> AutoModel:
-    """Three linear forecasting trials of two epochs, the ensemble of them served, refit."""
+    """Three linear forecasting trials of two epochs on two time-ordered folds, the
+    ensemble of them served, refit."""
     model = AutoModel(
         task="forecasting",
         space="linear_forecast",
@@ -37,6 +41,7 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> AutoModel:
         epochs=2,
         ensemble=True,
         refit=True,
+        folds=2,
         tracking_uri=str(tmp_path_factory.mktemp("fc_ensemble") / "mlruns"),
         verbose=0,
         task_options=OPTIONS,
@@ -77,8 +82,27 @@ def test_the_refit_trained_on_every_window_before_the_test_cut(fitted: AutoModel
     assert parent.data.metrics["refit_rows"] == len(data.train) + len(data.validation) + between
 
 
-def test_random_folds_stay_refused_for_forecasting() -> None:
-    with pytest.raises(SpecError, match=r"data.folds: .*would train on the future") as info:
-        load_experiment(task={"type": "forecasting", **OPTIONS}, data={"folds": 3})
-    assert info.value.path == "data.folds"
+@pytest.mark.long
+def test_trials_are_scored_and_chosen_on_the_time_ordered_folds(
+    fitted: AutoModel, tmp_path: Path
+) -> None:
+    result = fitted.search_
+    folds = result.dataset.time_folds
+    assert folds is not None and len(folds) == 2
+    client = MlflowClient(tracking_uri=result.tracking_uri)
+    trial = result.trials[0]
+    run = client.get_run(str(trial.attrs["mlflow_run_id"]))
+    scores = [run.data.metrics[f"val.mase_fold_{i}"] for i in range(2)]
+    assert trial.value == pytest.approx(np.mean(scores), rel=1e-5)
+    # the ensemble chose on the out-of-fold forecasts of both blocks, none of the rest
+    kept = np.load(client.download_artifacts(run.info.run_id, OUTPUTS_ARTIFACT, str(tmp_path)))
+    assert len(kept) == sum(len(held) for _, held in folds)
+
+
+def test_forecasting_takes_time_ordered_folds_and_other_tasks_refuse_them() -> None:
+    exp = load_experiment(task={"type": "forecasting", **OPTIONS}, data={"folds": 3})
+    assert exp.data.folds == 3
     load_experiment(task={"type": "forecasting", **OPTIONS}, search={"refit": True})
+    with pytest.raises(SpecError, match=r"data.folds: .*not anomaly_detection") as info:
+        load_experiment(task={"type": "anomaly_detection"}, data={"folds": 3})
+    assert info.value.path == "data.folds"

@@ -18,6 +18,7 @@ from archsmith.datasets._folds import fold_datasets
 from archsmith.datasets._folds import fold_indices
 from archsmith.datasets._folds import pooled
 from archsmith.datasets._folds import refit_rows
+from archsmith.datasets._folds import scored_rows
 from archsmith.datasets._graph_read import Graph
 from archsmith.datasets._graph_read import read_graph
 from archsmith.datasets._graph_read import save_graphs
@@ -108,6 +109,7 @@ __all__ = [
     "read_table",
     "refit_rows",
     "save_graphs",
+    "scored_rows",
     "seasonal_naive",
     "split_indices",
 ]

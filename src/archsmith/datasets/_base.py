@@ -82,6 +82,9 @@ class Dataset:
             their rows, and training reads every training row from ``stream``.
         between: rows that belong to neither train nor validation but may join a refit on
             both (forecasting: the windows whose targets straddle the two splits), or None.
+        time_folds: forecasting with ``data.folds``: the (kept, held) row indexes into the
+            train + validation rows of each time-ordered fold; None: folds are drawn at
+            random (or there are none).
     """
 
     schema: InputSchema | ArraySchema
@@ -92,6 +95,7 @@ class Dataset:
     fingerprint: str
     stream: DataStream | None = None
     between: Split | None = None
+    time_folds: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
 
     @property
     def kind(self) -> str:

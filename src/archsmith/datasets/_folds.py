@@ -48,7 +48,8 @@ def _take(split: Split, ids: np.ndarray) -> Split:
 
 
 def fold_indices(dataset: Dataset, k: int, seed: int) -> list[np.ndarray]:
-    """The held-out row indexes (into :func:`pooled`) of each of ``k`` folds.
+    """The held-out row indexes (into :func:`pooled`) of each of ``k`` folds (forecasting:
+    the time-ordered folds the dataset was loaded with, ``Dataset.time_folds``).
 
     Raises:
         SpecError: ``data.folds`` is larger than the rows, or than a class's rows.
@@ -56,6 +57,8 @@ def fold_indices(dataset: Dataset, k: int, seed: int) -> list[np.ndarray]:
     from sklearn.model_selection import KFold
     from sklearn.model_selection import StratifiedKFold
 
+    if dataset.time_folds is not None:
+        return [held for _, held in dataset.time_folds]
     rows = pooled(dataset)
     n = len(rows)
     if k > n:
@@ -82,11 +85,22 @@ def fold_indices(dataset: Dataset, k: int, seed: int) -> list[np.ndarray]:
 
 def fold_datasets(dataset: Dataset, k: int, seed: int) -> list[Dataset]:
     """``k`` datasets whose validation splits are the folds of the pooled rows (and whose
-    train splits are the other rows); the test split is the dataset's own."""
+    train splits are the other rows; forecasting: the rows before the fold's block); the
+    test split is the dataset's own."""
     rows = pooled(dataset)
-    everything = np.arange(len(rows))
-    out = []
-    for held in fold_indices(dataset, k, seed):
-        kept = np.setdiff1d(everything, held)
-        out.append(replace(dataset, train=_take(rows, kept), validation=_take(rows, held)))
-    return out
+    if dataset.time_folds is not None:
+        pairs = list(dataset.time_folds)
+    else:
+        everything = np.arange(len(rows))
+        held_out = fold_indices(dataset, k, seed)
+        pairs = [(np.setdiff1d(everything, held), held) for held in held_out]
+    return [
+        replace(dataset, train=_take(rows, kept), validation=_take(rows, held))
+        for kept, held in pairs
+    ]
+
+
+def scored_rows(held: list[np.ndarray]) -> np.ndarray:
+    """The pooled rows some fold holds out, in order (every row, with random folds): the
+    rows whose out-of-fold outputs a search keeps."""
+    return np.unique(np.concatenate(held))

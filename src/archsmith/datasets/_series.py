@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +19,21 @@ from archsmith.datasets._base import fingerprint
 from archsmith.datasets._readers import as_frame
 from archsmith.datasets._targets import Target
 from archsmith.exceptions import DataError
+from archsmith.exceptions import SpecError
 from archsmith.spec import DataSpec
 from archsmith.spec import ForecastingTask
 
 
 @dataclass(frozen=True)
 class Windows:
-    """Windows of one split: inputs ``(N, lookback, 1)``, targets ``(N, horizon)``."""
+    """Windows of one split: inputs ``(N, lookback, 1)``, targets ``(N, horizon)``, and
+    each window's series number and the time steps its targets start and end at."""
 
     x: np.ndarray
     y: np.ndarray
     series: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
 
 
 def read_series(x: Any, task: ForecastingTask) -> dict[Any, np.ndarray]:
@@ -111,7 +116,7 @@ def make_windows(
     lookback, horizon, season = task.lookback, task.horizon, task.seasonality
     # training, validation, test, and the windows whose targets straddle the training and
     # validation parts (only a refit on train + validation trains on those)
-    parts: list[list[tuple[np.ndarray, np.ndarray, int]]] = [[], [], [], []]
+    parts: list[list[tuple[np.ndarray, np.ndarray, int, int]]] = [[], [], [], []]
     diffs: list[np.ndarray] = []
     for number, (key, values) in enumerate(series.items()):
         n = len(values)
@@ -135,7 +140,9 @@ def make_windows(
                 split = 3
             else:
                 continue  # its targets straddle validation and test
-            parts[split].append((values[origin - lookback : origin], values[origin:end], number))
+            parts[split].append(
+                (values[origin - lookback : origin], values[origin:end], number, origin)
+            )
     names = ("training", "validation", "test")
     for i, part in enumerate(parts[: 3 if data.test > 0 else 2]):
         if not part:
@@ -146,11 +153,14 @@ def make_windows(
                 "task.horizon, or use longer series"
             )
 
-    def stack(part: list[tuple[np.ndarray, np.ndarray, int]]) -> Windows:
+    def stack(part: list[tuple[np.ndarray, np.ndarray, int, int]]) -> Windows:
+        starts = np.asarray([p[3] for p in part])
         return Windows(
             np.stack([p[0] for p in part])[..., None],
             np.stack([p[1] for p in part]),
             np.asarray([p[2] for p in part]),
+            starts,
+            starts + horizon,
         )
 
     joined = np.concatenate(diffs) if diffs else np.zeros(0)
@@ -158,6 +168,47 @@ def make_windows(
     test = stack(parts[2]) if data.test > 0 else None
     between = stack(parts[3]) if parts[3] else None
     return stack(parts[0]), stack(parts[1]), test, scale if scale > 0 else 1.0, between
+
+
+def time_folds(
+    series: dict[Any, np.ndarray], train: Windows, val: Windows, data: DataSpec
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """``data.folds`` = k time-ordered folds (rolling origins) of the train + validation
+    windows: (kept, held) row indexes into them, in that order, for each fold.
+
+    Fold k holds out the validation split; each earlier fold the block of
+    ``data.validation`` of every series just before the next one. A fold trains on the
+    windows whose targets end before its block starts (an expanding window) and validates
+    on those whose forecast lies inside it.
+
+    Raises:
+        SpecError: a fold without a training or a validation window.
+    """
+    k = int(data.folds or 0)
+    lengths = np.asarray([len(v) for v in series.values()])
+    rows = Windows(
+        *(np.concatenate([getattr(train, f.name), getattr(val, f.name)]) for f in fields(Windows))
+    )
+    n = lengths[rows.series]
+    out = []
+    for j in range(k):  # block j of k, the last one the validation split
+        start = np.round(n * (1 - data.test - (k - j) * data.validation)).astype(int)
+        stop = np.round(n * (1 - data.test - (k - j - 1) * data.validation)).astype(int)
+        held = np.flatnonzero((rows.starts >= start) & (rows.ends <= stop))
+        kept = np.flatnonzero(rows.ends <= start)
+        if not len(held) or not len(kept):
+            usable = k - j - 1  # the later folds have more history
+            fewer = f"use at most {usable} folds, " if usable >= 2 else ""
+            raise SpecError(
+                f"data.folds is {k}: time-ordered folds of data.validation={data.validation} "
+                f"of each series, back from the test cut, leave fold {j + 1} no "
+                f"{'validation' if not len(held) else 'training'} window (its block starts "
+                f"at step {int(start.min())} of the series); {fewer}lower data.validation, "
+                "or leave data.folds out",
+                path="data.folds",
+            )
+        out.append((kept, held))
+    return tuple(out)
 
 
 def forecast_target(name: str, train: Windows, task: ForecastingTask, scale: float) -> Target:
@@ -211,4 +262,5 @@ def load_forecasting_dataset(
         test=make(test) if test is not None else None,
         fingerprint=fingerprint(parts, data, data.kind),
         between=make(between) if between is not None else None,
+        time_folds=time_folds(series, train, val, data) if data.folds else None,
     )

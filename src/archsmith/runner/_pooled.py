@@ -18,6 +18,7 @@ from archsmith import training
 from archsmith.datasets import Dataset
 from archsmith.datasets import fold_datasets
 from archsmith.datasets import fold_indices
+from archsmith.datasets import scored_rows
 from archsmith.spec import Experiment
 from archsmith.spec import TrainingSpec
 from archsmith.training import EpochHook
@@ -61,12 +62,13 @@ class Pooling:
         return self.folds[0] if self.folds else self.dataset
 
     def validation_y(self) -> np.ndarray:
-        """The encoded targets the kept outputs belong to (out-of-fold: all pooled rows)."""
+        """The encoded targets the kept outputs belong to (out-of-fold: the pooled rows a
+        fold holds out: all of them, but for time-ordered folds)."""
         if self.held is None:
             return self.dataset.validation.y
         from archsmith.datasets import pooled
 
-        return pooled(self.dataset).y
+        return pooled(self.dataset).y[scored_rows(self.held)]
 
     def fit(
         self,
@@ -114,9 +116,10 @@ class Pooling:
         """The fold models averaged into one bag, scored by the mean over the folds, with
         their out-of-fold outputs."""
         assert self.held is not None
-        oof = np.zeros((len(self.validation_y()), *outs[0].shape[1:]), dtype=outs[0].dtype)
+        rows = scored_rows(self.held)
+        oof = np.zeros((len(rows), *outs[0].shape[1:]), dtype=outs[0].dtype)
         for held, out in zip(self.held, outs, strict=True):
-            oof[held] = out
+            oof[np.searchsorted(rows, held)] = out
         first = results[0]
         names = [m for m in first.scores if all(m in r.scores for r in results)]
         metric = self.metric

@@ -39,11 +39,9 @@ def ensemble_value(value: Any) -> Any:
 def check_pooling(task: BaseModel, ensemble: bool, refit: bool, folds: bool) -> None:
     """``search.ensemble``, ``search.refit`` and ``data.folds`` (each on or off) need a
     task whose outputs can be averaged and retrained the supervised way (its declaration
-    model's ``averaged`` flag). A task whose outputs average but whose rows cannot be
-    folded at random (forecasting: its windows overlap in time, so a random fold would
-    train on the future) takes ``search.ensemble`` (its ``ensembled`` flag) and
-    ``search.refit`` (``refitted``: the refit trains on every window before the test cut,
-    in time order)."""
+    model's ``averaged`` flag). Forecasting, whose windows overlap in time, takes each its
+    own way (its ``ensembled``, ``refitted`` and ``time_folds`` flags): the refit trains on
+    every window before the test cut, and the folds are time-ordered (rolling origins)."""
     for path, on in (
         (("search", "ensemble"), ensemble),
         (("search", "refit"), refit),
@@ -53,28 +51,20 @@ def check_pooling(task: BaseModel, ensemble: bool, refit: bool, folds: bool) -> 
             raise FieldError(path, _refused(path, task))
 
 
-def refused_pooling(task: type[BaseModel]) -> set[str]:
+def refused_pooling(task: type[BaseModel], preset: bool = False) -> set[str]:
     """The pooling fields (``ensemble``, ``refit``, ``folds``) a task declaration model
-    refuses, for presets to leave out."""
+    refuses; with ``preset``, those a preset leaves out for it (time-ordered folds too:
+    how many fit depends on the series' length and ``data.validation``)."""
     if getattr(task, "averaged", False):
         return set()
-    taken = {
-        name
-        for name, flag in (("ensemble", "ensembled"), ("refit", "refitted"))
-        if getattr(task, flag, False)
-    }
-    return {"ensemble", "refit", "folds"} - taken
+    flags = (("ensemble", "ensembled"), ("refit", "refitted"), ("folds", "time_folds"))
+    taken = {name for name, flag in flags if getattr(task, flag, False)}
+    return {"ensemble", "refit", "folds"} - taken | ({"folds"} if preset else set())
 
 
 def _refused(path: tuple[str, str], task: BaseModel) -> str:
     kind, field = getattr(task, "type", task), ".".join(path)
-    if getattr(type(task), "ensembled", False):  # forecasting: windows overlap in time
-        return (
-            f"{field} cuts random folds of the training and validation rows; a {kind} "
-            "task's windows overlap in time, so a fold would train on the future; leave it "
-            "out (search.ensemble and search.refit work: the refit keeps time order)"
-        )
     return (
-        f"{field} averages or retrains supervised models: it works for classification and "
-        f"regression tasks, not {kind}; leave it out"
+        f"{field} averages or retrains supervised models: it works for classification, "
+        f"regression and forecasting tasks, not {kind}; leave it out"
     )

@@ -92,8 +92,10 @@ class DataSpec(_Model):
     folds: int | None = Field(
         None,
         ge=2,
-        description="k-fold validation on train + validation rows (stratified for classes): "
-        "each trial scored by the mean over k folds, the chosen trial's k models averaged",
+        description="k-fold validation on train + validation rows (stratified for classes; "
+        "forecasting: k time-ordered folds of data.validation each, back from the test "
+        "cut): each trial scored by the mean over k folds, the chosen trial's k models "
+        "averaged",
     )
     split: SplitSpec | None = Field(
         None,
@@ -392,7 +394,7 @@ class Experiment(_Model):
         return apply_preset(
             data,
             lambda e: getattr(ENGINE_CAPABILITIES.get(e), "pruning", True),
-            lambda t: refused_pooling(TASK_MODELS[t]) if t in TASK_MODELS else set(),
+            lambda t: refused_pooling(TASK_MODELS[t], preset=True) if t in TASK_MODELS else set(),
         )
 
     @model_validator(mode="after")

@@ -114,10 +114,12 @@ class MultilabelTask(_Model):
 class ForecastingTask(_Model):
     """Predict the next ``horizon`` values of one or several series from the last ``lookback``."""
 
-    #: outputs averaged by ensembles of trials, and refit on every window before the test
-    #: cut (time order kept); no random folds (windows overlap in time)
+    #: outputs averaged by ensembles of trials, refit on every window before the test cut
+    #: and folds in time order (rolling origins): the windows overlap in time, so a random
+    #: fold or a refit beyond the test cut would train on the future
     ensembled: ClassVar[bool] = True
     refitted: ClassVar[bool] = True
+    time_folds: ClassVar[bool] = True
 
     type: Literal["forecasting"] = Field(description="task kind")
     target: str | None = Field(

@@ -44,7 +44,7 @@ Usage:
     python benchmarks/sequences.py [--trials 3] [--epochs 50] [--min-steps 1500]
         [--budget 10m] [--only BasicMotions,Lynx] [--skip-default] [--cache FILE]
         [--fc-trials 6] [--fc-epochs 100] [--fc-min-steps 0] [--fc-no-refit]
-        [--fc-preset balanced] [--fc-seed 0]
+        [--fc-preset balanced] [--fc-seed 0] [--fc-folds 0]
 """
 
 from __future__ import annotations
@@ -268,6 +268,7 @@ def ets_forecast(history: np.ndarray, horizon: int, season: int) -> np.ndarray:
 
 def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) -> dict:
     from archsmith.datasets import default_spaces
+    from archsmith.exceptions import SpecError
     from archsmith.runner import run_search
     from archsmith.search_space import find_space
     from archsmith.spec import PRESETS
@@ -300,7 +301,18 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
         decl["search"] = {**decl.get("search", {}), "seed": args.fc_seed}
 
     def search() -> dict[str, Any]:
-        result = run_search(decl, values, None)
+        folds = args.fc_folds
+        while True:  # as a user would: fewer folds where the series is too short for them
+            if folds >= 2:
+                decl["data"] = {**decl["data"], "folds": folds}
+            try:
+                result = run_search(decl, values, None)
+                break
+            except SpecError as exc:
+                if exc.path != "data.folds" or folds < 2:
+                    raise
+                folds -= 1
+                decl["data"] = {k: v for k, v in decl["data"].items() if k != "folds"}
         scale = result.dataset.target.scale
         naive = baseline_scores(result.dataset)["test"]["mase"]
         best = result.best
@@ -309,7 +321,8 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
         members = len(result.ensemble)
         return {
             "value": result.test_scores.get("mase", float("nan")),
-            "family": f"ensemble of {members}, best {family}" if members > 1 else family,
+            "family": (f"ensemble of {members}, best {family}" if members > 1 else family)
+            + (f", {folds} folds" if folds >= 2 else ""),
             "naive": naive,
             "ets_row": ets_row.get("test", {}).get("mase", float("nan")),
             "scale": scale,
@@ -326,6 +339,7 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
         preset = json.dumps(PRESETS[args.fc_preset], sort_keys=True)
         settings = f"{args.fc_preset}-{hashlib.sha256(preset.encode()).hexdigest()[:8]}-{digest}"
     settings += f"-seed{args.fc_seed}" if args.fc_seed else ""
+    settings += f"-folds{args.fc_folds}" if args.fc_folds else ""
     found = cache.cell(f"{name}/default/{settings}", search)
 
     def ets() -> float:
@@ -366,6 +380,12 @@ def main(argv: list[str] | None = None) -> int:
         "--fc-preset",
         choices=("fast", "balanced", "best"),
         help="forecasting: the preset's search and training fields instead of the --fc-* ones",
+    )
+    parser.add_argument(
+        "--fc-folds",
+        type=int,
+        default=0,
+        help="forecasting data.folds: time-ordered folds (fewer where a series is too short)",
     )
     parser.add_argument(
         "--fc-seed", type=int, default=0, help="forecasting search.seed (the sampler's)"

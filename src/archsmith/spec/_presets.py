@@ -9,8 +9,8 @@ A preset names no spaces: the data kind's default spaces run (tables: TabM and R
 with their known-good first trials). A preset's pruner is left out when the declared
 engine cannot prune or the declared ``training.epochs`` is below 2, and its pooling fields
 (``search.ensemble``, ``search.refit``, ``data.folds``) where the declared task cannot take
-them (forecasting takes ``ensemble`` and ``refit``, not ``folds``; anomaly detection,
-clustering ... none).
+them (forecasting: ``ensemble`` and ``refit``, not its time-ordered ``folds``, whose
+count depends on the series' length; anomaly detection, clustering ... none).
 """
 
 from __future__ import annotations

@@ -53,12 +53,17 @@ class Pooling:
         k = exp.data.folds
         self.folds = fold_datasets(dataset, k, exp.data.seed) if k else None
         self.held = fold_indices(dataset, k, exp.data.seed) if k else None
+        if self.folds and self.held and dataset.time_folds is not None:
+            # time-ordered: the latest block (the validation split, the most history)
+            # trains first, so the pruner and the epoch log follow it
+            self.folds, self.held = self.folds[::-1], self.held[::-1]
         self.keeps_outputs = bool(k) or exp.search.ensemble is not None or exp.search.refit
         self.keeps_models = exp.search.ensemble is not None  # members need their models
 
     @property
     def scored(self) -> Dataset:
-        """The data whose validation split a pruner watches (the first fold with folds)."""
+        """The data whose validation split a pruner watches (the first fold with folds;
+        time-ordered folds: the latest)."""
         return self.folds[0] if self.folds else self.dataset
 
     def validation_y(self) -> np.ndarray:

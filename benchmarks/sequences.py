@@ -271,7 +271,7 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
     from archsmith.exceptions import SpecError
     from archsmith.runner import run_search
     from archsmith.search_space import find_space
-    from archsmith.spec import PRESETS
+    from archsmith.spec import load_experiment
     from archsmith.tasks import baseline_scores
     from archsmith.tasks import reference_scores
 
@@ -335,8 +335,10 @@ def forecasting(name: str, args: argparse.Namespace, store: Path, cache: Cache) 
     settings = f"t{args.fc_trials}-e{args.fc_epochs}-s{args.fc_min_steps}-{spaces}-{digest}"
     settings += "-ensemble"
     settings += "" if args.fc_no_refit else "-refit"
-    if args.fc_preset:
-        preset = json.dumps(PRESETS[args.fc_preset], sort_keys=True)
+    if args.fc_preset:  # keyed by the fields the preset gives this task
+        applied = load_experiment({k: v for k, v in decl.items() if k != "tracking"})
+        fields = applied.model_dump(mode="json", include={"search", "training", "data"})
+        preset = json.dumps(fields, sort_keys=True, default=str)
         settings = f"{args.fc_preset}-{hashlib.sha256(preset.encode()).hexdigest()[:8]}-{digest}"
     settings += f"-seed{args.fc_seed}" if args.fc_seed else ""
     settings += f"-folds{args.fc_folds}" if args.fc_folds else ""

@@ -246,6 +246,11 @@ def test_presets_leave_out_the_pooling_a_task_cannot_take(
         wanted = {"fast": (False, False, None), "balanced": (*pooled[:2], None), "best": pooled}
         assert got == wanted[preset], preset
         assert exp.search.max_trials == PRESETS[preset]["search"]["max_trials"]
+        # forecasting trials take seconds, on noisy epoch curves: no pruner from a preset
+        pruned = task["type"] != "forecasting"
+        assert (exp.search.pruner != "none") == pruned, preset
+    declared = load_experiment(preset="balanced", task=task, search={"pruner": "median"})
+    assert declared.search.pruner == "median"  # a declared pruner always runs
 
 
 def test_automodel_arguments_left_at_their_defaults_take_the_presets() -> None:

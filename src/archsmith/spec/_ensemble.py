@@ -53,13 +53,15 @@ def check_pooling(task: BaseModel, ensemble: bool, refit: bool, folds: bool) -> 
 
 def refused_pooling(task: type[BaseModel], preset: bool = False) -> set[str]:
     """The pooling fields (``ensemble``, ``refit``, ``folds``) a task declaration model
-    refuses; with ``preset``, those a preset leaves out for it (time-ordered folds too:
-    how many fit depends on the series' length and ``data.validation``)."""
+    refuses; with ``preset``, also the fields a preset leaves out for it (its
+    ``preset_leaves_out``: forecasting's time-ordered folds, whose count depends on the
+    series, and its pruner)."""
+    extra = set(getattr(task, "preset_leaves_out", ())) if preset else set()
     if getattr(task, "averaged", False):
-        return set()
+        return extra
     flags = (("ensemble", "ensembled"), ("refit", "refitted"), ("folds", "time_folds"))
     taken = {name for name, flag in flags if getattr(task, flag, False)}
-    return {"ensemble", "refit", "folds"} - taken | ({"folds"} if preset else set())
+    return {"ensemble", "refit", "folds"} - taken | extra
 
 
 def _refused(path: tuple[str, str], task: BaseModel) -> str:

@@ -10,7 +10,8 @@ with their known-good first trials). A preset's pruner is left out when the decl
 engine cannot prune or the declared ``training.epochs`` is below 2, and its pooling fields
 (``search.ensemble``, ``search.refit``, ``data.folds``) where the declared task cannot take
 them (forecasting: ``ensemble`` and ``refit``, not its time-ordered ``folds``, whose
-count depends on the series' length; anomaly detection, clustering ... none).
+count depends on the series' length; anomaly detection, clustering ... none); forecasting
+runs without the preset's pruner too (its trials take seconds, on noisy epoch curves).
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def apply_preset(
 
     ``can_prune(engine)`` tells whether an engine prunes; the preset's pruner is dropped
     for one that cannot. ``refused(task_type)`` names the pooling fields (``ensemble``,
-    ``refit``, ``folds``) a task type cannot take; the preset leaves those out.
+    ``refit``, ``folds``, or ``pruner``) a task type cannot take from a preset; the
+    preset leaves those out.
     """
     name = data.get("preset")
     if name is None or name not in PRESETS:

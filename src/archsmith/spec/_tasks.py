@@ -120,6 +120,10 @@ class ForecastingTask(_Model):
     ensembled: ClassVar[bool] = True
     refitted: ClassVar[bool] = True
     time_folds: ClassVar[bool] = True
+    #: what a preset leaves out: the folds (how many fit depends on the series' length)
+    #: and the pruner (a trial takes seconds, and its epoch curve on tens of windows is
+    #: noise: the median pruner stopped the slow, ridge-penalised linear trials)
+    preset_leaves_out: ClassVar[frozenset[str]] = frozenset({"folds", "pruner"})
 
     type: Literal["forecasting"] = Field(description="task kind")
     target: str | None = Field(

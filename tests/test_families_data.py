@@ -213,6 +213,20 @@ def test_images_with_mixed_shapes() -> None:
         load(images, [0, 1] * 6 + [0])
 
 
+def test_image_folder_with_mixed_sizes_names_two_files(tmp_path: Path) -> None:
+    """Images of different sizes are not squashed to one silently: without a declared
+    ``data.image_size`` the error names two of them; declared, every image is resized."""
+    root = write_folder(tmp_path / "mixed", n=20)
+    odd = root / "digit0" / "odd.png"
+    Image.fromarray(np.zeros((20, 12, 3), dtype="uint8")).save(odd)
+    with pytest.raises(
+        DataError, match=r"images differ in size .*odd.png is 12x20.*data.image_size"
+    ):
+        load(str(root))
+    ds = load(str(root), image_size=[16, 16])
+    assert ds.train.x["archsmith_image"].shape[1:3] == (16, 16)
+
+
 def test_text_column_with_non_strings() -> None:
     frame = pd.DataFrame({"review": [*TEXTS[:-1], 42], "label": SENTIMENT})
     with pytest.raises(DataError, match=r"'review' must hold strings.*row 23 holds 42 of type int"):

@@ -17,22 +17,43 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
 def read_image_folder(
-    root: str | Path, image_size: tuple[int, int], color_mode: str = "rgb"
+    root: str | Path,
+    image_size: tuple[int, int],
+    color_mode: str = "rgb",
+    *,
+    mixed_sizes: bool = True,
 ) -> tuple[np.ndarray, list[str]]:
     """All images under ``root/<class>/`` resized to ``image_size``, and their class names.
 
     Images are read with Pillow (the library Keras' own image utilities use), because the
     data layer may not import Keras; classes are the sub-folder names, in sorted order.
 
+    Args:
+        mixed_sizes: whether images of different sizes may be resized to one
+            (``data.image_size`` declared); False: they are an error.
+
     Returns:
         ``(N, H, W, C)`` uint8 images (C is 3 for ``rgb``, 1 for ``grayscale``) and the
         class of each.
 
     Raises:
-        DataError: the folder does not exist, has no class sub-folders, or no images.
+        DataError: the folder does not exist, has no class sub-folders, or no images; or
+            (``mixed_sizes`` False) its images differ in size, naming two of them.
     """
     files = image_files(root)
-    return read_images([f for f, _ in files], image_size, color_mode), [c for _, c in files]
+    paths = [f for f, _ in files]
+    sizes: list[tuple[int, int]] = []
+    images = read_images(paths, image_size, color_mode, sizes)
+    if not mixed_sizes and len(set(sizes)) > 1:
+        first = sizes[0]
+        other = next(i for i, size in enumerate(sizes) if size != first)
+        raise DataError(
+            f"image folder {root}: images differ in size ({paths[0]} is {first[0]}x{first[1]}, "
+            f"{paths[other]} is {sizes[other][0]}x{sizes[other][1]}, width x height); "
+            "declare data.image_size: [height, width] to resize every image to one size, "
+            "or make them one size"
+        )
+    return images, [c for _, c in files]
 
 
 def image_files(root: str | Path) -> list[tuple[Path, str]]:
@@ -65,9 +86,13 @@ def image_files(root: str | Path) -> list[tuple[Path, str]]:
 
 
 def read_images(
-    paths: list[Path], image_size: tuple[int, int], color_mode: str = "rgb"
+    paths: list[Path],
+    image_size: tuple[int, int],
+    color_mode: str = "rgb",
+    sizes: list[tuple[int, int]] | None = None,
 ) -> np.ndarray:
-    """The images in ``paths`` resized to ``image_size``: ``(N, H, W, C)`` uint8.
+    """The images in ``paths`` resized to ``image_size``: ``(N, H, W, C)`` uint8; each
+    image's own (width, height) is appended to ``sizes`` when given.
 
     Raises:
         DataError: a file cannot be read as an image, naming it.
@@ -80,6 +105,8 @@ def read_images(
     for i, path in enumerate(paths):
         try:
             with Image.open(path) as img:
+                if sizes is not None:
+                    sizes.append(img.size)
                 pixels = np.asarray(img.convert(mode).resize((width, height)))
         except OSError as exc:
             raise DataError(f"cannot read image {path}: {exc}") from None

@@ -160,9 +160,7 @@ def _images_and_labels(
             )
         if y is not None:
             raise DataError("an image folder's labels are its sub-folders; do not pass y")
-        images, folders = read_image_folder(
-            x, data.image_size, data.color_mode, mixed_sizes="image_size" in data.model_fields_set
-        )
+        images, folders = read_image_folder(x, data)
         return images.astype("float32"), pd.Series(folders), task.target or "label"
     arr = as_float_array(x)
     if arr.ndim == 3:

@@ -25,16 +25,17 @@ def pooled(dataset: Dataset) -> Split:
 def refit_rows(dataset: Dataset) -> Split:
     """What a refit trains on: the train and validation rows, and the rows between them
     (forecasting: the windows whose targets straddle the two splits)."""
-    rows = pooled(dataset)
-    return rows if dataset.between is None else _joined(rows, dataset.between)
+    if dataset.between is None:
+        return pooled(dataset)
+    return _joined(dataset.train, dataset.validation, dataset.between)
 
 
-def _joined(a: Split, b: Split) -> Split:
+def _joined(*parts: Split) -> Split:
     return Split(
-        frame=pd.concat([a.frame, b.frame], ignore_index=True),
-        x={k: np.concatenate([v, b.x[k]]) for k, v in a.x.items()},
-        y=np.concatenate([a.y, b.y]),
-        labels=pd.concat([a.labels, b.labels], ignore_index=True),
+        frame=pd.concat([p.frame for p in parts], ignore_index=True),
+        x={k: np.concatenate([p.x[k] for p in parts]) for k in parts[0].x},
+        y=np.concatenate([p.y for p in parts]),
+        labels=pd.concat([p.labels for p in parts], ignore_index=True),
     )
 
 

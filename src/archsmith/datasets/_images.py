@@ -11,26 +11,20 @@ import numpy as np
 from archsmith.datasets._arrays import ArraySchema
 from archsmith.datasets._arrays import image_schema
 from archsmith.exceptions import DataError
+from archsmith.spec import DataSpec
 
 #: file suffixes read as images (the formats Keras' ``image_dataset_from_directory`` reads)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
-def read_image_folder(
-    root: str | Path,
-    image_size: tuple[int, int],
-    color_mode: str = "rgb",
-    *,
-    mixed_sizes: bool = True,
-) -> tuple[np.ndarray, list[str]]:
-    """All images under ``root/<class>/`` resized to ``image_size``, and their class names.
+def read_image_folder(root: str | Path, data: DataSpec) -> tuple[np.ndarray, list[str]]:
+    """All images under ``root/<class>/`` resized to ``data.image_size`` in
+    ``data.color_mode``, and their class names.
 
     Images are read with Pillow (the library Keras' own image utilities use), because the
     data layer may not import Keras; classes are the sub-folder names, in sorted order.
-
-    Args:
-        mixed_sizes: whether images of different sizes may be resized to one
-            (``data.image_size`` declared); False: they are an error.
+    Images of different sizes are resized to one only where ``data.image_size`` is
+    declared (squashing them is the user's choice, not a silent default).
 
     Returns:
         ``(N, H, W, C)`` uint8 images (C is 3 for ``rgb``, 1 for ``grayscale``) and the
@@ -38,13 +32,13 @@ def read_image_folder(
 
     Raises:
         DataError: the folder does not exist, has no class sub-folders, or no images; or
-            (``mixed_sizes`` False) its images differ in size, naming two of them.
+            its images differ in size and ``data.image_size`` is not declared, naming two.
     """
     files = image_files(root)
     paths = [f for f, _ in files]
     sizes: list[tuple[int, int]] = []
-    images = read_images(paths, image_size, color_mode, sizes)
-    if not mixed_sizes and len(set(sizes)) > 1:
+    images = read_images(paths, data.image_size, data.color_mode, sizes)
+    if "image_size" not in data.model_fields_set and len(set(sizes)) > 1:
         first = sizes[0]
         other = next(i for i, size in enumerate(sizes) if size != first)
         raise DataError(

@@ -122,9 +122,7 @@ def _inputs_and_target(
     if isinstance(x, str | Path) and Path(x).is_dir():
         if y is not None:
             raise DataError("an image folder's classes are its sub-folders; do not pass y")
-        images, labels = read_image_folder(
-            x, data.image_size, data.color_mode, mixed_sizes="image_size" in data.model_fields_set
-        )
+        images, labels = read_image_folder(x, data)
         return "image", images, pd.Series(labels), task.target or "label"
     kind = array_kind(x, data.kind) if not isinstance(x, str | Path) else "tabular"
     if _arrays(kind):

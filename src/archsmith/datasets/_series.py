@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,12 @@ from archsmith.spec import ForecastingTask
 @dataclass(frozen=True)
 class Windows:
     """Windows of one split: inputs ``(N, lookback, 1)``, targets ``(N, horizon)``, and
-    each window's series number and the time steps its targets start and end at."""
+    each window's series number and the time step its targets start at."""
 
     x: np.ndarray
     y: np.ndarray
     series: np.ndarray
     starts: np.ndarray
-    ends: np.ndarray
 
 
 def read_series(x: Any, task: ForecastingTask) -> dict[Any, np.ndarray]:
@@ -154,13 +152,11 @@ def make_windows(
             )
 
     def stack(part: list[tuple[np.ndarray, np.ndarray, int, int]]) -> Windows:
-        starts = np.asarray([p[3] for p in part])
         return Windows(
             np.stack([p[0] for p in part])[..., None],
             np.stack([p[1] for p in part]),
             np.asarray([p[2] for p in part]),
-            starts,
-            starts + horizon,
+            np.asarray([p[3] for p in part]),
         )
 
     joined = np.concatenate(diffs) if diffs else np.zeros(0)
@@ -186,16 +182,15 @@ def time_folds(
     """
     k = int(data.folds or 0)
     lengths = np.asarray([len(v) for v in series.values()])
-    rows = Windows(
-        *(np.concatenate([getattr(train, f.name), getattr(val, f.name)]) for f in fields(Windows))
-    )
-    n = lengths[rows.series]
+    n = lengths[np.concatenate([train.series, val.series])]
+    starts = np.concatenate([train.starts, val.starts])
+    ends = starts + train.y.shape[1]  # the step after each window's last target
     out = []
     for j in range(k):  # block j of k, the last one the validation split
         start = np.round(n * (1 - data.test - (k - j) * data.validation)).astype(int)
         stop = np.round(n * (1 - data.test - (k - j - 1) * data.validation)).astype(int)
-        held = np.flatnonzero((rows.starts >= start) & (rows.ends <= stop))
-        kept = np.flatnonzero(rows.ends <= start)
+        held = np.flatnonzero((starts >= start) & (ends <= stop))
+        kept = np.flatnonzero(ends <= start)
         if not len(held) or not len(kept):
             usable = k - j - 1  # the later folds have more history
             fewer = f"use at most {usable} folds, " if usable >= 2 else ""
